@@ -1,0 +1,192 @@
+// The Pushgateway's consistency check (reference §5.2), computed incrementally: instead of re-gathering the whole
+// store per push, the store answers questions from indexes (family name → type, series → owning group), so a
+// push costs O(size of the push). The store is kept consistent at all times, so only the families a write
+// changes can introduce an error.
+import { isValidLabelName } from "../grouping/parse-path";
+import type { LabelPair, Metric, MetricFamily, MetricType } from "../exposition/model";
+import { goQuote, goQuoteBytes } from "../util/go-quote";
+import { compactMetricText } from "./proto-text";
+
+export interface OwnFamilyInfo {
+  type: MetricType;
+  help: string;
+  /** The family had samples at startup: a pushed family of that name may carry another HELP (reference §5.2). */
+  predefinedHelp: boolean;
+}
+
+/** What the check needs to know about the rest of the store. */
+export interface ConsistencyView {
+  /** Type of family `name` in groups other than `groupKey`, if any other group has it. */
+  typeElsewhere(name: string, groupKey: string): MetricType | undefined;
+  /** A family `name` exists in a group other than `groupKey`. */
+  existsElsewhere(name: string, groupKey: string): boolean;
+  /** Key of the group holding series `id` (see seriesId), if any. */
+  seriesOwner(id: string): string | undefined;
+  ownFamily(name: string): OwnFamilyInfo | undefined;
+}
+
+export const PUSH_TIME_METRIC = "push_time_seconds";
+export const PUSH_FAILURE_TIME_METRIC = "push_failure_time_seconds";
+
+/** Identity of one series for the uniqueness check: family name plus all label pairs (sorted by name). */
+export function seriesId(name: string, labels: LabelPair[]): string {
+  let id = name;
+  for (const l of labels) id += "\xff" + l.name + "\xff" + l.value;
+  return id;
+}
+
+const VALUE_FIELD: Record<MetricType, keyof Metric> = {
+  COUNTER: "counter",
+  GAUGE: "gauge",
+  SUMMARY: "summary",
+  UNTYPED: "untyped",
+  HISTOGRAM: "histogram",
+  GAUGE_HISTOGRAM: "histogram",
+};
+
+function collected(name: string, m: Metric): string {
+  return `collected metric ${goQuote(name)} { ${compactMetricText(m)}}`;
+}
+
+/** Suffix-collision rule of client_golang's Gatherers (checkSuffixCollisions). */
+function suffixCollision(name: string, type: MetricType, typeOf: (n: string) => MetricType | undefined): string | undefined {
+  let base = "";
+  if (name.endsWith("_count")) base = name.slice(0, -6);
+  else if (name.endsWith("_sum")) base = name.slice(0, -4);
+  else if (name.endsWith("_bucket")) base = name.slice(0, -7);
+  if (base !== "") {
+    const baseType = typeOf(base);
+    if (baseType === "SUMMARY" && !name.endsWith("_bucket")) {
+      return `collected metric named ${goQuote(name)} collides with previously collected summary named ${goQuote(base)}`;
+    }
+    if (baseType === "HISTOGRAM") {
+      return `collected metric named ${goQuote(name)} collides with previously collected histogram named ${goQuote(base)}`;
+    }
+  }
+  if (type === "SUMMARY" || type === "HISTOGRAM") {
+    for (const suffix of ["_count", "_sum"]) {
+      if (typeOf(name + suffix) !== undefined) {
+        return `collected histogram or summary named ${goQuote(name)} collides with previously collected metric named ${goQuote(name + suffix)}`;
+      }
+    }
+  }
+  if (type === "HISTOGRAM" && typeOf(name + "_bucket") !== undefined) {
+    return `collected histogram named ${goQuote(name)} collides with previously collected metric named ${goQuote(name + "_bucket")}`;
+  }
+  return undefined;
+}
+
+/** Per-sample checks of client_golang's checkMetricConsistency, except uniqueness. */
+function checkMetric(name: string, type: MetricType, m: Metric, invalidUtf8: Map<string, Buffer>): string | undefined {
+  if (m[VALUE_FIELD[type]] === undefined) return `${collected(name, m)} is not a ${type}`;
+  let previous = "";
+  for (const l of m.label) {
+    if (l.name === previous) return `${collected(name, m)} has two or more labels with the same name: ${l.name}`;
+    if (!isValidLabelName(l.name) || l.name.startsWith("__")) return `${collected(name, m)} has a label with an invalid name: ${l.name}`;
+    if (m.summary && l.name === "quantile") return `${collected(name, m)} must not have an explicit "quantile" label`;
+    const raw = invalidUtf8.get(l.name);
+    if (raw && l.value === raw.toString("utf8")) {
+      return `${collected(name, m)} has a label named ${goQuote(l.name)} whose value is not utf8: ${goQuoteBytes(raw)}`;
+    }
+    previous = l.name;
+  }
+  return undefined;
+}
+
+/**
+ * Checks the families a write puts into group `groupKey`.
+ * @param written the families this write stores (sanitised), push_time_seconds etc. included
+ * @param groupFamilies every family of the group after the write, by name
+ * @param invalidUtf8 grouping labels whose value was not valid UTF-8
+ * @returns the error texts, in a deterministic order (the Pushgateway's order is random)
+ */
+export function checkWrite(
+  view: ConsistencyView,
+  groupKey: string,
+  written: MetricFamily[],
+  groupFamilies: Map<string, MetricFamily>,
+  invalidUtf8: Map<string, Buffer>,
+): string[] {
+  const errors: string[] = [];
+  const typeOf = (n: string): MetricType | undefined => groupFamilies.get(n)?.type ?? view.typeElsewhere(n, groupKey) ?? view.ownFamily(n)?.type;
+  const sorted = [...written].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const f of sorted) {
+    const own = view.ownFamily(f.name);
+    if (own) {
+      if (!own.predefinedHelp && own.help !== f.help) {
+        errors.push(`gathered metric family ${f.name} has help ${goQuote(f.help)} but should have ${goQuote(own.help)}`);
+        continue;
+      }
+      if (own.type !== f.type) {
+        errors.push(`gathered metric family ${f.name} has type ${f.type} but should have ${own.type}`);
+        continue;
+      }
+    } else {
+      const collision = suffixCollision(f.name, f.type, (n) => (n === f.name ? undefined : typeOf(n)));
+      if (collision) {
+        errors.push(collision);
+        continue;
+      }
+    }
+    const other = view.typeElsewhere(f.name, groupKey);
+    const seen = new Set<string>();
+    for (const m of f.metric) {
+      if (other !== undefined && other !== f.type) {
+        // The merged family takes the type of whichever group comes first; report this write's samples.
+        errors.push(`${collected(f.name, m)} is not a ${other}`);
+        continue;
+      }
+      const err = checkMetric(f.name, f.type, m, invalidUtf8);
+      if (err) {
+        errors.push(err);
+        continue;
+      }
+      const id = seriesId(f.name, m.label);
+      const owner = view.seriesOwner(id);
+      if (seen.has(id) || (owner !== undefined && owner !== groupKey)) {
+        errors.push(`${collected(f.name, m)} was collected before with the same name and label values`);
+        continue;
+      }
+      seen.add(id);
+    }
+  }
+  return errors;
+}
+
+/** client_golang's MultiError text. */
+export function formatErrors(errors: string[]): string {
+  if (errors.length === 1) return errors[0]!;
+  return `${errors.length} error(s) occurred:\n` + errors.map((e) => `* ${e}`).join("\n");
+}
+
+/**
+ * Label sanitisation (reference §4.6): grouping labels override or are added to every sample, instance=""
+ * is added when absent, and label pairs end up sorted by name. Mutates the freshly parsed families.
+ */
+export function sanitiseFamilies(families: MetricFamily[], grouping: LabelPair[]): void {
+  for (const f of families) {
+    for (const m of f.metric) {
+      const pending = new Map(grouping.map((l) => [l.name, l.value] as const));
+      let hasInstance = false;
+      for (const lp of m.label) {
+        const v = pending.get(lp.name);
+        if (v !== undefined) {
+          lp.value = v;
+          pending.delete(lp.name);
+        }
+        if (lp.name === "instance") hasInstance = true;
+      }
+      for (const [name, value] of pending) {
+        m.label.push({ name, value });
+        if (name === "instance") hasInstance = true;
+      }
+      if (!hasInstance) m.label.push({ name: "instance", value: "" });
+      m.label.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
+  }
+}
+
+/** True if any sample carries a timestamp (rejected: reference §4.5). */
+export function hasTimestamps(families: MetricFamily[]): boolean {
+  return families.some((f) => f.metric.some((m) => m.timestampMs !== undefined));
+}

@@ -1,0 +1,83 @@
+// Text format 0.0.4 writer, as Go's expfmt.MetricFamilyToText writes it (reference §7.3).
+import { escapeHelp, escapeLabelValue } from "./escape";
+import { formatTextValue } from "./format-float";
+import type { LabelPair, Metric, MetricFamily } from "./model";
+
+export const TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+function labelsText(labels: LabelPair[], extraName?: string, extraValue?: number): string {
+  if (labels.length === 0 && extraName === undefined) return "";
+  let s = "{";
+  let first = true;
+  for (const l of labels) {
+    s += (first ? "" : ",") + l.name + '="' + escapeLabelValue(l.value) + '"';
+    first = false;
+  }
+  if (extraName !== undefined) s += (first ? "" : ",") + extraName + '="' + formatTextValue(extraValue!) + '"';
+  return s + "}";
+}
+
+function sampleLine(name: string, m: Metric, value: number, extraName?: string, extraValue?: number): string {
+  let line = name + labelsText(m.label, extraName, extraValue) + " " + formatTextValue(value);
+  if (m.timestampMs !== undefined) line += " " + String(m.timestampMs);
+  return line + "\n";
+}
+
+/** The sample lines of one metric (several for summaries and histograms). */
+export function renderMetricText(name: string, type: MetricFamily["type"], m: Metric): string {
+  switch (type) {
+    case "COUNTER":
+      return sampleLine(name, m, m.counter?.value ?? 0);
+    case "GAUGE":
+      return sampleLine(name, m, m.gauge?.value ?? 0);
+    case "UNTYPED":
+      return sampleLine(name, m, m.untyped?.value ?? 0);
+    case "SUMMARY": {
+      const s = m.summary;
+      if (!s) return "";
+      let out = "";
+      for (const q of s.quantile) out += sampleLine(name, m, q.value, "quantile", q.quantile);
+      return out + sampleLine(name + "_sum", m, s.sampleSum) + sampleLine(name + "_count", m, s.sampleCount);
+    }
+    case "HISTOGRAM":
+    case "GAUGE_HISTOGRAM": {
+      const h = m.histogram;
+      if (!h) return "";
+      let out = "";
+      let infSeen = false;
+      for (const b of h.bucket) {
+        out += sampleLine(name + "_bucket", m, b.cumulativeCountFloat ?? b.cumulativeCount, "le", b.upperBound);
+        if (b.upperBound === Infinity) infSeen = true;
+      }
+      if (!infSeen) out += sampleLine(name + "_bucket", m, h.sampleCountFloat ?? h.sampleCount, "le", Infinity);
+      return out + sampleLine(name + "_sum", m, h.sampleSum) + sampleLine(name + "_count", m, h.sampleCountFloat ?? h.sampleCount);
+    }
+  }
+}
+
+/** HELP and TYPE lines of a family. */
+export function renderFamilyHeader(name: string, help: string, type: MetricFamily["type"]): string {
+  const helpLine = help !== "" ? `# HELP ${name} ${escapeHelp(help)}\n` : "";
+  return helpLine + `# TYPE ${name} ${type.toLowerCase()}\n`;
+}
+
+/** One family, samples in the given order. */
+export function renderFamilyText(family: MetricFamily): string {
+  let out = renderFamilyHeader(family.name, family.help, family.type);
+  for (const m of family.metric) out += renderMetricText(family.name, family.type, m);
+  return out;
+}
+
+/**
+ * Go's metricSorter (prometheus/client_golang internal): by number of labels, then label values position by
+ * position (labels sorted by name), then timestamp.
+ */
+export function compareMetrics(a: Metric, b: Metric): number {
+  if (a.label.length !== b.label.length) return a.label.length - b.label.length;
+  for (let i = 0; i < a.label.length; i++) {
+    const va = a.label[i]!.value;
+    const vb = b.label[i]!.value;
+    if (va !== vb) return va < vb ? -1 : 1;
+  }
+  return (a.timestampMs ?? 0) - (b.timestampMs ?? 0);
+}

@@ -1,0 +1,25 @@
+// The canonical identity of a group: label names sorted, joined as name 0xFF value 0xFF ... (as upstream).
+import type { LabelPair } from "../exposition/model";
+
+const SEP = "\xff";
+
+/** `labels` must be sorted by name (as parseGroupingPath returns them). */
+export function groupingKey(labels: LabelPair[]): string {
+  let key = "";
+  for (const l of labels) key += l.name + SEP + l.value + SEP;
+  return key;
+}
+
+/** Labels from a key made by groupingKey. */
+export function labelsOfGroupingKey(key: string): LabelPair[] {
+  const parts = key.split(SEP);
+  const labels: LabelPair[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) labels.push({ name: parts[i]!, value: parts[i + 1]! });
+  return labels;
+}
+
+/** `{job="x", instance="y"}`: job first, the rest sorted, as the Pushgateway's UI shows a grouping key. */
+export function formatGroupingLabels(labels: LabelPair[]): string {
+  const ordered = [...labels].sort((a, b) => (a.name === "job" ? -1 : b.name === "job" ? 1 : a.name < b.name ? -1 : 1));
+  return "{" + ordered.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(", ") + "}";
+}

@@ -1,0 +1,135 @@
+// The Pushgateway's JSON API (reference §8): /api/v1/metrics and /api/v1/status, byte-shaped like Go's
+// encoding/json output (sorted map keys, struct field order, HTML-safe escaping).
+import { formatGoFloat } from "../exposition/format-float";
+import { isNativeHistogram, type Histogram, type LabelPair, type Metric, type MetricFamily } from "../exposition/model";
+import { lastPushSuccessful } from "../store/memory-store";
+import type { Group, StoredFamily } from "../store/types";
+
+export const CORS_HEADERS: Record<string, string> = {
+  "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type, Origin",
+  "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Expose-Headers": "Date",
+  "Cache-Control": "no-cache, no-store, must-revalidate",
+};
+
+/** Go's time.Time JSON (RFC 3339 with nanoseconds, trailing zeros trimmed), in UTC. */
+export function goTimeJson(ms: number): string {
+  const whole = Math.floor(ms);
+  const iso = new Date(whole).toISOString(); // 2026-11-24T13:47:10.342Z
+  const micros = Math.round((ms - whole) * 1000);
+  let frac = iso.slice(20, 23) + String(Math.min(micros, 999)).padStart(3, "0");
+  frac = frac.replace(/0+$/, "");
+  return iso.slice(0, 19) + (frac ? "." + frac : "") + "Z";
+}
+
+function labelMap(labels: LabelPair[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) out[l.name] = l.value;
+  return out;
+}
+
+function sortedObject(entries: Array<[string, unknown]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) out[k] = v;
+  return out;
+}
+
+/** Native histogram buckets as [boundaryRule, lower, upper, count] (Pushgateway 1.8+ shape). */
+function nativeBuckets(h: Histogram): Array<[number, string, string, string]> {
+  const out: Array<[number, string, string, string]> = [];
+  const schema = h.schema ?? 0;
+  const base = Math.pow(2, Math.pow(2, -schema));
+  const bound = (i: number): number => Math.pow(base, i);
+  const expand = (spans: Histogram["positiveSpan"], deltas: number[] | undefined, counts: number[] | undefined): Array<[number, number]> => {
+    const res: Array<[number, number]> = [];
+    let idx = 0;
+    let k = 0;
+    let running = 0;
+    for (const span of spans ?? []) {
+      idx += span.offset;
+      for (let j = 0; j < span.length; j++, k++, idx++) {
+        let c: number;
+        if (counts && counts.length > 0) c = counts[k] ?? 0;
+        else {
+          running += deltas?.[k] ?? 0;
+          c = running;
+        }
+        res.push([idx, c]);
+      }
+    }
+    return res;
+  };
+  for (const [i, c] of expand(h.negativeSpan, h.negativeDelta, h.negativeCount).reverse()) {
+    if (c !== 0) out.push([1, formatGoFloat(-bound(i)), formatGoFloat(-bound(i - 1)), formatGoFloat(c)]);
+  }
+  const zc = h.zeroCountFloat ?? h.zeroCount ?? 0;
+  if (zc !== 0) out.push([3, formatGoFloat(-(h.zeroThreshold ?? 0)), formatGoFloat(h.zeroThreshold ?? 0), formatGoFloat(zc)]);
+  for (const [i, c] of expand(h.positiveSpan, h.positiveDelta, h.positiveCount)) {
+    if (c !== 0) out.push([0, formatGoFloat(bound(i - 1)), formatGoFloat(bound(i)), formatGoFloat(c)]);
+  }
+  return out;
+}
+
+/** Integer counts print as Go prints a uint64; float counts (float histograms) as floats. */
+function count(intCount: number, floatCount: number | undefined): string {
+  return floatCount !== undefined ? formatGoFloat(floatCount) : String(intCount);
+}
+
+function encodeMetric(type: MetricFamily["type"], m: Metric): Record<string, unknown> {
+  const labels = labelMap(m.label);
+  switch (type) {
+    case "SUMMARY": {
+      const s = m.summary;
+      const quantiles = sortedObject((s?.quantile ?? []).map((q) => [formatGoFloat(q.quantile), formatGoFloat(q.value)]));
+      return { count: String(s?.sampleCount ?? 0), labels, quantiles, sum: formatGoFloat(s?.sampleSum ?? 0) };
+    }
+    case "HISTOGRAM":
+    case "GAUGE_HISTOGRAM": {
+      const h = m.histogram;
+      if (h && isNativeHistogram(h)) {
+        return { buckets: nativeBuckets(h), count: count(h.sampleCount, h.sampleCountFloat), labels, sum: formatGoFloat(h.sampleSum) };
+      }
+      const buckets = sortedObject((h?.bucket ?? []).map((b) => [formatGoFloat(b.upperBound), count(b.cumulativeCount, b.cumulativeCountFloat)]));
+      return { buckets, count: count(h?.sampleCount ?? 0, h?.sampleCountFloat), labels, sum: formatGoFloat(h?.sampleSum ?? 0) };
+    }
+    default: {
+      const v = m.counter ?? m.gauge ?? m.untyped;
+      return { labels, value: formatGoFloat(v?.value ?? 0) };
+    }
+  }
+}
+
+function encodeFamily(sf: StoredFamily): Record<string, unknown> {
+  const f = sf.family;
+  const out: Record<string, unknown> = { time_stamp: goTimeJson(sf.timestampMs), type: f.type };
+  if (f.help !== "") out.help = f.help;
+  out.metrics = f.metric.map((m) => encodeMetric(f.type, m));
+  return out;
+}
+
+/** One group as the API shows it: a flat map of labels, last_push_successful and every family. */
+export function encodeGroup(g: Group): Record<string, unknown> {
+  const entries: Array<[string, unknown]> = [
+    ["labels", labelMap(g.labels)],
+    ["last_push_successful", lastPushSuccessful(g)],
+  ];
+  const byName = new Map(entries);
+  for (const [name, sf] of g.families) byName.set(name, encodeFamily(sf));
+  return sortedObject([...byName.entries()]);
+}
+
+/** Go's json.Marshal escapes <, >, & and the line separators. */
+export function goJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+}
+
+export function metricsJson(groups: Iterable<Group>): string {
+  const data: string[] = [];
+  for (const g of groups) data.push(goJson(encodeGroup(g)));
+  return `{"status":"success","data":[${data.join(",")}]}`;
+}
+
+export function statusJson(buildInfo: Record<string, string>, flags: Record<string, string>, startMs: number): string {
+  return goJson({ status: "success", data: { build_information: sortedObject(Object.entries(buildInfo)), flags: sortedObject(Object.entries(flags)), start_time: goTimeJson(startMs) } });
+}

@@ -1,0 +1,26 @@
+// The framework-free response shape shared by the node:http fast path and the Next.js route handlers.
+
+export interface ProtocolResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Uint8Array;
+}
+
+/** Go's http.Error: text/plain, nosniff, message plus newline. */
+export function errorResponse(status: number, message: string, extraHeaders: Record<string, string> = {}): ProtocolResponse {
+  return {
+    status,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", ...extraHeaders },
+    body: message + "\n",
+  };
+}
+
+export function textResponse(status: number, body: string, extraHeaders: Record<string, string> = {}): ProtocolResponse {
+  return { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...extraHeaders }, body };
+}
+
+export function emptyResponse(status: number, headers: Record<string, string> = {}): ProtocolResponse {
+  return { status, headers, body: "" };
+}
+
+export const NOT_FOUND = (): ProtocolResponse => errorResponse(404, "404 page not found");

@@ -1,0 +1,318 @@
+// The one implementation of the Pushgateway protocol: method + raw path + headers + body in, status + headers +
+// body out. The node:http fast path and the Next.js route handlers are both thin adapters around it.
+import { gzipSync } from "node:zlib";
+import type { Config } from "../config/flags";
+import { parseGroupingPath } from "../grouping/parse-path";
+import type { MetricFamily } from "../exposition/model";
+import { parseText, TextParseError } from "../exposition/parse-text";
+import { TEXT_CONTENT_TYPE } from "../exposition/render-text";
+import type { MemoryStore } from "../store/memory-store";
+import { CORS_HEADERS, metricsJson, statusJson } from "./api-v1";
+import type { OwnMetrics } from "./own-metrics";
+import { emptyResponse, errorResponse, NOT_FOUND, textResponse, type ProtocolResponse } from "./response";
+import { RouteTable } from "./routes";
+import { ScrapeRenderer } from "./scrape";
+import { cleanPath, decodePath, escapePath } from "./url";
+import { decodeRequestBody, BodyDecodeError, negotiateResponseEncoding } from "../http/content-encoding";
+import { decodeDelimitedFamilies, encodeDelimitedFamilies } from "../exposition/protobuf";
+import { OPENMETRICS_CONTENT_TYPE, renderOpenMetricsFamily, OPENMETRICS_EOF } from "../exposition/render-openmetrics";
+
+export interface ProtocolRequest {
+  method: string;
+  /** The request target exactly as received (path and query, still percent-encoded). */
+  rawUrl: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Reads the whole body; rejects with BodyTooLargeError past `limit` bytes. */
+  readBody(limit: number): Promise<Buffer>;
+}
+
+export class BodyTooLargeError extends Error {}
+
+export interface ProtocolDeps {
+  config: Config;
+  store: MemoryStore;
+  own: OwnMetrics;
+  buildInfo: Record<string, string>;
+  startedAtMs: number;
+  /** Called after /-/quit has answered. */
+  requestShutdown: () => void;
+  now?: () => number;
+}
+
+type Handler = (req: ProtocolRequest, params: Record<string, string>, url: ParsedUrl) => Promise<ProtocolResponse>;
+
+interface ParsedUrl {
+  path: string;
+  query: string;
+}
+
+const PROTOBUF_MEDIA = "application/vnd.google.protobuf";
+const PROTOBUF_DELIMITED = `${PROTOBUF_MEDIA}; proto=io.prometheus.client.MetricFamily; encoding=delimited`;
+
+function header(req: ProtocolRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Go's mime.ParseMediaType, reduced to what format selection needs. */
+export function parseMediaType(value: string | undefined): { type: string; params: Record<string, string> } | undefined {
+  if (!value) return undefined;
+  const parts = value.split(";");
+  const type = parts[0]!.trim().toLowerCase();
+  if (!/^[!#$%&'*+\-.^_`|~0-9a-z]+\/[!#$%&'*+\-.^_`|~0-9a-z]+$/.test(type)) return undefined;
+  const params: Record<string, string> = {};
+  for (const p of parts.slice(1)) {
+    if (p.trim() === "") continue;
+    const eq = p.indexOf("=");
+    if (eq < 0) return undefined;
+    let v = p.slice(eq + 1).trim();
+    if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) v = v.slice(1, -1).replace(/\\(.)/g, "$1");
+    params[p.slice(0, eq).trim().toLowerCase()] = v;
+  }
+  return { type, params };
+}
+
+function isDelimitedProtobuf(contentType: string | undefined): boolean {
+  const mt = parseMediaType(contentType);
+  return !!mt && mt.type === PROTOBUF_MEDIA && mt.params.proto === "io.prometheus.client.MetricFamily" && mt.params.encoding === "delimited";
+}
+
+/** Go's computeApproximateRequestSize, for pushgateway_http_push_size_bytes. */
+function approximateRequestSize(req: ProtocolRequest, bodyLength: number): number {
+  let s = req.rawUrl.length + req.method.length + "HTTP/1.1".length;
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name === "host") continue;
+    s += name.length;
+    for (const v of Array.isArray(value) ? value : [value ?? ""]) s += v.length;
+  }
+  return s + (header(req, "host")?.length ?? 0) + bodyLength;
+}
+
+export class ProtocolRouter {
+  private readonly main = new RouteTable<{ name: string; fn: Handler }>();
+  private readonly api = new RouteTable<{ name: string; fn: Handler }>();
+  readonly scrape: ScrapeRenderer;
+  private readonly prefix: string;
+  private readonly apiPrefix: string;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ProtocolDeps) {
+    const { config } = deps;
+    this.prefix = config.routePrefix;
+    this.apiPrefix = this.prefix + "/api/v1";
+    this.now = deps.now ?? (() => performance.timeOrigin + performance.now());
+    this.scrape = new ScrapeRenderer(deps.store, deps.own);
+    const P = this.prefix;
+    const r = (name: string, fn: Handler) => ({ name, fn });
+    const ui: Handler = async () => ({ status: 0, headers: {}, body: "" }); // status 0: hand over to Next.js
+    this.main
+      .add("GET", P + config.telemetryPath, r("metrics", (req) => this.handleScrape(req)))
+      .add("GET", P + "/-/healthy", r("healthy", async () => this.health()))
+      .add("GET", P + "/-/ready", r("ready", async () => this.health()))
+      .add("GET", P + "/static/*filepath", r("static", async () => NOT_FOUND()))
+      .add("GET", P + "/", r("status", ui))
+      .add("GET", P + "/status", r("status", ui))
+      .add("PUT", P + "/-/quit", r("quit", async () => this.quit()))
+      .add("POST", P + "/-/quit", r("quit", async () => this.quit()))
+      .add("GET", "/-/quit", r("quit", async () => textResponse(405, "Only POST or PUT requests allowed.")));
+    for (const suffix of ["", "@base64"]) {
+      const base64 = suffix !== "";
+      const push = (replace: boolean): Handler => (req, params) => this.handlePush(req, params, replace, base64);
+      const del: Handler = (req, params) => this.handleDelete(params, base64);
+      for (const tail of ["/:job/*labels", "/:job"]) {
+        const pattern = `${P}/metrics/job${suffix}${tail}`;
+        this.main.add("PUT", pattern, r("push", push(true))).add("POST", pattern, r("push", push(false))).add("DELETE", pattern, r("delete", del));
+      }
+    }
+    this.main.addSlashRedirect(`${P}/metrics/job/`);
+    this.api
+      .add("GET", "/status", r("api/v1/status", async () => this.apiStatus()))
+      .add("GET", "/metrics", r("api/v1/metrics", async () => this.apiMetrics()))
+      .add("OPTIONS", "/*path", r("api/v1/options", async () => emptyResponse(200, { ...CORS_HEADERS })));
+    if (config.enableAdminApi) this.api.add("PUT", "/admin/wipe", r("wipe", async () => this.wipe()));
+  }
+
+  /**
+   * Handles a protocol request. Resolves to null when the path belongs to the dashboard (Next.js).
+   */
+  async handle(req: ProtocolRequest): Promise<ProtocolResponse | null> {
+    const q = req.rawUrl.indexOf("?");
+    const rawPath = q >= 0 ? req.rawUrl.slice(0, q) : req.rawUrl;
+    const query = q >= 0 ? req.rawUrl.slice(q) : "";
+    if (isDashboardPath(rawPath)) return null;
+    const path = decodePath(rawPath);
+    if (path === undefined) return textResponse(400, "400 Bad Request", { Connection: "close" });
+    const clean = cleanPath(path);
+    if (clean !== path) return redirect(req.method, 301, escapePath(clean) + query);
+    const url = { path, query };
+
+    // Go's ServeMux sends the API subtree to its own router, with the prefix stripped.
+    if (path === this.apiPrefix) return redirect(req.method, 301, escapePath(path + "/") + query);
+    if (path.startsWith(this.apiPrefix + "/")) return this.route(this.api, req, path.slice(this.apiPrefix.length), url, query);
+    return this.route(this.main, req, path, url, query);
+  }
+
+  private async route(table: RouteTable<{ name: string; fn: Handler }>, req: ProtocolRequest, path: string, url: ParsedUrl, query: string): Promise<ProtocolResponse | null> {
+    const found = table.lookup(req.method, path);
+    switch (found.kind) {
+      case "match": {
+        const res = await found.handler.fn(req, found.params, url);
+        if (res.status === 0) return null;
+        if (found.handler.name !== "metrics" && found.handler.name !== "static") {
+          this.deps.own.requests.inc({ code: String(res.status), handler: found.handler.name, method: req.method.toLowerCase() });
+        }
+        return res;
+      }
+      case "redirect":
+        return redirect(req.method, found.status, escapePath(found.location) + query);
+      case "options":
+        return emptyResponse(200, { Allow: found.allow });
+      case "notAllowed":
+        return errorResponse(405, "Method Not Allowed", { Allow: found.allow });
+      case "notFound":
+        return NOT_FOUND();
+    }
+  }
+
+  private health(): ProtocolResponse {
+    if (!this.deps.store.healthy()) return textResponse(500, "write queue is full");
+    return textResponse(200, "OK");
+  }
+
+  private quit(): ProtocolResponse {
+    if (!this.deps.config.enableLifecycle) return textResponse(403, "Lifecycle API is not enabled.");
+    setImmediate(() => this.deps.requestShutdown());
+    return textResponse(200, "Requesting termination... Goodbye!");
+  }
+
+  private async wipe(): Promise<ProtocolResponse> {
+    const res = await this.deps.store.submit({ kind: "wipe" });
+    if (!res.ok) return errorResponse(res.status, res.message);
+    return emptyResponse(202);
+  }
+
+  private async apiMetrics(): Promise<ProtocolResponse> {
+    return { status: 200, headers: { ...CORS_HEADERS, "Content-Type": "application/json" }, body: metricsJson(this.deps.store.groups()) };
+  }
+
+  private async apiStatus(): Promise<ProtocolResponse> {
+    const body = statusJson(this.deps.buildInfo, this.deps.config.flagValues, this.deps.startedAtMs);
+    return { status: 200, headers: { ...CORS_HEADERS, "Content-Type": "application/json" }, body };
+  }
+
+  private async handleDelete(params: Record<string, string>, base64: boolean): Promise<ProtocolResponse> {
+    const parsed = parseGroupingPath(params.job ?? "", params.labels ?? "", base64);
+    if (!parsed.ok) return errorResponse(400, parsed.message);
+    const res = await this.deps.store.submit({ kind: "delete", labels: parsed.grouping.labels });
+    if (!res.ok) return errorResponse(res.status, res.message);
+    return emptyResponse(202);
+  }
+
+  private async handlePush(req: ProtocolRequest, params: Record<string, string>, replace: boolean, base64: boolean): Promise<ProtocolResponse> {
+    const started = performance.now();
+    const method = req.method.toLowerCase();
+    const observe = (res: ProtocolResponse, bodyLength: number): ProtocolResponse => {
+      this.deps.own.pushDuration.observe({ method }, (performance.now() - started) / 1000);
+      this.deps.own.pushSize.observe({ method }, approximateRequestSize(req, bodyLength));
+      return res;
+    };
+    const limit = this.deps.config.maxBodyBytes;
+    let raw: Buffer;
+    try {
+      raw = await req.readBody(limit);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return observe(errorResponse(413, `request body larger than the limit of ${limit} bytes (--push.max-body-size)`), 0);
+      throw err;
+    }
+    let body: Buffer;
+    try {
+      body = decodeRequestBody(raw, header(req, "content-encoding"), limit);
+    } catch (err) {
+      if (err instanceof BodyDecodeError) return observe(errorResponse(err.status, err.message), raw.length);
+      throw err;
+    }
+    const parsed = parseGroupingPath(params.job ?? "", params.labels ?? "", base64);
+    if (!parsed.ok) return observe(errorResponse(400, parsed.message), raw.length);
+
+    let families: MetricFamily[];
+    try {
+      families = isDelimitedProtobuf(header(req, "content-type")) ? decodeDelimitedFamilies(body) : parseText(body);
+    } catch (err) {
+      if (err instanceof TextParseError || (err instanceof Error && err.name === "ProtobufDecodeError")) {
+        return observe(errorResponse(400, err.message), raw.length);
+      }
+      throw err;
+    }
+    const check = !this.deps.config.disableConsistencyCheck;
+    const res = await this.deps.store.submit({
+      kind: replace ? "put" : "post",
+      labels: parsed.grouping.labels,
+      invalidUtf8: parsed.grouping.invalidUtf8,
+      families,
+      check,
+      nowMs: this.now(),
+    });
+    if (!check && (res.ok || res.status === 400)) return observe(emptyResponse(202), raw.length);
+    if (!res.ok) return observe(errorResponse(res.status, res.message), raw.length);
+    return observe(emptyResponse(200, { "Content-Length": "0" }), raw.length);
+  }
+
+  private async handleScrape(req: ProtocolRequest): Promise<ProtocolResponse> {
+    const accept = header(req, "accept") ?? "";
+    const format = negotiateScrapeFormat(accept);
+    let body: string | Uint8Array;
+    let contentType: string;
+    if (format === "protobuf") {
+      body = encodeDelimitedFamilies(await this.scrape.families());
+      contentType = PROTOBUF_DELIMITED;
+    } else if (format === "openmetrics") {
+      body = (await this.scrape.families()).map(renderOpenMetricsFamily).join("") + OPENMETRICS_EOF;
+      contentType = OPENMETRICS_CONTENT_TYPE;
+    } else {
+      body = await this.scrape.renderText();
+      contentType = TEXT_CONTENT_TYPE;
+    }
+    const headers: Record<string, string> = { "Content-Type": contentType };
+    if (negotiateResponseEncoding(header(req, "accept-encoding")) === "gzip") {
+      body = gzipSync(typeof body === "string" ? Buffer.from(body) : body, { level: 1 });
+      headers["Content-Encoding"] = "gzip";
+    }
+    return { status: 200, headers, body };
+  }
+}
+
+/**
+ * Scrape format from the Accept header, like Go's expfmt.Negotiate, plus OpenMetrics (which the Pushgateway
+ * never serves). The first acceptable entry in header order wins.
+ */
+export function negotiateScrapeFormat(accept: string): "text" | "protobuf" | "openmetrics" {
+  for (const part of accept.split(",")) {
+    const mt = parseMediaType(part.trim());
+    if (!mt) continue;
+    if (mt.type === PROTOBUF_MEDIA && mt.params.proto === "io.prometheus.client.MetricFamily" && mt.params.encoding === "delimited") return "protobuf";
+    if (mt.type === "application/openmetrics-text") return "openmetrics";
+    if (mt.type === "text/plain") return "text";
+  }
+  return "text";
+}
+
+/** Paths that belong to the dashboard, served by Next.js. */
+export function isDashboardPath(rawPath: string): boolean {
+  return (
+    rawPath.startsWith("/_next/") ||
+    rawPath.startsWith("/api/ui/") ||
+    rawPath.startsWith("/groups/") ||
+    rawPath.startsWith("/__nextjs") ||
+    rawPath === "/favicon.ico" ||
+    rawPath === "/icon.svg"
+  );
+}
+
+/** Go's http.Redirect. */
+function redirect(method: string, status: number, location: string): ProtocolResponse {
+  const headers: Record<string, string> = { Location: location };
+  if (method === "GET" || method === "HEAD") headers["Content-Type"] = "text/html; charset=utf-8";
+  const text = status === 301 ? "Moved Permanently" : status === 307 ? "Temporary Redirect" : "Found";
+  const body = method === "GET" ? `<a href="${location.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&#34;").replace(/'/g, "&#39;")}">${text}</a>.\n\n` : "";
+  return { status, headers, body };
+}
