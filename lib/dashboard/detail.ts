@@ -1,0 +1,144 @@
+// One group in full: families, samples with human values, bucket/quantile tables, exposition text.
+import { formatGoFloat } from "../exposition/format-float";
+import { isNativeHistogram, type BucketSpan, type Histogram, type Metric, type MetricFamily } from "../exposition/model";
+import { renderFamilyText } from "../exposition/render-text";
+import { formatGroupingLabels } from "../grouping/grouping-key";
+import type { StoreReader } from "../store/types";
+import { decodeGroupId, deletePathOf } from "./group-id";
+import { humanValue } from "./human";
+import { PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, summarize, toRow } from "./summary";
+import type { FamilyView, GroupDetailResponse, SampleView } from "./types";
+
+export interface DetailContext {
+  defaultStaleAfterMs: number;
+  nowMs: number;
+  adminApi: boolean;
+  routePrefix: string;
+}
+
+type NativeView = NonNullable<NonNullable<SampleView["histogram"]>["native"]>;
+
+/** Expands spans plus delta-encoded (integer) or absolute (float) counts into per-index counts. */
+export function expandSpans(spans: BucketSpan[] | undefined, deltas: number[] | undefined, counts: number[] | undefined): { index: number; count: number }[] {
+  const out: { index: number; count: number }[] = [];
+  if (!spans) return out;
+  const useFloat = (counts?.length ?? 0) > 0;
+  let index = 0;
+  let pos = 0;
+  let running = 0;
+  for (let s = 0; s < spans.length; s++) {
+    const span = spans[s]!;
+    index += span.offset;
+    for (let j = 0; j < span.length; j++, pos++, index++) {
+      let count: number;
+      if (useFloat) count = counts![pos] ?? 0;
+      else {
+        running += deltas?.[pos] ?? 0;
+        count = running;
+      }
+      out.push({ index, count });
+    }
+  }
+  return out;
+}
+
+/** Upper bound of native bucket `index` at `schema`: 2^(index × 2^-schema). */
+export function nativeUpperBound(schema: number, index: number): number {
+  return Math.pow(2, index * Math.pow(2, -schema));
+}
+
+export function nativeBuckets(h: Histogram): NativeView {
+  const schema = h.schema ?? 0;
+  const buckets: NativeView["buckets"] = [];
+  const neg = expandSpans(h.negativeSpan, h.negativeDelta, h.negativeCount);
+  for (let i = neg.length - 1; i >= 0; i--) {
+    const b = neg[i]!;
+    buckets.push({ lower: formatGoFloat(-nativeUpperBound(schema, b.index)), upper: formatGoFloat(-nativeUpperBound(schema, b.index - 1)), count: b.count });
+  }
+  const zt = h.zeroThreshold ?? 0;
+  const zeroCount = h.zeroCountFloat ?? h.zeroCount ?? 0;
+  if (zt > 0 || zeroCount > 0) buckets.push({ lower: formatGoFloat(-zt), upper: formatGoFloat(zt), count: zeroCount });
+  for (const b of expandSpans(h.positiveSpan, h.positiveDelta, h.positiveCount)) {
+    buckets.push({ lower: formatGoFloat(nativeUpperBound(schema, b.index - 1)), upper: formatGoFloat(nativeUpperBound(schema, b.index)), count: b.count });
+  }
+  return { schema, zeroThreshold: formatGoFloat(zt), zeroCount, buckets };
+}
+
+function simpleValue(m: Metric): number | undefined {
+  return m.gauge?.value ?? m.counter?.value ?? m.untyped?.value;
+}
+
+export function sampleView(family: MetricFamily, m: Metric): SampleView {
+  const name = family.name;
+  const v: SampleView = { labels: [...m.label].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), value: "", human: "" };
+  if (m.timestampMs !== undefined) v.timestampMs = m.timestampMs;
+  const sv = simpleValue(m);
+  if (m.summary) {
+    const s = m.summary;
+    v.summary = {
+      count: formatGoFloat(s.sampleCount),
+      sum: formatGoFloat(s.sampleSum),
+      quantiles: s.quantile.map((q) => ({ quantile: formatGoFloat(q.quantile), value: formatGoFloat(q.value), human: humanValue(name, q.value) })),
+    };
+    v.value = `count ${formatGoFloat(s.sampleCount)}, sum ${formatGoFloat(s.sampleSum)}`;
+    v.human = `${humanValue(name + "_count", s.sampleCount)} samples, sum ${humanValue(name + "_sum", s.sampleSum)}`;
+  } else if (m.histogram) {
+    const h = m.histogram;
+    const count = h.sampleCountFloat ?? h.sampleCount;
+    let prev = 0;
+    const buckets = h.bucket.map((b) => {
+      const c = b.cumulativeCountFloat ?? b.cumulativeCount;
+      const inBucket = Math.max(0, c - prev);
+      prev = c;
+      return { le: formatGoFloat(b.upperBound), count: c, inBucket };
+    });
+    if (h.bucket.length > 0 && h.bucket[h.bucket.length - 1]!.upperBound !== Infinity) {
+      buckets.push({ le: "+Inf", count, inBucket: Math.max(0, count - prev) });
+    }
+    v.histogram = { count: formatGoFloat(count), sum: formatGoFloat(h.sampleSum), buckets };
+    if (isNativeHistogram(h)) v.histogram.native = nativeBuckets(h);
+    v.value = `count ${formatGoFloat(count)}, sum ${formatGoFloat(h.sampleSum)}`;
+    v.human = `${humanValue(name + "_count", count)} samples, sum ${humanValue(name + "_sum", h.sampleSum)}`;
+  } else if (sv !== undefined) {
+    v.value = formatGoFloat(sv);
+    v.human = humanValue(name, sv);
+  }
+  return v;
+}
+
+export function familyView(name: string, family: MetricFamily, lastPushedMs: number): FamilyView {
+  return {
+    name,
+    help: family.help,
+    type: family.type,
+    lastPushedMs,
+    synthetic: name === PUSH_TIME_METRIC || name === PUSH_FAILURE_TIME_METRIC,
+    samples: family.metric.map((m) => sampleView(family, m)),
+  };
+}
+
+/** The detail of group `id`, or undefined when no such group exists (or the id is malformed). */
+export function groupDetail(store: StoreReader, id: string, ctx: DetailContext): GroupDetailResponse | undefined {
+  const key = decodeGroupId(id);
+  if (key === undefined) return undefined;
+  const group = store.getGroup(key);
+  if (!group) return undefined;
+  const summary = summarize(group, ctx.defaultStaleAfterMs, ctx.nowMs);
+  const names = [...group.families.keys()].sort();
+  const families: FamilyView[] = [];
+  let exposition = "";
+  for (const name of names) {
+    const sf = group.families.get(name)!;
+    families.push(familyView(name, sf.family, sf.timestampMs));
+    exposition += renderFamilyText(sf.family);
+  }
+  return {
+    row: toRow(summary),
+    families,
+    exposition,
+    deletePath: deletePathOf(group.labels, ctx.routePrefix),
+    groupingKey: formatGroupingLabels(group.labels),
+    nowMs: ctx.nowMs,
+    adminApi: ctx.adminApi,
+  };
+}

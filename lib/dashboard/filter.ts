@@ -1,0 +1,126 @@
+// The groups filter: whitespace-separated terms, all of which must match (AND).
+//
+//   word             free text: case-insensitive substring of any grouping label name or value, or of a
+//                    pushed family name
+//   name=value       grouping label equals value (a missing label counts as "", as in PromQL)
+//   name!=value      grouping label differs from value
+//   name=~regex      grouping label fully matches regex (anchored, as in PromQL; a leading (?i) ignores case)
+//   name!~regex      grouping label does not match regex
+//   is:stale | is:fresh | is:failed   status (is:stale also matches failed groups that are stale)
+//
+// Values may be double-quoted to contain spaces: job="nightly backup". Inside quotes, \" and \\ escape.
+import type { GroupStatus } from "./types";
+
+export class FilterError extends Error {}
+
+export type FilterTerm =
+  | { kind: "text"; text: string }
+  | { kind: "label"; name: string; op: "=" | "!=" | "=~" | "!~"; value: string; re?: RegExp }
+  | { kind: "status"; status: GroupStatus };
+
+export interface ParsedFilter {
+  terms: FilterTerm[];
+}
+
+/** What a filter is matched against (precomputed per group, see summary.ts). */
+export interface FilterSubject {
+  labels: ReadonlyMap<string, string>;
+  /** Lowercased "name=value" pairs and family names, joined by "\n". */
+  haystack: string;
+  status: GroupStatus;
+  stale: boolean;
+}
+
+/** Splits on whitespace outside double quotes; quotes are removed and \" \\ unescaped. */
+export function tokenize(input: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let inToken = false;
+  let quoted = false;
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i]!;
+    if (quoted) {
+      if (c === "\\" && i + 1 < input.length && (input[i + 1] === '"' || input[i + 1] === "\\")) {
+        cur += input[++i];
+      } else if (c === '"') quoted = false;
+      else cur += c;
+      continue;
+    }
+    if (c === '"') {
+      quoted = true;
+      inToken = true;
+    } else if (/\s/.test(c)) {
+      if (inToken) out.push(cur);
+      cur = "";
+      inToken = false;
+    } else {
+      cur += c;
+      inToken = true;
+    }
+  }
+  if (quoted) throw new FilterError("unterminated quote in filter");
+  if (inToken) out.push(cur);
+  return out;
+}
+
+/** Anchored regex like PromQL's; `(?i)` prefix turns on case-insensitivity. */
+export function compileMatcherRegex(source: string): RegExp {
+  let flags = "";
+  let body = source;
+  if (body.startsWith("(?i)")) {
+    flags = "i";
+    body = body.slice(4);
+  }
+  try {
+    return new RegExp(`^(?:${body})$`, flags);
+  } catch (e) {
+    throw new FilterError(`invalid regular expression ${JSON.stringify(source)}: ${(e as Error).message}`);
+  }
+}
+
+const MATCHER = /^([^\s=!~"]+)(=~|!~|!=|=)(.*)$/s;
+const STATUSES: readonly GroupStatus[] = ["fresh", "stale", "failed"];
+
+export function parseFilter(input: string): ParsedFilter {
+  const terms: FilterTerm[] = [];
+  for (const token of tokenize(input)) {
+    if (token === "") continue;
+    const lower = token.toLowerCase();
+    if (lower.startsWith("is:")) {
+      const s = lower.slice(3) as GroupStatus;
+      if (!STATUSES.includes(s)) throw new FilterError(`unknown status "${token.slice(3)}" (is:fresh, is:stale or is:failed)`);
+      terms.push({ kind: "status", status: s });
+      continue;
+    }
+    const m = MATCHER.exec(token);
+    if (m) {
+      const op = m[2] as "=" | "!=" | "=~" | "!~";
+      const term: FilterTerm = { kind: "label", name: m[1]!, op, value: m[3]! };
+      if (op === "=~" || op === "!~") term.re = compileMatcherRegex(term.value);
+      terms.push(term);
+      continue;
+    }
+    terms.push({ kind: "text", text: lower });
+  }
+  return { terms };
+}
+
+export function matchesFilter(filter: ParsedFilter, s: FilterSubject): boolean {
+  for (const t of filter.terms) {
+    switch (t.kind) {
+      case "text":
+        if (!s.haystack.includes(t.text)) return false;
+        break;
+      case "status":
+        if (t.status === "stale" ? !s.stale : s.status !== t.status) return false;
+        break;
+      case "label": {
+        const v = s.labels.get(t.name) ?? "";
+        const ok = t.op === "=" ? v === t.value : t.op === "!=" ? v !== t.value : t.re!.test(v);
+        if (t.op === "!~" ? ok : !ok) return false;
+        break;
+      }
+    }
+  }
+  return true;
+}

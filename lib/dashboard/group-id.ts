@@ -1,0 +1,30 @@
+// Group identity in dashboard URLs and API bodies: base64url (no padding) of the UTF-8 grouping key.
+import type { LabelPair } from "../exposition/model";
+import { encodeBase64Url } from "../grouping/base64";
+
+export function encodeGroupId(key: string): string {
+  return Buffer.from(key, "utf8").toString("base64url");
+}
+
+/** The grouping key of an id, or undefined when the id is not canonical base64url of a UTF-8 string. */
+export function decodeGroupId(id: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(id)) return undefined;
+  const key = Buffer.from(id, "base64url").toString("utf8");
+  return encodeGroupId(key) === id ? key : undefined;
+}
+
+/** `job` first, then the other labels by name (the Pushgateway UI's order). */
+export function orderGroupLabels(labels: readonly LabelPair[]): LabelPair[] {
+  return [...labels].sort((a, b) => (a.name === "job" ? -1 : b.name === "job" ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * The group's DELETE path as the Pushgateway UI builds it: every value in @base64 form with padding, so empty
+ * values and values containing "/" work: /metrics/job@base64/<b64>/<name>@base64/<b64>...
+ */
+export function deletePathOf(labels: readonly LabelPair[], routePrefix = ""): string {
+  const ordered = orderGroupLabels(labels);
+  let path = routePrefix + "/metrics";
+  for (const l of ordered) path += `/${encodeURIComponent(l.name)}@base64/${encodeBase64Url(l.value)}`;
+  return path;
+}

@@ -1,0 +1,92 @@
+// Plumbing shared by the thin /api/ui route handlers: JSON responses, the runtime lookup, and the guard that
+// keeps mutations from being triggered cross-site. Web-standard Request/Response only (no next/*).
+import type { Config } from "../config/flags";
+import { peekRuntime, type Runtime } from "../server/runtime";
+import { FilterError } from "./filter";
+import { ActionError } from "./actions";
+
+const NO_STORE = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
+
+export function jsonResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...NO_STORE } });
+}
+
+export function errorResponse(message: string, status: number): Response {
+  return jsonResponse({ error: message }, status);
+}
+
+function firstHeaderValue(v: string | null): string | undefined {
+  const s = v?.split(",")[0]?.trim();
+  return s ? s.toLowerCase() : undefined;
+}
+
+/**
+ * Refuses a state-changing request unless it is a same-origin JSON request:
+ *   - Content-Type must be application/json (415 otherwise): a cross-site <form> cannot send that, and a
+ *     cross-site fetch() with it needs a CORS preflight, which this server never grants;
+ *   - Sec-Fetch-Site, when the browser sends it, must be "same-origin" (403);
+ *   - Origin, when present, must name this server: its host must equal Host, X-Forwarded-Host or the host of
+ *     --web.external-url (403).
+ * Requests without Origin and Sec-Fetch-Site (curl, scripts) are not browser-driven and pass.
+ */
+export function checkMutationRequest(req: Request, config: Pick<Config, "externalUrl">): Response | undefined {
+  const ct = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (ct !== "application/json") return errorResponse("Content-Type must be application/json", 415);
+  const site = req.headers.get("sec-fetch-site");
+  if (site !== null && site !== "same-origin") return errorResponse(`cross-site request refused (Sec-Fetch-Site: ${site})`, 403);
+  const origin = req.headers.get("origin");
+  if (origin !== null) {
+    let originHost: string;
+    try {
+      originHost = new URL(origin).host.toLowerCase();
+    } catch {
+      return errorResponse("cross-site request refused (bad Origin)", 403);
+    }
+    const allowed = new Set<string>();
+    const host = firstHeaderValue(req.headers.get("host"));
+    if (host) allowed.add(host);
+    const fwd = firstHeaderValue(req.headers.get("x-forwarded-host"));
+    if (fwd) allowed.add(fwd);
+    if (config.externalUrl) {
+      try {
+        allowed.add(new URL(config.externalUrl).host.toLowerCase());
+      } catch {
+        /* validated at startup */
+      }
+    }
+    if (!allowed.has(originHost)) return errorResponse(`cross-site request refused (Origin ${origin})`, 403);
+  }
+  return undefined;
+}
+
+export const NO_RUNTIME_MESSAGE =
+  "pushboard runtime not initialised: the dashboard must be served by the pushboard server (node lib/cli/pushboard.mjs), not by plain `next start`";
+
+/** Runs fn with the runtime; 503 when there is none, 400/4xx for filter and action errors. */
+export async function withRuntime(fn: (rt: Runtime) => Response | Promise<Response>): Promise<Response> {
+  const rt = peekRuntime();
+  if (!rt) return errorResponse(NO_RUNTIME_MESSAGE, 503);
+  try {
+    return await fn(rt);
+  } catch (e) {
+    if (e instanceof FilterError) return errorResponse(e.message, 400);
+    if (e instanceof ActionError) return errorResponse(e.message, e.status);
+    return errorResponse(`internal error: ${(e as Error).message}`, 500);
+  }
+}
+
+/** Guard plus JSON body parsing for POST handlers. */
+export async function withMutation(req: Request, fn: (rt: Runtime, body: unknown) => Response | Promise<Response>): Promise<Response> {
+  return withRuntime(async (rt) => {
+    const refused = checkMutationRequest(req, rt.config);
+    if (refused) return refused;
+    let body: unknown;
+    try {
+      const text = await req.text();
+      body = text === "" ? {} : JSON.parse(text);
+    } catch {
+      return errorResponse("body is not valid JSON", 400);
+    }
+    return fn(rt, body);
+  });
+}

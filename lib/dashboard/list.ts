@@ -1,0 +1,149 @@
+// The groups list: filter, sort and page on the server, so the browser only ever receives one page.
+import type { StoreReader } from "../store/types";
+import { matchesFilter, parseFilter } from "./filter";
+import { summarize, toRow, type GroupSummary } from "./summary";
+import {
+  SORT_KEYS,
+  type GroupListResponse,
+  type GroupStatus,
+  type JobBucket,
+  type ListParams,
+  type SortDir,
+  type SortKey,
+  type StaleListResponse,
+} from "./types";
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+export interface ListContext {
+  defaultStaleAfterMs: number;
+  nowMs: number;
+  adminApi: boolean;
+}
+
+function intParam(v: string | null, def: number, min: number, max: number): number {
+  const n = v === null || v === "" ? def : Math.floor(Number(v));
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : def;
+}
+
+export function parseListParams(sp: URLSearchParams): ListParams {
+  const sortRaw = sp.get("sort") ?? "";
+  const sort: SortKey = (SORT_KEYS as readonly string[]).includes(sortRaw) ? (sortRaw as SortKey) : "labels";
+  const dir: SortDir = sp.get("dir") === "desc" ? "desc" : "asc";
+  return {
+    q: sp.get("q") ?? "",
+    sort,
+    dir,
+    page: intParam(sp.get("page"), 1, 1, 1_000_000),
+    size: intParam(sp.get("size"), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
+    groupBy: sp.get("groupBy") === "job" ? "job" : "",
+  };
+}
+
+const STATUS_RANK: Record<GroupStatus, number> = { failed: 0, stale: 1, fresh: 2 };
+
+function str(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Nulls sort last in both directions. */
+function nullableNum(a: number | null, b: number | null, sign: number): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return sign * (a - b);
+}
+
+export function comparator(sort: SortKey, dir: SortDir, groupByJob = false): (a: GroupSummary, b: GroupSummary) => number {
+  const sign = dir === "asc" ? 1 : -1;
+  const primary = (a: GroupSummary, b: GroupSummary): number => {
+    const x = a.base;
+    const y = b.base;
+    switch (sort) {
+      case "labels":
+        return sign * str(x.labelSortKey, y.labelSortKey);
+      case "job":
+        return sign * str(x.job, y.job);
+      case "status":
+        return sign * (STATUS_RANK[a.status] - STATUS_RANK[b.status]);
+      case "lastPush":
+        return nullableNum(x.lastPushMs, y.lastPushMs, sign);
+      case "lastFailure":
+        return nullableNum(x.lastFailureMs, y.lastFailureMs, sign);
+      case "interval":
+        return nullableNum(x.intervalMs, y.intervalMs, sign);
+      case "families":
+        return sign * (x.families - y.families);
+      case "series":
+        return sign * (x.series - y.series);
+    }
+  };
+  return (a, b) => {
+    if (groupByJob) {
+      const j = str(a.base.job, b.base.job);
+      if (j !== 0) return j;
+    }
+    return primary(a, b) || str(a.base.labelSortKey, b.base.labelSortKey) || str(a.base.key, b.base.key);
+  };
+}
+
+/** Summaries of every group at ctx.nowMs (cached per group; only staleness is recomputed). */
+export function summarizeAll(store: StoreReader, ctx: ListContext): GroupSummary[] {
+  const out: GroupSummary[] = [];
+  for (const g of store.groups()) out.push(summarize(g, ctx.defaultStaleAfterMs, ctx.nowMs));
+  return out;
+}
+
+/** Throws FilterError for a bad filter. */
+export function listGroups(store: StoreReader, params: ListParams, ctx: ListContext): GroupListResponse {
+  const filter = parseFilter(params.q);
+  const all = summarizeAll(store, ctx);
+  const counts = { fresh: 0, stale: 0, failed: 0, staleAll: 0 };
+  const matched: GroupSummary[] = [];
+  for (const s of all) {
+    counts[s.status]++;
+    if (s.stale) counts.staleAll++;
+    if (filter.terms.length === 0 || matchesFilter(filter, s)) matched.push(s);
+  }
+  const byJob = params.groupBy === "job";
+  matched.sort(comparator(params.sort, params.dir, byJob));
+  const pages = Math.max(1, Math.ceil(matched.length / params.size));
+  const page = Math.min(params.page, pages);
+  const start = (page - 1) * params.size;
+  const res: GroupListResponse = {
+    rows: matched.slice(start, start + params.size).map(toRow),
+    total: matched.length,
+    totalAll: all.length,
+    page,
+    size: params.size,
+    pages,
+    sort: params.sort,
+    dir: params.dir,
+    counts,
+    nowMs: ctx.nowMs,
+    adminApi: ctx.adminApi,
+    defaultStaleAfterMs: ctx.defaultStaleAfterMs,
+  };
+  if (byJob) {
+    const jobs = new Map<string, JobBucket>();
+    for (const s of matched) {
+      let b = jobs.get(s.base.job);
+      if (!b) jobs.set(s.base.job, (b = { job: s.base.job, count: 0, stale: 0, failed: 0 }));
+      b.count++;
+      if (s.stale) b.stale++;
+      if (s.base.lastPushFailed) b.failed++;
+    }
+    res.jobs = [...jobs.values()];
+  }
+  return res;
+}
+
+/** Every stale group, oldest last attempt first. */
+export function listStale(store: StoreReader, ctx: ListContext): StaleListResponse {
+  const rows = summarizeAll(store, ctx)
+    .filter((s) => s.stale)
+    .sort((a, b) => nullableNum(a.base.lastAttemptMs, b.base.lastAttemptMs, 1) || str(a.base.labelSortKey, b.base.labelSortKey))
+    .map(toRow);
+  return { rows, nowMs: ctx.nowMs };
+}

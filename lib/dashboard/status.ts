@@ -1,0 +1,31 @@
+// The status page's data.
+import { formatDuration, statusFlags } from "../config/flags";
+import type { Runtime } from "../server/runtime";
+import { summarizeAll } from "./list";
+import type { StatusResponse } from "./types";
+
+export function statusInfo(rt: Runtime, nowMs: number): StatusResponse {
+  const c = rt.config;
+  const counts = { fresh: 0, stale: 0, failed: 0 };
+  for (const s of summarizeAll(rt.store, { defaultStaleAfterMs: c.staleAfterMs, nowMs, adminApi: c.enableAdminApi })) counts[s.status]++;
+  return {
+    version: rt.version,
+    startedAtMs: rt.startedAtMs,
+    uptimeMs: nowMs - rt.startedAtMs,
+    nowMs,
+    storage: rt.storageDescription,
+    groups: rt.store.groupCount(),
+    series: rt.store.seriesCount(),
+    counts,
+    flags: { ...statusFlags(c) },
+    settings: {
+      "storage.backend": c.storageBackend,
+      "dashboard.stale-after": formatDuration(c.staleAfterMs),
+      "push.max-body-size": `${c.maxBodyBytes} bytes`,
+      "storage.reset-on-corruption": String(c.storageResetOnCorruption),
+      "data dir": c.dataDir,
+      "route prefix": c.routePrefix || "/",
+    },
+    adminApi: c.enableAdminApi,
+  };
+}

@@ -1,0 +1,142 @@
+// Per-group summaries for the groups table.
+//
+// Everything that depends only on the group's contents (labels, counts, push times, typical interval, the
+// filter haystack) is computed once per Group object and cached in a WeakMap: the store replaces a Group
+// object on every write, and a cheap fingerprint guards against a store that mutates one in place. Only the
+// time-dependent part (stale or not) is recomputed per request, which is a few comparisons per group.
+import type { Group } from "../store/types";
+import type { FilterSubject } from "./filter";
+import { encodeGroupId, orderGroupLabels } from "./group-id";
+import { isStale, staleFloorMs, staleThresholdMs, typicalIntervalMs } from "./staleness";
+import type { GroupRow, GroupStatus } from "./types";
+
+export const PUSH_TIME_METRIC = "push_time_seconds";
+export const PUSH_FAILURE_TIME_METRIC = "push_failure_time_seconds";
+
+/** The time-independent part of a summary. */
+export interface GroupBase {
+  id: string;
+  key: string;
+  labels: GroupRow["labels"];
+  labelMap: Map<string, string>;
+  job: string;
+  /** `job="…",a="…"` in display order, for sorting by labels. */
+  labelSortKey: string;
+  haystack: string;
+  lastPushMs: number | null;
+  lastFailureMs: number | null;
+  lastPushFailed: boolean;
+  lastAttemptMs: number | null;
+  lastError: GroupRow["lastError"];
+  families: number;
+  series: number;
+  intervalMs: number | null;
+  pushHistory: number[];
+}
+
+/** A summary at a point in time. */
+export interface GroupSummary extends FilterSubject {
+  base: GroupBase;
+  staleAfterMs: number;
+}
+
+function gaugeSeconds(group: Group, name: string): number | null {
+  const m = group.families.get(name)?.family.metric[0];
+  const v = m?.gauge?.value ?? m?.untyped?.value ?? m?.counter?.value;
+  return v === undefined || v === 0 || !Number.isFinite(v) ? null : v * 1000;
+}
+
+export function computeBase(group: Group, floorMs: number): GroupBase {
+  const labels = orderGroupLabels(group.labels);
+  const labelMap = new Map(labels.map((l) => [l.name, l.value]));
+  let families = 0;
+  let series = 0;
+  const hay: string[] = labels.map((l) => `${l.name}=${l.value}`);
+  for (const [name, sf] of group.families) {
+    if (name === PUSH_TIME_METRIC || name === PUSH_FAILURE_TIME_METRIC) continue;
+    families++;
+    series += sf.family.metric.length;
+    hay.push(name);
+  }
+  const lastPushMs = gaugeSeconds(group, PUSH_TIME_METRIC);
+  const lastFailureMs = gaugeSeconds(group, PUSH_FAILURE_TIME_METRIC);
+  const lastPushFailed = lastFailureMs !== null && (lastPushMs === null || lastFailureMs > lastPushMs);
+  const lastAttemptMs = lastPushMs === null ? lastFailureMs : lastFailureMs === null ? lastPushMs : Math.max(lastPushMs, lastFailureMs);
+  return {
+    id: encodeGroupId(group.key),
+    key: group.key,
+    labels,
+    labelMap,
+    job: labelMap.get("job") ?? "",
+    labelSortKey: labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(","),
+    haystack: hay.join("\n").toLowerCase(),
+    lastPushMs,
+    lastFailureMs,
+    lastPushFailed,
+    lastAttemptMs,
+    lastError: group.lastError ? { timeMs: group.lastError.timeMs, message: group.lastError.message } : null,
+    families,
+    series,
+    intervalMs: typicalIntervalMs(group.pushHistory, floorMs),
+    pushHistory: [...group.pushHistory],
+  };
+}
+
+function fingerprint(g: Group): string {
+  const h = g.pushHistory;
+  return `${h.length}|${h[h.length - 1] ?? ""}|${g.families.size}|${g.families.get(PUSH_TIME_METRIC)?.timestampMs ?? ""}|${
+    g.families.get(PUSH_FAILURE_TIME_METRIC)?.timestampMs ?? ""
+  }|${g.lastError?.timeMs ?? ""}`;
+}
+
+interface CacheEntry {
+  fp: string;
+  floorMs: number;
+  base: GroupBase;
+}
+
+/** Shared across Next's route bundles (each may hold its own copy of this module). */
+const holder = globalThis as unknown as { __pushboardDashboardCache?: WeakMap<Group, CacheEntry> };
+const cache = (holder.__pushboardDashboardCache ??= new WeakMap<Group, CacheEntry>());
+
+export const cacheStats = { hits: 0, misses: 0 };
+
+export function groupBase(group: Group, floorMs: number): GroupBase {
+  const fp = fingerprint(group);
+  const hit = cache.get(group);
+  if (hit && hit.fp === fp && hit.floorMs === floorMs) {
+    cacheStats.hits++;
+    return hit.base;
+  }
+  cacheStats.misses++;
+  const base = computeBase(group, floorMs);
+  cache.set(group, { fp, floorMs, base });
+  return base;
+}
+
+export function summarize(group: Group, defaultStaleAfterMs: number, nowMs: number): GroupSummary {
+  const base = groupBase(group, staleFloorMs(defaultStaleAfterMs));
+  const staleAfterMs = staleThresholdMs(base.intervalMs, defaultStaleAfterMs);
+  const stale = isStale(base.lastAttemptMs, staleAfterMs, nowMs);
+  const status: GroupStatus = stale ? "stale" : base.lastPushFailed ? "failed" : "fresh";
+  return { base, staleAfterMs, stale, status, labels: base.labelMap, haystack: base.haystack };
+}
+
+export function toRow(s: GroupSummary): GroupRow {
+  const b = s.base;
+  return {
+    id: b.id,
+    labels: b.labels,
+    lastPushMs: b.lastPushMs,
+    lastFailureMs: b.lastFailureMs,
+    lastPushFailed: b.lastPushFailed,
+    lastError: b.lastError,
+    families: b.families,
+    series: b.series,
+    status: s.status,
+    stale: s.stale,
+    intervalMs: b.intervalMs,
+    staleAfterMs: s.staleAfterMs,
+    pushHistory: b.pushHistory,
+  };
+}

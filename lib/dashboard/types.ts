@@ -1,0 +1,152 @@
+// Wire types of the dashboard's JSON API (/api/ui/*). Shared by lib/dashboard (producer) and components/
+// (consumer); type-only, so the browser bundle gets nothing from lib/ but these shapes.
+import type { LabelPair, MetricType } from "../exposition/model";
+
+export type GroupStatus = "fresh" | "stale" | "failed";
+
+/** One row of the groups table. Times are Unix ms; null means never. */
+export interface GroupRow {
+  /** base64url (no padding) of the grouping key: the group's identity in URLs and API bodies. */
+  id: string;
+  /** Grouping labels, `job` first, then by name. */
+  labels: LabelPair[];
+  lastPushMs: number | null;
+  lastFailureMs: number | null;
+  /** True when the last push attempt failed (push_failure_time_seconds > push_time_seconds). */
+  lastPushFailed: boolean;
+  /** Text of the last rejected push, if the store kept one. */
+  lastError: { timeMs: number; message: string } | null;
+  /** Pushed families and series (samples), not counting push_time_seconds / push_failure_time_seconds. */
+  families: number;
+  series: number;
+  status: GroupStatus;
+  stale: boolean;
+  /** Typical push interval (ms) from the recent push history; null with fewer than two pushes. */
+  intervalMs: number | null;
+  /** Age after which this group counts as stale (ms), from the interval or the configured default. */
+  staleAfterMs: number;
+  /** Recent successful pushes, oldest first (Unix ms). */
+  pushHistory: number[];
+}
+
+export interface JobBucket {
+  job: string;
+  count: number;
+  stale: number;
+  failed: number;
+}
+
+export interface GroupListResponse {
+  rows: GroupRow[];
+  /** Groups matching the filter. */
+  total: number;
+  /** Groups in the store. */
+  totalAll: number;
+  page: number;
+  size: number;
+  pages: number;
+  sort: SortKey;
+  dir: SortDir;
+  /** Status counts over the whole store (not just the filter). */
+  counts: Record<GroupStatus, number> & { staleAll: number };
+  /** Per-job counts of the filtered set, present with groupBy=job. */
+  jobs?: JobBucket[];
+  /** Server time of the answer (Unix ms), to correct client clock skew in "N ago" texts. */
+  nowMs: number;
+  adminApi: boolean;
+  defaultStaleAfterMs: number;
+}
+
+export const SORT_KEYS = ["labels", "job", "status", "lastPush", "lastFailure", "interval", "families", "series"] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+export type SortDir = "asc" | "desc";
+
+export interface ListParams {
+  q: string;
+  sort: SortKey;
+  dir: SortDir;
+  /** 1-based. */
+  page: number;
+  size: number;
+  groupBy: "" | "job";
+}
+
+export interface StaleListResponse {
+  rows: GroupRow[];
+  nowMs: number;
+}
+
+export interface SampleView {
+  labels: LabelPair[];
+  /** Exact value as Go prints it (formatGoFloat), e.g. "1.7955279738964758e+09". */
+  value: string;
+  /** Human-readable rendering, e.g. "1.2 k", "3.5 MiB", "2026-11-24 13:46:36 UTC". */
+  human: string;
+  timestampMs?: number;
+  summary?: {
+    count: string;
+    sum: string;
+    quantiles: { quantile: string; value: string; human: string }[];
+  };
+  histogram?: {
+    count: string;
+    sum: string;
+    /** Classic buckets; `count` is cumulative, `inBucket` the count of that bucket alone. */
+    buckets: { le: string; count: number; inBucket: number }[];
+    /** Native (sparse) buckets, lowest first; bounds as Go prints them. */
+    native?: {
+      schema: number;
+      zeroThreshold: string;
+      zeroCount: number;
+      buckets: { lower: string; upper: string; count: number }[];
+    };
+  };
+}
+
+export interface FamilyView {
+  name: string;
+  help: string;
+  type: MetricType;
+  lastPushedMs: number;
+  synthetic: boolean;
+  samples: SampleView[];
+}
+
+export interface GroupDetailResponse {
+  row: GroupRow;
+  families: FamilyView[];
+  /** Text format 0.0.4 of the whole group. */
+  exposition: string;
+  /** Path (route prefix included) for `curl -X DELETE <origin><path>`, in the Pushgateway UI's @base64 form. */
+  deletePath: string;
+  /** `{job="x", instance="y"}`: the exact grouping key. */
+  groupingKey: string;
+  nowMs: number;
+  adminApi: boolean;
+}
+
+export interface StatusResponse {
+  version: string;
+  startedAtMs: number;
+  uptimeMs: number;
+  nowMs: number;
+  storage: string;
+  groups: number;
+  series: number;
+  counts: Record<GroupStatus, number>;
+  /** The Pushgateway flags as /api/v1/status shows them. */
+  flags: Record<string, string>;
+  /** pushboard's own settings. */
+  settings: Record<string, string>;
+  adminApi: boolean;
+}
+
+export interface DeleteResponse {
+  deleted: number;
+  /** Ids that named no group (already gone) or were skipped (no longer stale). */
+  skipped: string[];
+}
+
+export interface ApiError {
+  error: string;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { ActionError, deleteGroups, deleteStale, readIds, wipeAll } from "../../../lib/dashboard/actions";
+import { encodeGroupId } from "../../../lib/dashboard/group-id";
+import { checkMutationRequest } from "../../../lib/dashboard/http";
+import { FakeStore, makeGroup } from "./fake-store";
+
+const NOW = Date.now();
+const H = 3_600_000;
+
+function store() {
+  const fresh = makeGroup({ labels: { job: "fresh" }, pushes: [NOW - 1000] });
+  const stale = makeGroup({ labels: { job: "stale" }, pushes: [NOW - 2 * H] });
+  const stale2 = makeGroup({ labels: { job: "stale", instance: "2" }, pushes: [NOW - 3 * H] });
+  return { s: new FakeStore([fresh, stale, stale2]), fresh, stale, stale2 };
+}
+
+describe("deletes", () => {
+  it("deletes by id with one deleteMany write and reports unknown ids", async () => {
+    const { s, fresh, stale } = store();
+    const r = await deleteGroups(s, [encodeGroupId(fresh.key), encodeGroupId(stale.key), encodeGroupId(fresh.key), "bogus", encodeGroupId("job\xffgone\xff")]);
+    expect(r.deleted).toBe(2);
+    expect(r.skipped).toHaveLength(2);
+    expect(s.writes).toEqual([{ kind: "deleteMany", keys: [fresh.key, stale.key] }]);
+    expect(s.groupCount()).toBe(1);
+  });
+  it("deleteStale with ids only deletes those still stale", async () => {
+    const { s, fresh, stale } = store();
+    const r = await deleteStale(s, [encodeGroupId(fresh.key), encodeGroupId(stale.key)], H, NOW);
+    expect(r).toEqual({ deleted: 1, skipped: [encodeGroupId(fresh.key)] });
+    expect(s.getGroup(fresh.key)).toBeDefined();
+  });
+  it("deleteStale without ids deletes every stale group", async () => {
+    const { s } = store();
+    expect((await deleteStale(s, undefined, H, NOW)).deleted).toBe(2);
+    expect([...s.groups()].map((g) => g.labels[0]!.value)).toEqual(["fresh"]);
+  });
+  it("does not write when nothing is to be deleted", async () => {
+    const { s } = store();
+    expect(await deleteGroups(s, [])).toEqual({ deleted: 0, skipped: [] });
+    expect(s.writes).toEqual([]);
+  });
+  it("wipes", async () => {
+    const { s } = store();
+    expect((await wipeAll(s)).deleted).toBe(3);
+    expect(s.writes).toEqual([{ kind: "wipe" }]);
+  });
+  it("validates bodies", () => {
+    expect(() => readIds(null)).toThrow(ActionError);
+    expect(() => readIds({ ids: [1] })).toThrow(/array of strings/);
+    expect(() => readIds({})).toThrow(ActionError);
+    expect(readIds({}, true)).toBeUndefined();
+    expect(readIds({ ids: ["a"] })).toEqual(["a"]);
+  });
+});
+
+describe("checkMutationRequest", () => {
+  const cfg = { externalUrl: "" };
+  const req = (headers: Record<string, string>) => new Request("http://127.0.0.1:9091/api/ui/groups/delete", { method: "POST", headers, body: "{}" });
+  it.each([
+    [{ "content-type": "application/json", host: "127.0.0.1:9091", origin: "http://127.0.0.1:9091", "sec-fetch-site": "same-origin" }, undefined],
+    [{ "content-type": "application/json; charset=utf-8" }, undefined],
+    [{ "content-type": "text/plain", host: "127.0.0.1:9091", origin: "http://127.0.0.1:9091" }, 415],
+    [{ "content-type": "application/x-www-form-urlencoded" }, 415],
+    [{ "content-type": "application/json", host: "127.0.0.1:9091", origin: "http://evil.example" }, 403],
+    [{ "content-type": "application/json", host: "127.0.0.1:9091", origin: "null" }, 403],
+    [{ "content-type": "application/json", "sec-fetch-site": "cross-site" }, 403],
+    [{ "content-type": "application/json", "sec-fetch-site": "same-site", host: "a.example", origin: "http://a.example" }, 403],
+    [{ "content-type": "application/json", host: "internal:9091", "x-forwarded-host": "pushboard.example", origin: "https://pushboard.example" }, undefined],
+  ])("%j → %s", (headers, status) => expect(checkMutationRequest(req(headers), cfg)?.status).toBe(status));
+  it("accepts the external URL's host", () => {
+    expect(checkMutationRequest(req({ "content-type": "application/json", host: "x:1", origin: "https://pg.example" }), { externalUrl: "https://pg.example/prefix" })).toBeUndefined();
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { FilterError, matchesFilter, parseFilter, tokenize, type FilterSubject } from "../../../lib/dashboard/filter";
+
+function subject(labels: Record<string, string>, extra: string[] = [], status: FilterSubject["status"] = "fresh"): FilterSubject {
+  const m = new Map(Object.entries(labels));
+  return {
+    labels: m,
+    haystack: [...[...m].map(([k, v]) => `${k}=${v}`), ...extra].join("\n").toLowerCase(),
+    status,
+    stale: status === "stale",
+  };
+}
+
+describe("tokenize", () => {
+  it.each([
+    ["", []],
+    ["  a  b ", ["a", "b"]],
+    ['job="nightly backup" x', ["job=nightly backup", "x"]],
+    ['"a \\"q\\" \\\\ b"', ['a "q" \\ b']],
+    ['job=""', ["job="]],
+  ])("%j", (input, want) => expect(tokenize(input)).toEqual(want));
+  it("rejects an unterminated quote", () => expect(() => tokenize('job="x')).toThrow(FilterError));
+});
+
+describe("parseFilter", () => {
+  it("classifies terms", () => {
+    const f = parseFilter("backup job=a env!=prod instance=~web-.* zone!~eu.* is:stale");
+    expect(f.terms.map((t) => (t.kind === "label" ? `${t.name}${t.op}${t.value}` : t.kind === "text" ? `text:${t.text}` : `is:${t.status}`))).toEqual([
+      "text:backup",
+      "job=a",
+      "env!=prod",
+      "instance=~web-.*",
+      "zone!~eu.*",
+      "is:stale",
+    ]);
+  });
+  it("reports a bad regex with the regex in the message", () => expect(() => parseFilter("job=~(")).toThrow(/invalid regular expression "\("/));
+  it("reports an unknown status", () => expect(() => parseFilter("is:sleepy")).toThrow(FilterError));
+  it("lowercases free text", () => expect(parseFilter("BackUp").terms).toEqual([{ kind: "text", text: "backup" }]));
+});
+
+describe("matchesFilter", () => {
+  const s = subject({ job: "backup", instance: "db-1", env: "prod" }, ["backup_last_success_seconds"]);
+  it.each([
+    ["", true],
+    ["backup", true],
+    ["BACKUP", true],
+    ["last_success", true],
+    ["nomatch", false],
+    ["job=backup", true],
+    ["job=back", false],
+    ["job!=backup", false],
+    ["job!=other", true],
+    ["instance=~db-.*", true],
+    ["instance=~db", false],
+    ["instance!~db-.*", false],
+    ["instance=~(?i)DB-1", true],
+    ["zone=", true],
+    ["zone!=", false],
+    ["job=backup env=prod", true],
+    ["job=backup env=dev", false],
+    ["is:fresh", true],
+    ["is:stale", false],
+    ['job="backup"', true],
+    ["env=~pr.*|dev", true],
+  ])("%j → %s", (q, want) => expect(matchesFilter(parseFilter(q), s)).toBe(want));
+
+  it("is:stale matches stale groups whatever their failure state", () => {
+    expect(matchesFilter(parseFilter("is:stale"), subject({ job: "a" }, [], "stale"))).toBe(true);
+    expect(matchesFilter(parseFilter("is:failed"), subject({ job: "a" }, [], "failed"))).toBe(true);
+    expect(matchesFilter(parseFilter("is:failed"), subject({ job: "a" }, [], "stale"))).toBe(false);
+  });
+});
