@@ -1,0 +1,153 @@
+// The pushboard server: a node:http front that serves every Pushgateway protocol path straight from lib/ (raw
+// URL, no framework overhead) and hands the dashboard to Next.js through its custom-server API.
+import http from "node:http";
+import path from "node:path";
+import { existsSync } from "node:fs";
+import { FlagError, helpText, parseFlags, type Config } from "../config/flags";
+import { BodyTooLargeError, type ProtocolRequest } from "../protocol/router";
+import { errorResponse } from "../protocol/response";
+import { createLogger, type Logger } from "./logger";
+import { createRuntime, type FullRuntime } from "./create-runtime";
+import { parseListenAddress } from "./listen-address";
+import { setRuntime } from "./runtime";
+import { VERSION } from "./version";
+import { runImport } from "../cli/import";
+
+/** Repository root: this file is bundled to .next/pushboard/server.cjs. */
+const ROOT = path.resolve(__dirname, "../..");
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => !failed && resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on("error", (err) => !failed && reject(err));
+  });
+}
+
+type NextHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
+async function prepareNext(config: Config, log: Logger): Promise<NextHandler> {
+  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    throw new Error(`no production build of the dashboard in ${path.join(ROOT, ".next")}: run \`npm run build\` first`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const next = require("next") as typeof import("next").default;
+  const app = next({ dev: false, dir: ROOT, quiet: config.logLevel !== "debug" });
+  await app.prepare();
+  log("debug", "dashboard ready");
+  return app.getRequestHandler() as NextHandler;
+}
+
+function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger): http.RequestListener {
+  return (req, res) => {
+    const preq: ProtocolRequest = {
+      method: req.method ?? "GET",
+      rawUrl: req.url ?? "/",
+      headers: req.headers,
+      readBody: (limit) => readBody(req, limit),
+    };
+    rt.router
+      .handle(preq)
+      .then((out) => {
+        if (out === null) return nextHandler(req, res);
+        if (out.status === 413) out.headers.Connection = "close";
+        res.writeHead(out.status, out.headers);
+        res.end(out.body);
+      })
+      .catch((err: unknown) => {
+        log("error", "request failed", { method: req.method, url: req.url, err: String(err instanceof Error ? err.stack : err) });
+        if (!res.headersSent) {
+          const e = errorResponse(500, "internal server error");
+          res.writeHead(e.status, e.headers);
+          res.end(e.body);
+        } else res.destroy();
+      });
+  };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === "import") {
+    process.exitCode = await runImport(argv.slice(1));
+    return;
+  }
+  let config: Config;
+  try {
+    const action = parseFlags(argv, process.env);
+    if (action.kind === "help") {
+      process.stdout.write(helpText());
+      return;
+    }
+    if (action.kind === "version") {
+      process.stdout.write(`pushboard, version ${VERSION} (node ${process.versions.node})\n`);
+      return;
+    }
+    config = action.config;
+  } catch (err) {
+    if (err instanceof FlagError) {
+      process.stderr.write(`pushboard: error: ${err.message}, try --help\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel, config.logFormat);
+  log("info", "starting pushboard", { version: VERSION, node: process.versions.node });
+
+  let shuttingDown = false;
+  const servers: http.Server[] = [];
+  let runtime: FullRuntime | undefined;
+  const shutdown = async (reason: string): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log("info", "shutting down", { reason });
+    for (const s of servers) {
+      s.close();
+      s.closeIdleConnections();
+    }
+    const force = setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 3000);
+    force.unref();
+    try {
+      await runtime?.store.close();
+      log("info", "store closed; goodbye");
+      process.exit(0);
+    } catch (err) {
+      log("error", "closing the store failed", { err: String(err) });
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  try {
+    runtime = await createRuntime(config, log, () => void shutdown("/-/quit"));
+  } catch (err) {
+    log("error", "cannot open the store", { err: err instanceof Error ? err.message : String(err) });
+    process.exit(1);
+  }
+  setRuntime(runtime);
+  const nextHandler = await prepareNext(config, log);
+  for (const addr of config.listenAddresses) {
+    const { host, port } = parseListenAddress(addr);
+    const server = http.createServer({ maxHeaderSize: 1 << 20 }, serve(runtime, nextHandler, log));
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve());
+    });
+    servers.push(server);
+    log("info", "listening", { address: addr, groups: runtime.store.groupCount(), storage: runtime.storageDescription });
+  }
+}

@@ -1,0 +1,36 @@
+// Serves the protocol router from Next.js route handlers (for `next dev` / `next start`, where the pushboard
+// server's node:http fast path is absent). Web-standard Request/Response only: no next/* imports.
+import { defaultConfig } from "../config/flags";
+import { BodyTooLargeError, type ProtocolRequest } from "../protocol/router";
+import { createRuntime, type FullRuntime } from "./create-runtime";
+import { createLogger } from "./logger";
+import { getRuntime } from "./runtime";
+
+async function fullRuntime(): Promise<FullRuntime> {
+  const rt = await getRuntime(async () => {
+    const config = defaultConfig(process.env);
+    return createRuntime(config, createLogger(config.logLevel, config.logFormat), () => process.kill(process.pid, "SIGTERM"));
+  });
+  return rt as FullRuntime;
+}
+
+export async function handleProtocolRequest(request: Request): Promise<Response> {
+  const rt = await fullRuntime();
+  const url = new URL(request.url);
+  const headers: Record<string, string> = {};
+  request.headers.forEach((v, k) => (headers[k] = v));
+  const preq: ProtocolRequest = {
+    method: request.method,
+    rawUrl: url.pathname + url.search,
+    headers,
+    async readBody(limit) {
+      const body = Buffer.from(await request.arrayBuffer());
+      if (body.length > limit) throw new BodyTooLargeError();
+      return body;
+    },
+  };
+  const out = await rt.router.handle(preq);
+  if (out === null) return new Response("404 page not found\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const body = out.status === 204 || out.status === 304 ? null : typeof out.body === "string" ? out.body : new Uint8Array(out.body);
+  return new Response(body, { status: out.status, headers: out.headers });
+}
