@@ -138,7 +138,7 @@ function parseBool(name: string, v: string): boolean {
 export type CliAction = { kind: "serve"; config: Config } | { kind: "help" } | { kind: "version" };
 
 /** Parses argv (without node and script) plus the environment. Throws FlagError on any unknown or bad flag. */
-export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = {}): CliAction {
+export function parseFlags(argv: string[], env: Record<string, string | undefined> = {}): CliAction {
   const values = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -247,7 +247,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = {}): CliActi
 }
 
 /** Defaults, for tests and for `next dev` without the pushboard server. */
-export function defaultConfig(env: NodeJS.ProcessEnv = {}): Config {
+export function defaultConfig(env: Record<string, string | undefined> = {}): Config {
   const action = parseFlags([], env);
   if (action.kind !== "serve") throw new Error("unreachable");
   return action.config;

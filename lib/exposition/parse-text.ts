@@ -374,8 +374,9 @@ class TextParser {
       } else this.currentLabels!.set(name, value);
     }
     if (!this.skipBlankTab()) return this.stopAtEof();
-    if (this.currentByte === 44 /* , */) return this.startLabelName;
-    if (this.currentByte === 125 /* } */) {
+    const next: number = this.currentByte;
+    if (next === 44 /* , */) return this.startLabelName;
+    if (next === 125 /* } */) {
       if (!this.skipBlankTab()) return this.stopAtEof();
       return this.readingValue;
     }

@@ -226,11 +226,12 @@ export class ProtocolRouter {
     }
     let body: Buffer;
     try {
-      body = decodeRequestBody(raw, header(req, "content-encoding"), limit);
+      body = decodeRequestBody(raw, header(req, "content-encoding"));
     } catch (err) {
-      if (err instanceof BodyDecodeError) return observe(errorResponse(err.status, err.message), raw.length);
+      if (err instanceof BodyDecodeError) return observe(errorResponse(400, err.message), raw.length);
       throw err;
     }
+    if (body.length > limit) return observe(errorResponse(413, `decompressed request body larger than the limit of ${limit} bytes (--push.max-body-size)`), raw.length);
     const parsed = parseGroupingPath(params.job ?? "", params.labels ?? "", base64);
     if (!parsed.ok) return observe(errorResponse(400, parsed.message), raw.length);
 

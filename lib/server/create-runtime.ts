@@ -17,7 +17,7 @@ export interface FullRuntime extends Runtime {
 }
 
 export function databaseFile(config: Config): string {
-  return path.resolve(config.persistenceFile || path.join(config.dataDir, "pushboard.db"));
+  return path.resolve(/*turbopackIgnore: true*/ config.persistenceFile || path.join(config.dataDir, "pushboard.db"));
 }
 
 /** Opens the store (loading every persisted group) and wires the protocol router. Throws if storage fails. */
