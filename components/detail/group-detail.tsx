@@ -1,0 +1,156 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useMemo, useState, type ReactNode } from "react";
+import { DeleteGroupsDialog } from "../groups/delete-dialogs";
+import { ApiError } from "../queries/api";
+import { DEFAULT_REFRESH_MS, groupDetailOptions } from "../queries/groups";
+import { CopyButton } from "../ui/copy-button";
+import { formatLocal, formatSpan } from "../ui/format";
+import { LabelChips } from "../ui/label-chips";
+import { RelativeTime } from "../ui/relative-time";
+import { PushSparkline } from "../ui/sparkline";
+import { StatusBadge } from "../ui/status-badge";
+import { useNow } from "../ui/use-now";
+import { FamilyCard } from "./family-card";
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs text-zinc-500">{label}</dt>
+      <dd className="text-sm">{children}</dd>
+    </div>
+  );
+}
+
+export function GroupDetailView({ id }: { id: string }) {
+  const router = useRouter();
+  const [paused, setPaused] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const q = useQuery({ ...groupDetailOptions(id), refetchInterval: (query) => (paused || (query.state.error as ApiError | null)?.status === 404 ? false : DEFAULT_REFRESH_MS) });
+  const now = useNow();
+  const d = q.data;
+  const serverNow = d && q.dataUpdatedAt ? now + d.nowMs - q.dataUpdatedAt : now;
+  const groupLabelNames = useMemo(() => new Set([...(d?.row.labels.map((l) => l.name) ?? []), "instance"]), [d]);
+  const origin = typeof window === "undefined" ? "" : window.location.origin;
+
+  if (q.error && (q.error as ApiError).status === 404) {
+    return (
+      <div className="card p-8 text-center">
+        <h1 className="text-lg font-semibold">Group not found</h1>
+        <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">It may have been deleted.</p>
+        <Link href="/" className="mt-4 inline-block text-brand underline">
+          ← Back to groups
+        </Link>
+      </div>
+    );
+  }
+  if (!d) {
+    return <div className="card p-8 text-center text-sm text-zinc-500">{q.error ? `Could not load the group: ${(q.error as Error).message}` : "Loading group…"}</div>;
+  }
+  const row = d.row;
+  const curl = `curl -X DELETE '${origin}${d.deletePath}'`;
+  const userFamilies = d.families.filter((f) => !f.synthetic).length;
+
+  return (
+    <div className="space-y-4">
+      <nav aria-label="Breadcrumb" className="text-sm">
+        <Link href="/" className="text-zinc-600 hover:underline dark:text-zinc-400">
+          ← Groups
+        </Link>
+      </nav>
+      <section className="card space-y-4 p-4" aria-labelledby="group-title">
+        <div className="flex flex-wrap items-start justify-between gap-3">
+          <div className="space-y-2">
+            <h1 id="group-title" className="sr-only">
+              Group {d.groupingKey}
+            </h1>
+            <LabelChips labels={row.labels} className="text-sm" />
+            <StatusBadge status={row.status} />
+          </div>
+          <div className="flex flex-wrap items-center gap-2">
+            <span className="text-xs text-zinc-500">{q.dataUpdatedAt ? `updated ${Math.max(0, Math.round((now - q.dataUpdatedAt) / 1000))}s ago` : ""}</span>
+            <button type="button" className="btn btn-sm" aria-pressed={paused} onClick={() => setPaused(!paused)}>
+              {paused ? "Resume auto-refresh" : "Pause auto-refresh"}
+            </button>
+            <button type="button" className="btn btn-danger" onClick={() => setConfirming(true)}>
+              Delete group
+            </button>
+          </div>
+        </div>
+        <dl className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-6">
+          <Fact label="Last push">
+            <RelativeTime ms={row.lastPushMs} now={serverNow} />
+          </Fact>
+          <Fact label="Last failure">
+            {row.lastFailureMs === null ? (
+              "never"
+            ) : (
+              <span className={row.lastPushFailed ? "font-medium text-red-700 dark:text-red-400" : ""}>
+                <RelativeTime ms={row.lastFailureMs} now={serverNow} />
+              </span>
+            )}
+          </Fact>
+          <Fact label="Typical interval">{formatSpan(row.intervalMs)}</Fact>
+          <Fact label="Stale after">{formatSpan(row.staleAfterMs)}</Fact>
+          <Fact label="Families / series">
+            {userFamilies} / {row.series}
+          </Fact>
+          <Fact label="Push timeline">
+            <PushSparkline pushes={row.pushHistory} now={serverNow} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} width={160} />
+          </Fact>
+        </dl>
+        {row.lastError && (
+          <div role="note" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+            <p className="font-medium">
+              Last rejected push: <RelativeTime ms={row.lastError.timeMs} now={serverNow} /> ({formatLocal(row.lastError.timeMs)})
+            </p>
+            <pre data-testid="last-error" className="mt-1 whitespace-pre-wrap break-words font-mono text-xs">
+              {row.lastError.message}
+            </pre>
+          </div>
+        )}
+        <div>
+          <div className="mb-1 flex items-center justify-between gap-2">
+            <h2 className="text-xs font-medium text-zinc-500">Delete from the command line</h2>
+            <CopyButton text={curl} what="curl command" />
+          </div>
+          <pre data-testid="curl" className="overflow-x-auto rounded bg-zinc-100 p-2 font-mono text-xs dark:bg-zinc-950">
+            {curl}
+          </pre>
+        </div>
+      </section>
+
+      <section aria-labelledby="families-title" className="space-y-2">
+        <h2 id="families-title" className="text-lg font-semibold">
+          Metric families ({d.families.length})
+        </h2>
+        {d.families.map((f) => (
+          <FamilyCard key={f.name} family={f} now={serverNow} groupLabels={groupLabelNames} defaultOpen={!f.synthetic && d.families.length <= 12} />
+        ))}
+      </section>
+
+      <section aria-labelledby="expo-title" className="card">
+        <div className="flex items-center justify-between gap-2 border-b border-zinc-200 px-4 py-2 dark:border-zinc-800">
+          <h2 id="expo-title" className="text-sm font-semibold">
+            Exposition (text format 0.0.4)
+          </h2>
+          <CopyButton text={d.exposition} what="exposition text" />
+        </div>
+        <pre data-testid="exposition" className="max-h-[32rem] overflow-auto p-4 font-mono text-xs leading-relaxed">
+          {d.exposition}
+        </pre>
+      </section>
+
+      <DeleteGroupsDialog
+        targets={confirming ? [{ id: row.id, labels: row.labels }] : null}
+        onClose={() => setConfirming(false)}
+        onDeleted={() => {
+          setConfirming(false);
+          router.push("/");
+        }}
+      />
+    </div>
+  );
+}

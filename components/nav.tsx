@@ -1,0 +1,44 @@
+"use client";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+const LINKS = [
+  { href: "/", label: "Groups" },
+  { href: "/status", label: "Status" },
+];
+
+export function Nav() {
+  const path = usePathname();
+  return (
+    <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+      <nav aria-label="Main" className="mx-auto flex max-w-screen-2xl items-center gap-1 px-3 py-2 sm:px-6">
+        <Link href="/" className="mr-4 flex items-center gap-2 text-lg font-semibold tracking-tight">
+          <span aria-hidden="true" className="inline-block h-3 w-3 rounded-sm bg-brand" />
+          pushboard
+        </Link>
+        {LINKS.map((l) => {
+          const active = l.href === "/" ? path === "/" || path.startsWith("/groups") : path.startsWith(l.href);
+          return (
+            <Link
+              key={l.href}
+              href={l.href}
+              aria-current={active ? "page" : undefined}
+              className={`rounded-md px-3 py-1.5 text-sm font-medium ${
+                active ? "bg-zinc-100 text-zinc-900 dark:bg-zinc-800 dark:text-white" : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white"
+              }`}
+            >
+              {l.label}
+            </Link>
+          );
+        })}
+        <a
+          href="https://github.com/prometheus/pushgateway/blob/master/README.md"
+          className="ml-auto text-sm text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white"
+          rel="noreferrer"
+        >
+          Help
+        </a>
+      </nav>
+    </header>
+  );
+}

@@ -1,0 +1,59 @@
+// Plain fetchers for /api/ui (no React), so they can be used and tested without hooks.
+import type {
+  DeleteResponse,
+  GroupDetailResponse,
+  GroupListResponse,
+  ListParams,
+  StaleListResponse,
+  StatusResponse,
+} from "@/lib/dashboard/types";
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(path, { ...init, headers: { accept: "application/json", ...init?.headers }, cache: "no-store" });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) {
+    const msg = (body as { error?: string } | undefined)?.error ?? `${res.status} ${res.statusText}`;
+    throw new ApiError(msg, res.status);
+  }
+  return body as T;
+}
+
+function post<T>(path: string, body: unknown): Promise<T> {
+  return request<T>(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
+
+export function listParamsToSearch(p: ListParams): URLSearchParams {
+  const sp = new URLSearchParams();
+  if (p.q) sp.set("q", p.q);
+  if (p.sort !== "labels") sp.set("sort", p.sort);
+  if (p.dir !== "asc") sp.set("dir", p.dir);
+  if (p.page !== 1) sp.set("page", String(p.page));
+  if (p.size !== 50) sp.set("size", String(p.size));
+  if (p.groupBy) sp.set("groupBy", p.groupBy);
+  return sp;
+}
+
+export const api = {
+  listGroups: (p: ListParams, signal?: AbortSignal) => request<GroupListResponse>(`/api/ui/groups?${listParamsToSearch(p)}`, { signal }),
+  groupDetail: (id: string, signal?: AbortSignal) => request<GroupDetailResponse>(`/api/ui/groups/${encodeURIComponent(id)}`, { signal }),
+  staleGroups: (signal?: AbortSignal) => request<StaleListResponse>("/api/ui/groups/stale", { signal }),
+  status: (signal?: AbortSignal) => request<StatusResponse>("/api/ui/status", { signal }),
+  deleteGroups: (ids: string[]) => post<DeleteResponse>("/api/ui/groups/delete", { ids }),
+  deleteStale: (ids: string[]) => post<DeleteResponse>("/api/ui/groups/delete-stale", { ids }),
+  wipe: () => post<DeleteResponse>("/api/ui/wipe", {}),
+};
