@@ -46,8 +46,15 @@ export function normaliseOneError(e: string): string {
   return e;
 }
 
-/** Error text bodies: consistency errors and scrape errors get their random parts replaced; everything else is kept. */
-export function normaliseErrorBody(body: string): string {
+/**
+ * Error text bodies: consistency errors and scrape errors get their random parts replaced; everything else is kept.
+ *
+ * Which errors the Go gatherer reports depends on the (random) order in which it meets families: a family that
+ * collides with another one by suffix is skipped, so its other errors may or may not appear, and a type conflict
+ * flags the samples of whichever groups did not come first. So the comparable form is the *set* of distinct
+ * normalised errors, and when a suffix collision is among them, only the base names of the collisions.
+ */
+export function normaliseErrorBody(body: string, lax = false): string {
   let prefix = "";
   if (body.startsWith(CONSISTENCY_PREFIX)) prefix = CONSISTENCY_PREFIX;
   else if (body.startsWith(SCRAPE_ERROR_PREFIX)) prefix = SCRAPE_ERROR_PREFIX;
@@ -59,11 +66,33 @@ export function normaliseErrorBody(body: string): string {
     nl = "\n";
   }
   const multi = /^(\d+) error\(s\) occurred:\n\* /.exec(rest);
-  if (multi) {
-    const items = rest.slice(multi[0].length).split("\n* ").map(normaliseOneError).sort();
-    return `${prefix}${multi[1]} error(s) occurred:\n* ${items.join("\n* ")}${nl}`;
+  const items = multi ? rest.slice(multi[0].length).split("\n* ") : [rest];
+  const collisions: string[][] = [];
+  const distinct = new Set<string>();
+  for (const item of items) {
+    const n = normaliseOneError(item);
+    const m = /^<suffix collision between (\[.*\])>$/.exec(n);
+    if (m) collisions.push(JSON.parse(m[1]!) as string[]);
+    else distinct.add(n);
   }
-  return prefix + normaliseOneError(rest) + nl;
+  if (lax) {
+    // Type conflicts between groups: which group's type wins (and so whether the error reads "gathered metric
+    // family X has type …" or "collected metric X … is not a …", and which other errors of X show) is random.
+    const conflicts = new Set<string>();
+    for (const d of distinct) {
+      const m = /^collected metric "(.*)" \{<dump>\} is not a <TYPE>$/s.exec(d) ?? /^gathered metric family (\S+) has type /.exec(d);
+      if (m) conflicts.add(m[1]!);
+    }
+    // And whether a family is skipped for a suffix collision before its type conflict is seen is random too.
+    if (conflicts.size || collisions.length) return `${prefix}<type conflict or suffix collision>${nl}`;
+  }
+  if (collisions.length) {
+    const bases = [...new Set(collisions.map((pair) => [...pair].sort((a, b) => a.length - b.length)[0]!))].sort();
+    return `${prefix}<suffix collision(s) with ${JSON.stringify(bases)}${distinct.size ? " (other errors not compared)" : ""}>${nl}`;
+  }
+  const list = [...distinct].sort();
+  if (list.length === 1) return prefix + list[0]! + nl;
+  return `${prefix}<${list.length} distinct errors>:\n* ${list.join("\n* ")}${nl}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
