@@ -28,7 +28,7 @@ export interface SqlitePersistenceOptions {
   integrityCheck?: boolean;
 }
 
-export type PersistenceErrorKind = "corrupt" | "not-pushboard" | "newer-schema" | "io";
+export type PersistenceErrorKind = "corrupt" | "not-pushboard" | "newer-schema" | "locked" | "io";
 
 /** Opening or loading the database failed; the message tells the operator what happened and what to do. */
 export class PersistenceError extends Error {
@@ -400,7 +400,7 @@ function corruptError(abs: string, cause: unknown): PersistenceError {
     `The persistence database ${abs} cannot be read: ${errorText(cause)}. ` +
       `It was left untouched. If it is a Prometheus Pushgateway persistence file (Go gob format), pushboard cannot ` +
       `read it: start pushboard with another file and copy the data with \`pushboard import --from <pushgateway url>\`. ` +
-      `Otherwise restore it from a backup, or move it away (or start with --persistence.allow-reset, which moves it ` +
+      `Otherwise restore it from a backup, or move it away (or start with --storage.reset-on-corruption, which moves it ` +
       `to ${path.basename(abs)}.corrupt-<timestamp>) to start with an empty store.`,
     { cause },
   );
@@ -423,7 +423,12 @@ function openChecked(abs: string, opts: SqlitePersistenceOptions): Database.Data
     throw new PersistenceError("io", abs, `Cannot open the persistence database ${abs}: ${errorText(err)}`, { cause: err });
   }
   try {
+    // A rolling restart may still have the old process shutting down: wait for its lock a little.
     db.pragma("busy_timeout = 5000");
+    // One process owns the database: two servers with separate in-memory stores writing one file would each lose
+    // the other's writes at the next restart. EXCLUSIVE keeps the write lock from the first write until close (and
+    // spares WAL its shared-memory file); the empty IMMEDIATE transaction below takes it at open.
+    db.pragma("locking_mode = EXCLUSIVE");
     // Reading the header first: a file that is not SQLite fails here with SQLITE_NOTADB, before anything writes.
     let version: number;
     let appId: number;
@@ -470,11 +475,21 @@ function openChecked(abs: string, opts: SqlitePersistenceOptions): Database.Data
     db.pragma(`synchronous = ${opts.synchronous ?? "FULL"}`);
     db.pragma("foreign_keys = OFF");
     migrate(db, version);
+    db.exec("BEGIN IMMEDIATE; COMMIT");
     return db;
   } catch (err) {
     db.close();
     if (err instanceof PersistenceError) throw err;
     if (isCorruption(err)) throw corruptError(abs, err);
+    if ((sqliteCode(err) ?? "").startsWith("SQLITE_BUSY")) {
+      throw new PersistenceError(
+        "locked",
+        abs,
+        `The persistence database ${abs} is locked by another process (another pushboard using the same file?). ` +
+          `Only one server may use a database file: stop the other one, or give this one another file.`,
+        { cause: err },
+      );
+    }
     throw new PersistenceError("io", abs, `Cannot open the persistence database ${abs}: ${errorText(err)}`, { cause: err });
   }
 }

@@ -1,5 +1,7 @@
 import Database from "better-sqlite3";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { build } from "esbuild";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -382,8 +384,11 @@ describe("sqlite persistence", () => {
     writeFileSync(file, buf);
     const tryOpenLoad = async (opts?: Parameters<typeof openSqlitePersistence>[1]) => {
       const q = openSqlitePersistence(file, opts);
-      opened.push(q);
-      return q.load();
+      try {
+        return await q.load();
+      } finally {
+        await q.close();
+      }
     };
     await expect(tryOpenLoad()).rejects.toSatisfy((e: unknown) => e instanceof PersistenceError && e.kind === "corrupt" && e.message.includes(file));
     expect(readFileSync(file).equals(buf)).toBe(true);
@@ -437,6 +442,81 @@ describe("sqlite persistence", () => {
     const q = open(path.join(dir, "copy.db"));
     expect((await load(q)).map((g) => g.pushHistory)).toEqual([[7]]);
   });
+
+  it("refuses a database another process (or connection) is using", async () => {
+    const file = path.join(dir, "db.sqlite");
+    const p = open(file);
+    const t0 = Date.now();
+    expect(() => openSqlitePersistence(file)).toThrow(expect.objectContaining({ kind: "locked", message: expect.stringContaining("locked by another process") }));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(4000); // waits busy_timeout for a shutting-down predecessor
+    await p.close();
+    opened.length = 0;
+    expect(await load(open(file))).toEqual([]);
+  }, 20_000);
+
+  it("keeps every acknowledged commit when the writing process is killed with SIGKILL", async () => {
+    // A child process commits in a loop and prints "ack <i>" after each commit returns; we kill -9 it mid-stream.
+    const cacheDir = path.join(__dirname, "../../../node_modules/.cache/pushboard-test");
+    mkdirSync(cacheDir, { recursive: true });
+    const bundle = path.join(cacheDir, "sqlite-persistence.cjs");
+    await build({
+      entryPoints: [path.join(__dirname, "../../../lib/store/sqlite-persistence.ts")],
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      target: "node20",
+      external: ["better-sqlite3"],
+      outfile: bundle,
+      logLevel: "error",
+    });
+    const file = path.join(dir, "crash.db");
+    const script = `
+      const { openSqlitePersistence } = require(${JSON.stringify(bundle)});
+      const p = openSqlitePersistence(${JSON.stringify(file)});
+      const fam = (i) => ({ name: "f", help: "", type: "GAUGE", metric: [{ label: [], gauge: { value: i % 7 === 0 ? NaN : i + 0.5 } }] });
+      for (let i = 0; ; i++) {
+        const key = "job\xffj" + (i % 50) + "\xff";
+        p.commit([{ op: "upsertGroup", key, labels: [{ name: "job", value: "j" + (i % 50) }], families: [{ family: fam(i), timestampMs: i }], removedFamilies: [], pushHistory: [i] }]);
+        process.stdout.write("ack " + i + "\\n");
+      }`;
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(process.execPath, ["-e", script], { cwd: path.join(__dirname, "../../.."), stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      let dead = false;
+      const exited = new Promise((r) => child.on("exit", (code) => ((dead = true), r(code))));
+      const killAfter = 200 + round * 500;
+      await new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if ((out.match(/\n/g)?.length ?? 0) >= killAfter) resolve();
+          else if (dead) reject(new Error(`writer exited early: ${out.slice(-500)}`));
+          else setTimeout(check, 2);
+        };
+        check();
+      });
+      child.kill("SIGKILL");
+      await exited;
+      const acks = out.split("\n").filter((l) => l.startsWith("ack ")).map((l) => Number(l.slice(4)));
+      const last = acks[acks.length - 1]!;
+      expect(last).toBeGreaterThanOrEqual(killAfter - 1);
+      const q = openSqlitePersistence(file);
+      const groups = await q.load();
+      await q.close();
+      // Each of the 50 groups holds a write at least as new as its last acknowledged one (a commit may have
+      // landed after its ack was written but before the kill).
+      const byKey = new Map(groups.map((g) => [g.key, g.pushHistory[0]!]));
+      for (let j = 0; j < 50 && j <= last; j++) {
+        const lastAckedForGroup = last - ((last - j) % 50);
+        const stored = byKey.get(`job\xffj${j}\xff`);
+        expect(stored, `group j${j}, round ${round}`).toBeGreaterThanOrEqual(lastAckedForGroup);
+        const f = groups.find((g) => g.key === `job\xffj${j}\xff`)!.families[0]!;
+        const v = f.family.metric[0]!.gauge!.value;
+        expect(f.timestampMs).toBe(stored);
+        if (stored! % 7 === 0) expect(v).toBeNaN();
+        else expect(v).toBe(stored! + 0.5);
+      }
+    }
+  }, 60_000);
 
   it("rejects use after close, and close is idempotent", async () => {
     const p = open();
