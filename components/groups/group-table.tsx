@@ -18,7 +18,7 @@ interface Column {
 const COLUMNS: Column[] = [
   { key: "labels", label: "Group" },
   { key: "status", label: "Status" },
-  { key: "lastPush", label: "Last push" },
+  { key: "lastPush", label: "Last push", className: "hidden sm:table-cell" },
   { key: "interval", label: "Push timeline", className: "hidden md:table-cell", title: "Recent pushes; sorted by typical interval" },
   { key: "lastFailure", label: "Last failure", className: "hidden lg:table-cell" },
   { key: "families", label: "Families", className: "hidden sm:table-cell text-right", title: "Pushed families (without push_time_seconds / push_failure_time_seconds)" },
@@ -93,7 +93,7 @@ export function GroupTable({
   const colCount = COLUMNS.length + 3;
   let prevJob: string | undefined;
   return (
-    <div className="card overflow-x-auto">
+    <div className="card relative overflow-x-auto">
       <table className="w-full border-collapse text-sm" aria-label="Pushed groups">
         <thead className="border-b border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900/60">
           <tr>
@@ -168,10 +168,13 @@ export function GroupTable({
                       </span>
                     </button>
                   </td>
-                  <td className="min-w-48 px-2 py-2">
+                  <td className="min-w-40 px-2 py-2">
                     <Link href={`/groups/${row.id}`} className="group block rounded" aria-label={`Open group ${key}`}>
                       <LabelChips labels={row.labels} className="group-hover:underline" />
                     </Link>
+                    <span className="mt-1 block text-xs text-zinc-600 sm:hidden dark:text-zinc-400">
+                      pushed <RelativeTime ms={row.lastPushMs} now={now} />
+                    </span>
                   </td>
                   <td className="px-2 py-2">
                     <StatusBadge
@@ -179,7 +182,7 @@ export function GroupTable({
                       title={row.stale ? `No push for longer than ${formatSpan(row.staleAfterMs)}` : row.status === "failed" ? "The last push was rejected" : undefined}
                     />
                   </td>
-                  <td className="whitespace-nowrap px-2 py-2">
+                  <td className="hidden whitespace-nowrap px-2 py-2 sm:table-cell">
                     <RelativeTime ms={row.lastPushMs} now={now} />
                   </td>
                   <td className="hidden px-2 py-2 md:table-cell">

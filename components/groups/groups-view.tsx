@@ -187,7 +187,7 @@ export function GroupsView({ initial }: { initial: ListParams }) {
           Delete all stale ({staleAll})
         </button>
         {data?.adminApi && (
-          <button type="button" className="btn btn-danger" disabled={data.totalAll === 0} onClick={() => setDialog({ kind: "wipe" })}>
+          <button type="button" className="btn text-red-700 dark:text-red-400" disabled={data.totalAll === 0} onClick={() => setDialog({ kind: "wipe" })}>
             Delete all ({data.totalAll})
           </button>
         )}

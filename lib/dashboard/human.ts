@@ -62,10 +62,9 @@ export function formatUtc(ms: number): string {
 export function humanValue(metricName: string, value: number): string {
   if (!Number.isFinite(value)) return formatGoFloat(value);
   const n = metricName.replace(/_(total|sum|count|bucket)$/, "");
-  if (/(_time|_timestamp)_seconds$|^push(_failure)?_time_seconds$/.test(n) || /_timestamp_seconds$/.test(n)) {
-    if (value === 0) return "never";
-    if (value > 1e8 && value < 1e11) return formatUtc(value * 1000);
-  }
+  if (/(_time|_timestamp)_seconds$/.test(n) && value === 0) return "never";
+  // Seconds between 2001 and 5138 are a Unix time, not a duration (last_success_seconds and the like).
+  if (/_seconds$/.test(n) && value >= 1e9 && value < 1e11) return formatUtc(value * 1000);
   if (/_bytes$/.test(n)) return formatBytes(value);
   if (/_seconds$/.test(n)) return formatDurationMs(value * 1000);
   if (/_milliseconds$/.test(n)) return formatDurationMs(value);

@@ -50,6 +50,8 @@ describe("group ids", () => {
 describe("human values", () => {
   it.each([
     ["push_time_seconds", 1795527973.5, "2026-11-24 13:46:13 UTC"],
+    ["backup_last_success_seconds", 1.7e9, "2023-11-14 22:13:20 UTC"],
+    ["process_uptime_seconds", 86_400 * 3, "3d"],
     ["push_failure_time_seconds", 0, "never"],
     ["backup_size_bytes", 3.5 * 1024 * 1024, "3.5 MiB"],
     ["job_duration_seconds", 125, "2m 5s"],
