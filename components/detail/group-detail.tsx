@@ -98,7 +98,7 @@ export function GroupDetailView({ id }: { id: string }) {
             {userFamilies} / {row.series}
           </Fact>
           <Fact label="Push timeline">
-            <PushSparkline pushes={row.pushHistory} now={serverNow} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} width={160} />
+            <PushSparkline pushes={row.pushHistory} now={serverNow} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastAttemptMs={row.lastFailureMs} width={160} />
           </Fact>
         </dl>
         {row.lastError && (

@@ -154,7 +154,7 @@ export function GroupTable({
                       onChange={(e) => onToggle(row, e.target.checked)}
                     />
                   </td>
-                  <td className="px-1 py-1.5">
+                  <td className="px-0 py-1.5 sm:px-1">
                     <button
                       type="button"
                       className="rounded px-1 text-zinc-500 hover:text-zinc-900 dark:hover:text-white"
@@ -168,7 +168,7 @@ export function GroupTable({
                       </span>
                     </button>
                   </td>
-                  <td className="min-w-40 px-2 py-2">
+                  <td className="min-w-32 px-2 py-2 sm:min-w-40">
                     <Link href={`/groups/${row.id}`} className="group block rounded" aria-label={`Open group ${key}`}>
                       <LabelChips labels={row.labels} className="group-hover:underline" />
                     </Link>
@@ -187,7 +187,7 @@ export function GroupTable({
                   </td>
                   <td className="hidden px-2 py-2 md:table-cell">
                     <div className="flex items-center gap-2">
-                      <PushSparkline pushes={row.pushHistory} now={now} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} />
+                      <PushSparkline pushes={row.pushHistory} now={now} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastAttemptMs={row.lastFailureMs} />
                       <span className="whitespace-nowrap text-xs text-zinc-600 dark:text-zinc-400">
                         {row.intervalMs !== null ? `every ${formatSpan(row.intervalMs)}` : "—"}
                       </span>

@@ -9,6 +9,7 @@ export function PushSparkline({
   now,
   staleAfterMs,
   intervalMs,
+  lastAttemptMs,
   width = 120,
   height = 22,
 }: {
@@ -16,6 +17,8 @@ export function PushSparkline({
   now: number;
   staleAfterMs: number;
   intervalMs: number | null;
+  /** Last push attempt, failed ones included (a failing pusher is alive); defaults to the last push. */
+  lastAttemptMs?: number | null;
   width?: number;
   height?: number;
 }) {
@@ -28,7 +31,8 @@ export function PushSparkline({
   const start = Math.min(first ?? now, (last ?? now) - staleAfterMs, now - 1000);
   const span = Math.max(1, now - start);
   const x = (t: number) => 1 + ((t - start) / span) * (width - 2);
-  const overdueFrom = last !== undefined ? last + staleAfterMs : undefined;
+  const attempt = Math.max(last ?? -Infinity, lastAttemptMs ?? -Infinity);
+  const overdueFrom = Number.isFinite(attempt) ? attempt + staleAfterMs : undefined;
   return (
     <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label} className="block overflow-visible">
       <title>{label}</title>
