@@ -258,6 +258,13 @@ export function normaliseMetrics(text: string, opts: MetricsNormaliseOptions = {
     const http = f.name.startsWith("pushgateway_http_");
     if (http && (opts.httpMetrics ?? "drop") === "drop") continue;
     const lines: string[] = [];
+    // The gateway's own build info differs by implementation (label values) and so does its position among
+    // pushed samples of the same name: show it masked, first, and sort only the pushed ones.
+    let own: ParsedSample[] = [];
+    if (f.name === "pushgateway_build_info") {
+      own = samples.filter((s) => !s.labels.some(([k]) => k === "job"));
+      samples = samples.filter((s) => s.labels.some(([k]) => k === "job"));
+    }
     if (f.help !== undefined || opts.pushedHelps?.has(f.name)) {
       const helps = opts.pushedHelps?.get(f.name);
       const shown = f.help ?? "";
@@ -266,6 +273,7 @@ export function normaliseMetrics(text: string, opts: MetricsNormaliseOptions = {
       } else if (f.help !== undefined) lines.push(`# HELP ${f.name} ${f.help}`);
     }
     lines.push(`# TYPE ${f.name} ${f.type ?? "<none>"}`);
+    for (const s of own) lines.push(renderSample(s.name, s.labels.map(([k]) => [k, "*"]), s.value));
     // Group into metric blocks (a summary/histogram metric spans several lines).
     const blocks: Block[] = [];
     const byKey = new Map<string, Block>();
@@ -291,8 +299,6 @@ export function normaliseMetrics(text: string, opts: MetricsNormaliseOptions = {
       for (const s of b.samples) {
         if (PUSH_TIME_FAMILIES.has(f.name)) {
           lines.push(renderSample(s.name, s.labels, Number(s.value) === 0 ? "0" : "<nonzero>"));
-        } else if (f.name === "pushgateway_build_info") {
-          lines.push(renderSample(s.name, s.labels.map(([k]) => [k, "*"]), s.value));
         } else if (http) {
           lines.push(renderSample(s.name, s.labels, "*"));
         } else lines.push(s.raw);
