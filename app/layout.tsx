@@ -7,6 +7,8 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "pushboard", template: "%s · pushboard" },
   description: "Pushgateway-compatible metrics cache with a dashboard",
+  // Inline, so browsers do not ask for /favicon.ico (which the Pushgateway protocol side answers with 404).
+  icons: { icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%23e6522c'/%3E%3C/svg%3E" },
 };
 
 export const viewport: Viewport = {

@@ -20,6 +20,7 @@ let ctx: BrowserContext;
 let page: Page;
 let base: string;
 const dialogs: string[] = [];
+const consoleErrors: string[] = [];
 let seededOldAt = 0;
 
 /** The padded URL-safe base64 the Pushgateway UI uses in @base64 paths ("=" for the empty string). */
@@ -101,6 +102,10 @@ beforeAll(async () => {
   ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light" });
   ctx.setDefaultTimeout(10_000);
   page = await ctx.newPage();
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
   page.on("dialog", (d) => {
     dialogs.push(d.message());
     void d.dismiss();
@@ -122,6 +127,7 @@ describe("dashboard in Chromium", () => {
     expect(await page.evaluate(() => getComputedStyle(document.querySelector(".bg-brand")!).backgroundColor)).toBe("rgb(230, 82, 44)");
     expect(await rows().first().textContent()).toContain("job=api");
     await shot("groups");
+    expect(consoleErrors).toEqual([]);
   }, 60_000);
 
   it("renders a hostile label value as text, never as HTML", async () => {

@@ -1,0 +1,69 @@
+// The /api/ui route handlers, called directly with web Requests (no server), over a fake store.
+import { afterAll, describe, expect, it } from "vitest";
+import { GET as getGroup } from "../../../app/api/ui/groups/[id]/route";
+import { POST as postDelete } from "../../../app/api/ui/groups/delete/route";
+import { POST as postDeleteStale } from "../../../app/api/ui/groups/delete-stale/route";
+import { GET as getGroups } from "../../../app/api/ui/groups/route";
+import { GET as getStale } from "../../../app/api/ui/groups/stale/route";
+import { GET as getStatus } from "../../../app/api/ui/status/route";
+import { POST as postWipe } from "../../../app/api/ui/wipe/route";
+import { defaultConfig } from "../../../lib/config/flags";
+import { encodeGroupId } from "../../../lib/dashboard/group-id";
+import { setRuntime } from "../../../lib/server/runtime";
+import { FakeStore, gauge, makeGroup } from "./fake-store";
+
+const holder = globalThis as unknown as { __pushboardRuntime?: unknown };
+afterAll(() => {
+  delete holder.__pushboardRuntime;
+});
+
+const NOW = Date.now();
+const json = { "content-type": "application/json", host: "pb:9091", origin: "http://pb:9091", "sec-fetch-site": "same-origin" };
+const post = (path: string, body: unknown, headers: Record<string, string> = json) => new Request(`http://pb:9091${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+
+describe("/api/ui routes", () => {
+  it("answer 503 with an explanation when no runtime exists", async () => {
+    delete holder.__pushboardRuntime;
+    const r = await getGroups(new Request("http://x/api/ui/groups"));
+    expect(r.status).toBe(503);
+    expect((await r.json()).error).toMatch(/pushboard server/);
+    expect((await postDelete(post("/api/ui/groups/delete", { ids: [] }))).status).toBe(503);
+  });
+
+  const fresh = makeGroup({ labels: { job: "a" }, pushes: [NOW - 1000], families: [gauge("x", 1)] });
+  const stale = makeGroup({ labels: { job: "b" }, pushes: [NOW - 2 * 3_600_000] });
+  const store = new FakeStore([fresh, stale]);
+
+  it("list, detail, stale list and status", async () => {
+    const config = { ...defaultConfig(), enableAdminApi: false };
+    setRuntime({ config, store, startedAtMs: NOW - 5000, version: "9.9.9", storageDescription: "fake" });
+    const list = await (await getGroups(new Request("http://x/api/ui/groups?sort=lastPush&dir=desc&size=1"))).json();
+    expect(list).toMatchObject({ total: 2, pages: 2, size: 1, sort: "lastPush", dir: "desc", adminApi: false });
+    expect(list.rows[0].labels).toEqual([{ name: "job", value: "a" }]);
+    const bad = await getGroups(new Request("http://x/api/ui/groups?q=job%3D~("));
+    expect(bad.status).toBe(400);
+    const detail = await getGroup(new Request("http://x"), { params: Promise.resolve({ id: encodeGroupId(fresh.key) }) });
+    expect(detail.status).toBe(200);
+    expect((await detail.json()).exposition).toContain("x{");
+    expect((await getGroup(new Request("http://x"), { params: Promise.resolve({ id: "nope" }) })).status).toBe(404);
+    expect((await (await getStale()).json()).rows.map((r: { id: string }) => r.id)).toEqual([encodeGroupId(stale.key)]);
+    const status = await (await getStatus()).json();
+    expect(status).toMatchObject({ version: "9.9.9", storage: "fake", groups: 2, counts: { fresh: 1, stale: 1, failed: 0 } });
+    expect(status.flags["web.enable-admin-api"]).toBe("false");
+  });
+
+  it("guard mutations and delete through store.submit", async () => {
+    const ids = [encodeGroupId(fresh.key)];
+    expect((await postDelete(post("/api/ui/groups/delete", { ids }, { ...json, origin: "http://evil.example" }))).status).toBe(403);
+    expect((await postDelete(post("/api/ui/groups/delete", { ids }, { ...json, "sec-fetch-site": "cross-site" }))).status).toBe(403);
+    expect((await postDelete(post("/api/ui/groups/delete", { ids }, { ...json, "content-type": "text/plain" }))).status).toBe(415);
+    expect((await postDelete(post("/api/ui/groups/delete", { ids: "x" }))).status).toBe(400);
+    expect((await postWipe(post("/api/ui/wipe", {}))).status).toBe(403); // admin API disabled
+    expect(store.writes).toEqual([]);
+    // The fresh group is not stale: delete-stale skips it.
+    expect(await (await postDeleteStale(post("/api/ui/groups/delete-stale", { ids }))).json()).toEqual({ deleted: 0, skipped: ids });
+    expect(await (await postDelete(post("/api/ui/groups/delete", { ids }))).json()).toEqual({ deleted: 1, skipped: [] });
+    expect(await (await postDeleteStale(post("/api/ui/groups/delete-stale", {}))).json()).toEqual({ deleted: 1, skipped: [] });
+    expect(store.groupCount()).toBe(0);
+  });
+});
