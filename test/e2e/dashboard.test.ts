@@ -170,6 +170,12 @@ describe("dashboard in Chromium", () => {
     expect(page.url()).toContain("sort=series");
     await page.getByRole("columnheader", { name: /Group/ }).getByRole("button").click();
     await expect.poll(() => rows().first().textContent()).toContain("job=api");
+    // Optional grouping by job: one header row per job, with its counts.
+    await page.getByLabel("Group by job").check();
+    await expect.poll(() => page.getByRole("rowheader").count()).toBe(4);
+    expect(await page.getByRole("rowheader").first().textContent()).toMatch(/^job api3 groups/);
+    await page.getByLabel("Group by job").uncheck();
+    await expect.poll(() => page.getByRole("rowheader").count()).toBe(0);
   }, 30_000);
 
   it("keeps filter, sort and expanded rows across polling refreshes", async () => {
