@@ -219,6 +219,8 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
     else flagValues[f.name] = get(f.name);
   }
   flagValues["web.listen-address"] = listen.join(",");
+  // Like the Pushgateway, status shows the effective prefix (defaulted from --web.external-url).
+  if (!values.has("web.route-prefix")) flagValues["web.route-prefix"] = externalUrl ? normalisePrefix(routePrefix) : "";
 
   return {
     kind: "serve",

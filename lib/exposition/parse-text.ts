@@ -501,8 +501,12 @@ function goQuoteBytesOf(b: Buffer): string {
 
 import { goQuoteBytes as goQuoteBytesImpl } from "../util/go-quote";
 
-/** Go's uint64(float64) conversion for counts (truncates; negative and NaN are implementation-defined). */
-function toUint64(v: number): number {
-  if (!Number.isFinite(v) || v < 0) return v < 0 ? 0 : v === Infinity ? Number.MAX_SAFE_INTEGER : 0;
-  return Math.trunc(v);
+/**
+ * Go's uint64(float64) conversion on amd64, which the text parser applies to counts: truncation, negative values
+ * wrap around 2^64, and NaN, infinities and values beyond 2^64 become 2^63.
+ */
+export function toUint64(v: number): number {
+  if (!Number.isFinite(v) || v >= 18446744073709551616) return 9223372036854775808;
+  const t = Math.trunc(v);
+  return t < 0 ? 18446744073709551616 + t : t;
 }

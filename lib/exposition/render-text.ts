@@ -77,7 +77,24 @@ export function compareMetrics(a: Metric, b: Metric): number {
   for (let i = 0; i < a.label.length; i++) {
     const va = a.label[i]!.value;
     const vb = b.label[i]!.value;
-    if (va !== vb) return va < vb ? -1 : 1;
+    if (va !== vb) return compareUtf8(va, vb);
   }
   return (a.timestampMs ?? 0) - (b.timestampMs ?? 0);
+}
+
+/** Orders strings by their UTF-8 bytes, as Go compares strings (UTF-16 order differs above U+FFFF). */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (U+D800–DFFF, code points above U+FFFF) sort after U+E000–FFFF in UTF-8.
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
 }

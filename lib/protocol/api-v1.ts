@@ -73,7 +73,8 @@ function nativeBuckets(h: Histogram): Array<[number, string, string, string]> {
 
 /** Integer counts print as Go prints a uint64; float counts (float histograms) as floats. */
 function count(intCount: number, floatCount: number | undefined): string {
-  return floatCount !== undefined ? formatGoFloat(floatCount) : String(intCount);
+  if (floatCount !== undefined) return formatGoFloat(floatCount);
+  return Number.isSafeInteger(intCount) ? String(intCount) : BigInt(intCount).toString();
 }
 
 function encodeMetric(type: MetricFamily["type"], m: Metric): Record<string, unknown> {
@@ -82,7 +83,7 @@ function encodeMetric(type: MetricFamily["type"], m: Metric): Record<string, unk
     case "SUMMARY": {
       const s = m.summary;
       const quantiles = sortedObject((s?.quantile ?? []).map((q) => [formatGoFloat(q.quantile), formatGoFloat(q.value)]));
-      return { count: String(s?.sampleCount ?? 0), labels, quantiles, sum: formatGoFloat(s?.sampleSum ?? 0) };
+      return { count: count(s?.sampleCount ?? 0, undefined), labels, quantiles, sum: formatGoFloat(s?.sampleSum ?? 0) };
     }
     case "HISTOGRAM":
     case "GAUGE_HISTOGRAM": {

@@ -124,7 +124,7 @@ export class ProtocolRouter {
         this.main.add("PUT", pattern, r("push", push(true))).add("POST", pattern, r("push", push(false))).add("DELETE", pattern, r("delete", del));
       }
     }
-    this.main.addSlashRedirect(`${P}/metrics/job/`);
+    for (const m of ["PUT", "POST", "DELETE"]) this.main.addSlashRedirect(m, `${P}/metrics/job/`);
     this.api
       .add("GET", "/status", r("api/v1/status", async () => this.apiStatus()))
       .add("GET", "/metrics", r("api/v1/metrics", async () => this.apiMetrics()))
@@ -283,18 +283,21 @@ export class ProtocolRouter {
 }
 
 /**
- * Scrape format from the Accept header, like Go's expfmt.Negotiate, plus OpenMetrics (which the Pushgateway
- * never serves). The first acceptable entry in header order wins.
+ * Scrape format from the Accept header, like Go's expfmt.Negotiate: delimited protobuf when asked for, else
+ * text 0.0.4. OpenMetrics (which the Pushgateway never serves) only when the client asks for it and does not
+ * also accept text/plain: Prometheus lists both, and keeps getting exactly what the Pushgateway sends it.
  */
 export function negotiateScrapeFormat(accept: string): "text" | "protobuf" | "openmetrics" {
+  let openMetrics = false;
+  let text = false;
   for (const part of accept.split(",")) {
     const mt = parseMediaType(part.trim());
-    if (!mt) continue;
+    if (!mt || mt.params.q === "0") continue;
     if (mt.type === PROTOBUF_MEDIA && mt.params.proto === "io.prometheus.client.MetricFamily" && mt.params.encoding === "delimited") return "protobuf";
-    if (mt.type === "application/openmetrics-text") return "openmetrics";
-    if (mt.type === "text/plain") return "text";
+    if (mt.type === "application/openmetrics-text") openMetrics = true;
+    if (mt.type === "text/plain" || mt.type === "text/*" || mt.type === "*/*") text = true;
   }
-  return "text";
+  return openMetrics && !text ? "openmetrics" : "text";
 }
 
 /** Paths that belong to the dashboard, served by Next.js. */

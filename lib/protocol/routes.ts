@@ -54,7 +54,7 @@ function fillPattern(pattern: string, params: Record<string, string>): string {
 
 export class RouteTable<H> {
   private readonly byMethod = new Map<string, RoutePattern<H>[]>();
-  /** Paths ending in "/" for which httprouter recommends dropping the slash although no route matches then. */
+  /** method + " " + path, for paths ending in "/" where httprouter recommends dropping the slash anyway. */
   private readonly slashBeforeParam = new Set<string>();
 
   add(method: string, pattern: string, handler: H): this {
@@ -65,8 +65,8 @@ export class RouteTable<H> {
   }
 
   /** httprouter's quirk: a node "/" with a wildcard child recommends the path without the slash. */
-  addSlashRedirect(path: string): this {
-    this.slashBeforeParam.add(path);
+  addSlashRedirect(method: string, path: string): this {
+    this.slashBeforeParam.add(method + " " + path);
     return this;
   }
 
@@ -96,12 +96,12 @@ export class RouteTable<H> {
       if (hit) return { kind: "match", ...hit };
       if (method !== "CONNECT" && path !== "/") {
         const code = method === "GET" ? 301 : 307;
-        if (path.endsWith("/") && (this.exact(method, path.slice(0, -1)) || this.slashBeforeParam.has(path))) {
+        if (path.endsWith("/") && (this.exact(method, path.slice(0, -1)) || this.slashBeforeParam.has(method + " " + path))) {
           return { kind: "redirect", status: code, location: path.slice(0, -1) };
         }
         if (!path.endsWith("/") && this.exact(method, path + "/")) return { kind: "redirect", status: code, location: path + "/" };
-        for (const r of routes) {
-          for (const candidate of [path, path.endsWith("/") ? path.slice(0, -1) : path + "/"]) {
+        for (const candidate of [path, path.endsWith("/") ? path.slice(0, -1) : path + "/"]) {
+          for (const r of routes) {
             const params = matchPattern(r.pattern, candidate, true);
             if (params) return { kind: "redirect", status: code, location: fillPattern(r.pattern, params) };
           }

@@ -456,13 +456,11 @@ export const CASES: Case[] = [...url, ...routes, ...methods, ...encodings, ...te
  * output. Keep this short: each entry is a bug report for the engine.
  */
 export const KNOWN_DIVERGENCES: Record<string, string> = {
-  // Reported to the lead on 2026-11-24; remove an entry once the engine is fixed (the case then runs again).
-  "format: byte order of unicode values": "pushboard sorts label values by UTF-16 code units, Go by bytes (U+1F642 vs U+FFFD)",
-  "format: Accept openmetrics still gives text 0.0.4": "pushboard negotiates OpenMetrics; 1.5.1 never does (text 0.0.4 always)",
-  "unchecked: inconsistent push stored, scrape fails": "--push.disable-consistency-check: pushboard still rejects inconsistent pushes in the queue (records a failure) instead of storing them",
-  "unchecked: duplicate stored, scrape fails until deleted": "same as above, for duplicate series",
-  "text: histogram _count NaN and -Inf (Go float to uint64)": "sample counts are uint64 in Go: NaN/±Inf/≥2^64 become 9223372036854775808 (amd64), negatives wrap (-3 → 18446744073709551613), fractions truncate; pushboard stores 0 / clamps",
-  "text: summary _count +Inf and 1e30": "same (uint64 count conversion)",
-  "text: summary _count fractional and negative": "same (uint64 count conversion)",
-  "external-url path is the default prefix": "/api/v1/status shows web.route-prefix \"\" instead of the prefix derived from --web.external-url (\"/ext\")",
+  // Deliberate differences, asserted as differences in differences.test.ts and listed in the README.
+  "format: Accept openmetrics still gives text 0.0.4": "deliberate: pushboard serves OpenMetrics to clients that accept only OpenMetrics",
+  "unchecked: inconsistent push stored, scrape fails": "deliberate: with --push.disable-consistency-check pushboard drops an inconsistent push instead of breaking scrapes",
+  "unchecked: duplicate stored, scrape fails until deleted": "deliberate: same as above, for duplicate series",
+  // Known, not deliberate: counts are JS numbers, so Go's uint64 wrap-around of a negative count (-3 →
+  // 18446744073709551613) cannot be printed exactly.
+  "text: summary _count fractional and negative": "uint64 wrap-around of negative counts is not exact above 2^53",
 };
