@@ -73,13 +73,13 @@ export function helpText(): string {
     "A Prometheus Pushgateway-compatible server with a dashboard.",
     "",
     "Flags:",
-    "  -h, --help                     Show context-sensitive help.",
+    "  -h, --help                              Show context-sensitive help.",
   ];
   for (const f of FLAGS) {
     const arg = f.kind === "bool" ? `--[no-]${f.name}` : `--${f.name}=${f.def === "" ? '""' : f.def}`;
-    lines.push(`  ${arg.padEnd(31)}${f.help}`);
+    lines.push(`  ${arg.padEnd(38)} ${f.help}`);
   }
-  lines.push("      --version                  Show application version.");
+  lines.push("      --version                           Show application version.");
   lines.push("");
   lines.push("Environment: PORT and HOSTNAME (listen address when --web.listen-address is not given),");
   lines.push("PUSHBOARD_DATA_DIR (directory of the embedded database, default ./data).");
