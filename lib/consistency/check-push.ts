@@ -35,6 +35,18 @@ export function seriesId(name: string, labels: LabelPair[]): string {
   return id;
 }
 
+const SERIES_ID = Symbol("seriesId");
+type WithSeriesId = Metric & { [SERIES_ID]?: string };
+
+/** seriesId of a stored or checked metric, computed once per metric object (labels are final by then). */
+export function metricSeriesId(name: string, m: Metric): string {
+  const cached = (m as WithSeriesId)[SERIES_ID];
+  if (cached !== undefined) return cached;
+  const id = seriesId(name, m.label);
+  (m as WithSeriesId)[SERIES_ID] = id;
+  return id;
+}
+
 const VALUE_FIELD: Record<MetricType, keyof Metric> = {
   COUNTER: "counter",
   GAUGE: "gauge",
@@ -141,7 +153,7 @@ export function checkWrite(
         errors.push(err);
         continue;
       }
-      const id = seriesId(f.name, m.label);
+      const id = metricSeriesId(f.name, m);
       const owner = view.seriesOwner(id);
       if (seen.has(id) || (owner !== undefined && owner !== groupKey)) {
         errors.push(`${collected(f.name, m)} was collected before with the same name and label values`);

@@ -119,7 +119,11 @@ class TextParser {
   private summaries = new Map<string, Metric>();
   private histograms = new Map<string, Metric>();
 
-  constructor(private readonly buf: Uint8Array) {}
+  private readonly buf: Buffer;
+
+  constructor(input: Uint8Array) {
+    this.buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  }
 
   parse(): MetricFamily[] {
     let state: State = this.startOfLine;
@@ -172,12 +176,12 @@ class TextParser {
   }
 
   private tokenString(): string {
-    if (this.tokenIsSlice) return Buffer.from(this.buf.buffer, this.buf.byteOffset + this.tokenStart, this.tokenEnd - this.tokenStart).toString("utf8");
+    if (this.tokenIsSlice) return this.buf.toString("utf8", this.tokenStart, this.tokenEnd);
     return Buffer.from(this.token).toString("utf8");
   }
 
   private tokenBytes(): Buffer {
-    if (this.tokenIsSlice) return Buffer.from(this.buf.buffer, this.buf.byteOffset + this.tokenStart, this.tokenEnd - this.tokenStart);
+    if (this.tokenIsSlice) return this.buf.subarray(this.tokenStart, this.tokenEnd);
     return Buffer.from(this.token);
   }
 
@@ -241,9 +245,16 @@ class TextParser {
     }
   }
 
-  private readTokenAsLabelValue(): boolean {
+  /** Switches the current slice token to a copied byte array (when an escape sequence needs rewriting). */
+  private copySliceToken(): void {
+    this.token = Array.from(this.buf.subarray(this.tokenStart, this.tokenEnd));
     this.tokenIsSlice = false;
-    this.token = [];
+  }
+
+  private readTokenAsLabelValue(): boolean {
+    // Fast path: a slice of the input; copied only once an escape sequence shows up.
+    this.tokenIsSlice = true;
+    this.tokenStart = this.tokenEnd = this.pos;
     let escaped = false;
     for (;;) {
       if (!this.readByte()) return false;
@@ -263,7 +274,10 @@ class TextParser {
         this.fail(`label value ${goQuote(this.tokenString())} contains unescaped new-line`);
         return false;
       }
-      if (b === 92) escaped = true;
+      if (b === 92) {
+        if (this.tokenIsSlice) this.copySliceToken();
+        escaped = true;
+      } else if (this.tokenIsSlice) this.tokenEnd = this.pos;
       else this.token.push(b);
     }
   }

@@ -11,7 +11,7 @@ import {
   PUSH_FAILURE_TIME_METRIC,
   PUSH_TIME_METRIC,
   sanitiseFamilies,
-  seriesId,
+  metricSeriesId,
   type ConsistencyView,
   type OwnFamilyInfo,
 } from "../consistency/check-push";
@@ -336,7 +336,7 @@ export class MemoryStore implements MetricStore {
     let e = this.familyIndex.get(f.name);
     if (!e) this.familyIndex.set(f.name, (e = { type: f.type, groups: new Set() }));
     e.groups.add(group);
-    for (const m of f.metric) this.seriesOwners.set(seriesId(f.name, m.label), group.key);
+    for (const m of f.metric) this.seriesOwners.set(metricSeriesId(f.name, m), group.key);
     this.series += f.metric.length;
   }
 
@@ -347,7 +347,7 @@ export class MemoryStore implements MetricStore {
       if (e.groups.size === 0) this.familyIndex.delete(f.name);
     }
     for (const m of f.metric) {
-      const id = seriesId(f.name, m.label);
+      const id = metricSeriesId(f.name, m);
       if (this.seriesOwners.get(id) === group.key) this.seriesOwners.delete(id);
     }
     this.series -= f.metric.length;

@@ -312,8 +312,30 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
   let closed = false;
 
 
+  // Family rows of a batch go out in multi-row upserts: one statement per FAMILY_ROWS_PER_STATEMENT rows costs far
+  // less than one statement per row. Deletes flush the pending rows first, so mutations keep their order.
+  const upsertFamiliesStatements = new Map<number, Database.Statement>();
+  const upsertFamilies = (n: number): Database.Statement => {
+    let st = upsertFamiliesStatements.get(n);
+    if (!st) {
+      st = db.prepare(
+        `INSERT INTO families (group_key, name, timestamp_ms, data) VALUES ${Array(n).fill("(?, ?, ?, ?)").join(", ")}
+         ON CONFLICT (group_key, name) DO UPDATE SET timestamp_ms = excluded.timestamp_ms, data = excluded.data`,
+      );
+      upsertFamiliesStatements.set(n, st);
+    }
+    return st;
+  };
   const makeCommitTx = (stmts: Statements) =>
     db.transaction((ms: Mutation[]) => {
+      let pending: unknown[] = [];
+      const flush = (): void => {
+        for (let i = 0; i < pending.length; i += 4 * FAMILY_ROWS_PER_STATEMENT) {
+          const chunk = pending.slice(i, i + 4 * FAMILY_ROWS_PER_STATEMENT);
+          upsertFamilies(chunk.length / 4).run(chunk);
+        }
+        pending = [];
+      };
       for (const m of ms) {
         switch (m.op) {
           case "upsertGroup": {
@@ -324,15 +346,20 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
               m.lastError ? m.lastError.timeMs : null,
               m.lastError ? m.lastError.message : null,
             );
-            for (const name of m.removedFamilies) stmts.deleteFamily.run(m.key, name);
-            for (const f of m.families) stmts.upsertFamily.run(m.key, f.family.name, f.timestampMs, encodeFamily(f.family));
+            if (m.removedFamilies.length > 0) {
+              flush();
+              for (const name of m.removedFamilies) stmts.deleteFamily.run(m.key, name);
+            }
+            for (const f of m.families) pending.push(m.key, f.family.name, f.timestampMs, encodeFamily(f.family));
             break;
           }
           case "deleteGroup":
+            flush();
             stmts.deleteGroupFamilies.run(m.key);
             stmts.deleteGroup.run(m.key);
             break;
           case "wipe":
+            flush();
             stmts.wipeFamilies.run();
             stmts.wipeGroups.run();
             break;
@@ -342,6 +369,7 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
           }
         }
       }
+      flush();
     });
   let commitTx = makeCommitTx(stmts);
 
@@ -365,6 +393,7 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
         });
         db = openChecked(abs, opts);
         stmts = prepare(db);
+        upsertFamiliesStatements.clear();
         commitTx = makeCommitTx(stmts);
         return [];
       }
@@ -513,6 +542,8 @@ function moveAside(abs: string): string {
   }
   return target;
 }
+
+const FAMILY_ROWS_PER_STATEMENT = 64;
 
 type Statements = ReturnType<typeof prepare>;
 
