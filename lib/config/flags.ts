@@ -48,7 +48,7 @@ interface FlagSpec {
 const FLAGS: FlagSpec[] = [
   { name: "web.listen-address", kind: "strings", def: ":9091", help: "Addresses on which to expose metrics and web interface. Repeatable for multiple addresses." },
   { name: "web.systemd-socket", kind: "bool", def: "false", help: "Accepted for compatibility; socket activation is not supported (an error if set)." },
-  { name: "web.config.file", kind: "string", def: "", help: "Accepted for compatibility; TLS/basic auth via exporter-toolkit files is not supported (an error if set): put a reverse proxy in front." },
+  { name: "web.config.file", kind: "string", def: "", help: "Path to a configuration file that can enable TLS or authentication (exporter-toolkit format: tls_server_config, basic_auth_users, http_server_config.headers)." },
   { name: "web.telemetry-path", kind: "string", def: "/metrics", help: "Path under which to expose metrics." },
   { name: "web.external-url", kind: "string", def: "", help: "The URL under which the Pushgateway is externally reachable." },
   { name: "web.route-prefix", kind: "string", def: "", help: "Prefix for the internal routes of web endpoints. Defaults to the path of --web.external-url." },
@@ -190,7 +190,6 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
   const logFormat = get("log.format");
   if (logFormat !== "logfmt" && logFormat !== "json") throw new FlagError(`invalid --log.format "${logFormat}": one of logfmt, json`);
   if (parseBool("web.systemd-socket", get("web.systemd-socket"))) throw new FlagError("--web.systemd-socket is not supported by pushboard");
-  if (get("web.config.file") !== "") throw new FlagError("--web.config.file is not supported by pushboard: terminate TLS and authenticate in a reverse proxy");
 
   const externalUrl = get("web.external-url");
   let routePrefix = values.has("web.route-prefix") ? get("web.route-prefix") : "";
@@ -232,7 +231,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       enableLifecycle: parseBool("web.enable-lifecycle", get("web.enable-lifecycle")),
       enableAdminApi: parseBool("web.enable-admin-api", get("web.enable-admin-api")),
       disableConsistencyCheck: parseBool("push.disable-consistency-check", get("push.disable-consistency-check")),
-      webConfigFile: "",
+      webConfigFile: get("web.config.file"),
       persistenceFile,
       persistenceFileGiven,
       persistenceIntervalMs,

@@ -1,6 +1,7 @@
 // The pushboard server: a node:http front that serves every Pushgateway protocol path straight from lib/ (raw
 // URL, no framework overhead) and hands the dashboard to Next.js through its custom-server API.
 import http from "node:http";
+import https from "node:https";
 import path from "node:path";
 import { existsSync } from "node:fs";
 import { FlagError, helpText, parseFlags, type Config } from "../config/flags";
@@ -12,6 +13,7 @@ import { parseListenAddress } from "./listen-address";
 import { setRuntime } from "./runtime";
 import { VERSION } from "./version";
 import { runImport } from "../cli/import";
+import { createBasicAuth, loadWebConfig, WebConfigError, type WebConfig } from "./web-config";
 
 /** Repository root: this file is bundled to .next/pushboard/server.cjs. */
 const ROOT = path.resolve(__dirname, "../..");
@@ -52,8 +54,18 @@ async function prepareNext(config: Config, log: Logger): Promise<NextHandler> {
   return app.getRequestHandler() as NextHandler;
 }
 
-function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger): http.RequestListener {
+function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebConfig | undefined): http.RequestListener {
+  const authorized = createBasicAuth(web?.users ?? new Map());
+  const extraHeaders = Object.entries(web?.headers ?? {});
   return (req, res) => {
+    for (const [name, value] of extraHeaders) res.setHeader(name, value);
+    if (!authorized(req.headers.authorization)) {
+      // As exporter-toolkit answers: every endpoint, dashboard included, needs the credentials.
+      const e = errorResponse(401, "Unauthorized", { "WWW-Authenticate": "Basic" });
+      res.writeHead(e.status, e.headers);
+      res.end(e.body);
+      return;
+    }
     const preq: ProtocolRequest = {
       method: req.method ?? "GET",
       rawUrl: req.url ?? "/",
@@ -131,6 +143,15 @@ export async function main(argv: string[]): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
+  let web: WebConfig | undefined;
+  if (config.webConfigFile) {
+    try {
+      web = loadWebConfig(config.webConfigFile);
+    } catch (err) {
+      log("error", "invalid --web.config.file", { err: err instanceof WebConfigError ? err.message : String(err) });
+      process.exit(1);
+    }
+  }
   try {
     runtime = await createRuntime(config, log, () => void shutdown("/-/quit"));
   } catch (err) {
@@ -141,7 +162,10 @@ export async function main(argv: string[]): Promise<void> {
   const nextHandler = await prepareNext(config, log);
   for (const addr of config.listenAddresses) {
     const { host, port } = parseListenAddress(addr);
-    const server = http.createServer({ maxHeaderSize: 1 << 20 }, serve(runtime, nextHandler, log));
+    const listener = serve(runtime, nextHandler, log, web);
+    const server = web?.tls
+      ? https.createServer({ maxHeaderSize: 1 << 20, cert: web.tls.cert, key: web.tls.key, ca: web.tls.ca, requestCert: web.tls.requestCert, rejectUnauthorized: web.tls.requestCert, minVersion: web.tls.minVersion }, listener)
+      : http.createServer({ maxHeaderSize: 1 << 20 }, listener);
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -49,7 +49,8 @@ export async function waitReady(server: RunningServer, readyPath = "/-/ready", t
     if (exited) throw new Error(`server exited before ready:\n${server.output()}`);
     try {
       const r = await fetch(server.url + readyPath);
-      if (r.status === 200) return;
+      // 401: up, but guarded by --web.config.file basic auth.
+      if (r.status === 200 || r.status === 401) return;
     } catch {
       /* not listening yet */
     }

@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { ROOT, startPushboard, type RunningServer } from "../helpers/servers";
+import { writeFileSync } from "node:fs";
+import bcrypt from "bcryptjs";
+import { ROOT, startOracle, startPushboard, type RunningServer } from "../helpers/servers";
 
 const running: RunningServer[] = [];
 afterEach(async () => {
@@ -116,5 +118,23 @@ describe("pushboard server", () => {
     const r = await fetch(`${s.url}/metrics/job/big`, { method: "PUT", body: "m 1\n" + "#".repeat(2000) + "\n" });
     expect(r.status).toBe(413);
     expect((await fetch(`${s.url}/metrics/job/small`, { method: "PUT", body: "m 1\n" })).status).toBe(200);
+  });
+
+  it("--web.config.file basic auth guards every endpoint, like the Pushgateway", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "pushboard-webcfg-"));
+    const file = path.join(dir, "web.yml");
+    writeFileSync(file, `basic_auth_users:\n  alice: ${bcrypt.hashSync("s3cret", 4).replace("$2b$", "$2y$")}\n`);
+    running.push(await startOracle(19106, [`--web.config.file=${file}`]));
+    await start(19107, { args: [`--web.config.file=${file}`] });
+    const good = { Authorization: "Basic " + Buffer.from("alice:s3cret").toString("base64") };
+    const bad = { Authorization: "Basic " + Buffer.from("alice:wrong").toString("base64") };
+    for (const url of ["http://127.0.0.1:19106", "http://127.0.0.1:19107"]) {
+      const anon = await fetch(`${url}/metrics/job/a`, { method: "PUT", body: "m 1\n" });
+      expect(anon.status, url).toBe(401);
+      expect(anon.headers.get("www-authenticate")).toBe("Basic");
+      expect((await fetch(`${url}/metrics`, { headers: bad })).status).toBe(401);
+      expect((await fetch(`${url}/metrics/job/a`, { method: "PUT", body: "m 1\n", headers: good })).status).toBe(200);
+      expect(await (await fetch(`${url}/metrics`, { headers: good })).text()).toContain('m{instance="",job="a"} 1');
+    }
   });
 });

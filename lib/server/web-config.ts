@@ -1,0 +1,73 @@
+// --web.config.file, as the Pushgateway reads it (Prometheus exporter-toolkit): TLS for the listeners, basic auth
+// (bcrypt hashes) for every endpoint, and extra response headers.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import bcrypt from "bcryptjs";
+import YAML from "yaml";
+
+export interface WebConfig {
+  tls?: { cert: Buffer; key: Buffer; ca?: Buffer; requestCert: boolean; minVersion?: "TLSv1.2" | "TLSv1.3" };
+  users: Map<string, string>;
+  headers: Record<string, string>;
+}
+
+export class WebConfigError extends Error {}
+
+const TLS_VERSIONS: Record<string, "TLSv1.2" | "TLSv1.3"> = { TLS12: "TLSv1.2", TLS13: "TLSv1.3" };
+const KNOWN_KEYS = new Set(["tls_server_config", "http_server_config", "basic_auth_users"]);
+
+export function loadWebConfig(file: string): WebConfig {
+  let doc: unknown;
+  try {
+    doc = YAML.parse(readFileSync(file, "utf8")) ?? {};
+  } catch (err) {
+    throw new WebConfigError(`cannot read --web.config.file ${file}: ${(err as Error).message}`);
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new WebConfigError(`--web.config.file ${file}: expected a YAML mapping`);
+  const cfg = doc as Record<string, unknown>;
+  for (const k of Object.keys(cfg)) if (!KNOWN_KEYS.has(k)) throw new WebConfigError(`--web.config.file ${file}: unknown field "${k}"`);
+  const dir = path.dirname(file);
+  const read = (p: unknown, what: string): Buffer => {
+    if (typeof p !== "string" || p === "") throw new WebConfigError(`--web.config.file ${file}: ${what} is required`);
+    return readFileSync(path.resolve(dir, p));
+  };
+  const out: WebConfig = { users: new Map(), headers: {} };
+  const tls = cfg.tls_server_config as Record<string, unknown> | undefined;
+  if (tls) {
+    const clientAuth = String(tls.client_auth_type ?? "NoClientCert");
+    out.tls = {
+      cert: read(tls.cert_file, "tls_server_config.cert_file"),
+      key: read(tls.key_file, "tls_server_config.key_file"),
+      ca: tls.client_ca_file ? read(tls.client_ca_file, "tls_server_config.client_ca_file") : undefined,
+      requestCert: clientAuth !== "NoClientCert",
+      minVersion: tls.min_version ? TLS_VERSIONS[String(tls.min_version)] : undefined,
+    };
+  }
+  const users = (cfg.basic_auth_users ?? {}) as Record<string, unknown>;
+  for (const [user, hash] of Object.entries(users)) {
+    if (typeof hash !== "string" || !/^\$2[abxy]?\$\d\d\$/.test(hash)) throw new WebConfigError(`--web.config.file ${file}: basic_auth_users.${user} must be a bcrypt hash`);
+    out.users.set(user, hash);
+  }
+  const http = cfg.http_server_config as Record<string, unknown> | undefined;
+  for (const [name, value] of Object.entries((http?.headers ?? {}) as Record<string, unknown>)) out.headers[name] = String(value);
+  return out;
+}
+
+/** Checks an Authorization header against basic_auth_users; successful checks are cached (bcrypt is slow). */
+export function createBasicAuth(users: Map<string, string>): (authorization: string | undefined) => boolean {
+  const granted = new Set<string>();
+  return (authorization) => {
+    if (users.size === 0) return true;
+    if (!authorization?.startsWith("Basic ")) return false;
+    const token = authorization.slice(6).trim();
+    if (granted.has(token)) return true;
+    const decoded = Buffer.from(token, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 0) return false;
+    const hash = users.get(decoded.slice(0, colon));
+    if (!hash || !bcrypt.compareSync(decoded.slice(colon + 1), hash.replace(/^\$2y\$/, "$2b$"))) return false;
+    if (granted.size > 10_000) granted.clear();
+    granted.add(token);
+    return true;
+  };
+}
