@@ -34,3 +34,12 @@ export async function handleProtocolRequest(request: Request): Promise<Response>
   const body = out.status === 204 || out.status === 304 ? null : typeof out.body === "string" ? out.body : new Uint8Array(out.body);
   return new Response(body, { status: out.status, headers: out.headers });
 }
+
+// Every method goes to the protocol router, which answers 405/404 exactly as the Pushgateway does.
+export const GET = handleProtocolRequest;
+export const HEAD = handleProtocolRequest;
+export const PUT = handleProtocolRequest;
+export const POST = handleProtocolRequest;
+export const DELETE = handleProtocolRequest;
+export const OPTIONS = handleProtocolRequest;
+export const PATCH = handleProtocolRequest;
