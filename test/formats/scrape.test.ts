@@ -202,7 +202,8 @@ describe.skipIf(!enabled)("scrape negotiation: text, protobuf, OpenMetrics, gzip
   });
 
   it("pushed protobuf families come back losslessly (native histogram and exemplar included), also with Prometheus' Accept and gzip", async () => {
-    for (const headers of [{ Accept: ACCEPT_PROTO }, { Accept: ACCEPT_PROMETHEUS_NATIVE, "Accept-Encoding": "gzip" }]) {
+    const variants: Record<string, string>[] = [{ Accept: ACCEPT_PROTO }, { Accept: ACCEPT_PROMETHEUS_NATIVE, "Accept-Encoding": "gzip" }];
+    for (const headers of variants) {
       const r = await scrape(base, headers);
       const families = decodeDelimitedFamilies(new Uint8Array(r.body));
       for (const want of PB_FAMILIES) {
@@ -310,7 +311,7 @@ print(json.dumps(out))
   it("gzip response encoding for all three formats decodes to the identity body's pushed content", async () => {
     const pushed = (s: string) => s.split("\n").filter((l) => /job="sc_/.test(l)).join("\n");
     for (const accept of [undefined, ACCEPT_PROTO, ACCEPT_OPENMETRICS]) {
-      const h = accept ? { Accept: accept } : {};
+      const h: Record<string, string> = accept ? { Accept: accept } : {};
       const plain = await scrape(base, h);
       const gz = await scrape(base, { ...h, "Accept-Encoding": "gzip" });
       expect(gz.headers["content-encoding"], String(accept)).toBe("gzip");
