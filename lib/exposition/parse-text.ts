@@ -41,6 +41,20 @@ function isMetricNameContinuation(b: number): boolean {
   return isLabelNameContinuation(b) || b === 58;
 }
 
+// Label names and short label values repeat across series and pushes: sharing one string per distinct text saves
+// memory in a store of many series. Bounded, so adversarial input cannot grow it without limit.
+const INTERNED = new Map<string, string>();
+const INTERN_MAX_LENGTH = 64;
+const INTERN_MAX_ENTRIES = 100_000;
+
+function intern(s: string): string {
+  if (s.length > INTERN_MAX_LENGTH) return s;
+  const hit = INTERNED.get(s);
+  if (hit !== undefined) return hit;
+  if (INTERNED.size < INTERN_MAX_ENTRIES) INTERNED.set(s, s);
+  return s;
+}
+
 const FLOAT_RE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)$/i;
 
 /** Go's strconv.ParseFloat(s, 64) as the text parser uses it (no hex floats, no underscores). */
@@ -343,7 +357,7 @@ class TextParser {
     }
     if (!this.readTokenAsName(isLabelNameStart, isLabelNameContinuation)) return this.stopAtEof();
     if (this.tokenLength() === 0) return this.fail(`invalid label name for metric ${goQuote(this.currentMF.name)}`);
-    const name = this.tokenString();
+    const name = intern(this.tokenString());
     this.currentLabelName = name;
     if (name === "__name__") return this.fail(`label name "__name__" is reserved`);
     const t = this.currentMF.type;
@@ -366,7 +380,7 @@ class TextParser {
     if (!this.readTokenAsLabelValue()) return this.error ? null : this.stopAtEof();
     const raw = this.tokenBytes();
     if (!isUtf8(raw)) return this.fail(`invalid label value ${goQuoteBytesOf(raw)}`);
-    const value = raw.toString("utf8");
+    const value = intern(raw.toString("utf8"));
     const name = this.currentLabelName;
     const t = this.currentMF.type;
     const labels = this.currentMetric.label;

@@ -66,7 +66,7 @@ function syntheticGauge(name: string, help: string, labels: Group["labels"], val
 export class MemoryStore implements MetricStore {
   private readonly byKey = new Map<string, Group>();
   private readonly familyIndex = new Map<string, FamilyIndexEntry>();
-  private readonly seriesOwners = new Map<string, string>();
+  private readonly seriesOwners = new Map<number, string>();
   private series = 0;
   private queue: QueuedWrite[] = [];
   private flushing = false;
