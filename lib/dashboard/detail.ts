@@ -1,6 +1,7 @@
 // One group in full: families, samples with human values, bucket/quantile tables, exposition text.
 import { formatGoFloat } from "../exposition/format-float";
 import { isNativeHistogram, type BucketSpan, type Histogram, type Metric, type MetricFamily } from "../exposition/model";
+import { nativeBuckets as expandNativeBuckets } from "../exposition/native-histogram";
 import { renderFamilyText } from "../exposition/render-text";
 import { formatGroupingLabels } from "../grouping/grouping-key";
 import type { StoreReader } from "../store/types";
@@ -18,50 +19,10 @@ export interface DetailContext {
 
 type NativeView = NonNullable<NonNullable<SampleView["histogram"]>["native"]>;
 
-/** Expands spans plus delta-encoded (integer) or absolute (float) counts into per-index counts. */
-export function expandSpans(spans: BucketSpan[] | undefined, deltas: number[] | undefined, counts: number[] | undefined): { index: number; count: number }[] {
-  const out: { index: number; count: number }[] = [];
-  if (!spans) return out;
-  const useFloat = (counts?.length ?? 0) > 0;
-  let index = 0;
-  let pos = 0;
-  let running = 0;
-  for (let s = 0; s < spans.length; s++) {
-    const span = spans[s]!;
-    index += span.offset;
-    for (let j = 0; j < span.length; j++, pos++, index++) {
-      let count: number;
-      if (useFloat) count = counts![pos] ?? 0;
-      else {
-        running += deltas?.[pos] ?? 0;
-        count = running;
-      }
-      out.push({ index, count });
-    }
-  }
-  return out;
-}
-
-/** Upper bound of native bucket `index` at `schema`: 2^(index × 2^-schema). */
-export function nativeUpperBound(schema: number, index: number): number {
-  return Math.pow(2, index * Math.pow(2, -schema));
-}
-
 export function nativeBuckets(h: Histogram): NativeView {
-  const schema = h.schema ?? 0;
-  const buckets: NativeView["buckets"] = [];
-  const neg = expandSpans(h.negativeSpan, h.negativeDelta, h.negativeCount);
-  for (let i = neg.length - 1; i >= 0; i--) {
-    const b = neg[i]!;
-    buckets.push({ lower: formatGoFloat(-nativeUpperBound(schema, b.index)), upper: formatGoFloat(-nativeUpperBound(schema, b.index - 1)), count: b.count });
-  }
   const zt = h.zeroThreshold ?? 0;
-  const zeroCount = h.zeroCountFloat ?? h.zeroCount ?? 0;
-  if (zt > 0 || zeroCount > 0) buckets.push({ lower: formatGoFloat(-zt), upper: formatGoFloat(zt), count: zeroCount });
-  for (const b of expandSpans(h.positiveSpan, h.positiveDelta, h.positiveCount)) {
-    buckets.push({ lower: formatGoFloat(nativeUpperBound(schema, b.index - 1)), upper: formatGoFloat(nativeUpperBound(schema, b.index)), count: b.count });
-  }
-  return { schema, zeroThreshold: formatGoFloat(zt), zeroCount, buckets };
+  const buckets = expandNativeBuckets(h).map((b) => ({ lower: formatGoFloat(b.lower), upper: formatGoFloat(b.upper), count: b.count }));
+  return { schema: h.schema ?? 0, zeroThreshold: formatGoFloat(zt), zeroCount: h.zeroCountFloat ?? h.zeroCount ?? 0, buckets };
 }
 
 function simpleValue(m: Metric): number | undefined {

@@ -2,6 +2,7 @@
 // encoding/json output (sorted map keys, struct field order, HTML-safe escaping).
 import { formatGoFloat } from "../exposition/format-float";
 import { isNativeHistogram, type Histogram, type LabelPair, type Metric, type MetricFamily } from "../exposition/model";
+import { nativeBuckets } from "../exposition/native-histogram";
 import { lastPushSuccessful } from "../store/memory-store";
 import type { Group, StoredFamily } from "../store/types";
 
@@ -35,40 +36,11 @@ function sortedObject(entries: Array<[string, unknown]>): Record<string, unknown
   return out;
 }
 
-/** Native histogram buckets as [boundaryRule, lower, upper, count] (Pushgateway 1.8+ shape). */
-function nativeBuckets(h: Histogram): Array<[number, string, string, string]> {
-  const out: Array<[number, string, string, string]> = [];
-  const schema = h.schema ?? 0;
-  const base = Math.pow(2, Math.pow(2, -schema));
-  const bound = (i: number): number => Math.pow(base, i);
-  const expand = (spans: Histogram["positiveSpan"], deltas: number[] | undefined, counts: number[] | undefined): Array<[number, number]> => {
-    const res: Array<[number, number]> = [];
-    let idx = 0;
-    let k = 0;
-    let running = 0;
-    for (const span of spans ?? []) {
-      idx += span.offset;
-      for (let j = 0; j < span.length; j++, k++, idx++) {
-        let c: number;
-        if (counts && counts.length > 0) c = counts[k] ?? 0;
-        else {
-          running += deltas?.[k] ?? 0;
-          c = running;
-        }
-        res.push([idx, c]);
-      }
-    }
-    return res;
-  };
-  for (const [i, c] of expand(h.negativeSpan, h.negativeDelta, h.negativeCount).reverse()) {
-    if (c !== 0) out.push([1, formatGoFloat(-bound(i)), formatGoFloat(-bound(i - 1)), formatGoFloat(c)]);
-  }
-  const zc = h.zeroCountFloat ?? h.zeroCount ?? 0;
-  if (zc !== 0) out.push([3, formatGoFloat(-(h.zeroThreshold ?? 0)), formatGoFloat(h.zeroThreshold ?? 0), formatGoFloat(zc)]);
-  for (const [i, c] of expand(h.positiveSpan, h.positiveDelta, h.positiveCount)) {
-    if (c !== 0) out.push([0, formatGoFloat(bound(i - 1)), formatGoFloat(bound(i)), formatGoFloat(c)]);
-  }
-  return out;
+/** Native histogram buckets as [boundaryRule, lower, upper, count] (Pushgateway 1.8+ shape), empty ones left out. */
+function nativeBucketList(h: Histogram): Array<[number, string, string, string]> {
+  return nativeBuckets(h)
+    .filter((b) => b.count !== 0)
+    .map((b) => [b.rule, formatGoFloat(b.lower), formatGoFloat(b.upper), formatGoFloat(b.count)]);
 }
 
 /** Integer counts print as Go prints a uint64; float counts (float histograms) as floats. */
@@ -89,7 +61,7 @@ function encodeMetric(type: MetricFamily["type"], m: Metric): Record<string, unk
     case "GAUGE_HISTOGRAM": {
       const h = m.histogram;
       if (h && isNativeHistogram(h)) {
-        return { buckets: nativeBuckets(h), count: count(h.sampleCount, h.sampleCountFloat), labels, sum: formatGoFloat(h.sampleSum) };
+        return { buckets: nativeBucketList(h), count: count(h.sampleCount, h.sampleCountFloat), labels, sum: formatGoFloat(h.sampleSum) };
       }
       const buckets = sortedObject((h?.bucket ?? []).map((b) => [formatGoFloat(b.upperBound), count(b.cumulativeCount, b.cumulativeCountFloat)]));
       return { buckets, count: count(h?.sampleCount ?? 0, h?.sampleCountFloat), labels, sum: formatGoFloat(h?.sampleSum ?? 0) };

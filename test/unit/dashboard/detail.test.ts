@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { expandSpans, groupDetail, nativeBuckets, nativeUpperBound } from "../../../lib/dashboard/detail";
+import { groupDetail, nativeBuckets } from "../../../lib/dashboard/detail";
+import { expandSpans, nativeBucketBound as nativeUpperBound } from "../../../lib/exposition/native-histogram";
 import { decodeGroupId, deletePathOf, encodeGroupId } from "../../../lib/dashboard/group-id";
 import { formatCompact, formatDurationMs, humanValue } from "../../../lib/dashboard/human";
 import type { MetricFamily } from "../../../lib/exposition/model";
@@ -141,5 +142,20 @@ describe("groupDetail", () => {
   it("is undefined for unknown or malformed ids", () => {
     expect(groupDetail(store, encodeGroupId("job\xffnope\xff"), ctx)).toBeUndefined();
     expect(groupDetail(store, "%%%", ctx)).toBeUndefined();
+  });
+});
+
+describe("native bucket bounds match Prometheus' exponentialBounds table", () => {
+  // Prometheus' constants for schema 3 (model/histogram/generic.go).
+  const schema3 = [0.5, 0.5452538663326288, 0.5946035575013605, 0.6484197773255048, 0.7071067811865475, 0.7711054127039704, 0.8408964152537144, 0.9170040432046711];
+  // Within one ulp: the fractions are correctly rounded, Prometheus' literals are sometimes one ulp lower.
+  it.each(schema3.map((f, k) => [k, f] as const))("schema 3 fraction %i", (k, f) => {
+    expect(Math.abs(nativeUpperBound(3, k) / (f * 2) - 1)).toBeLessThanOrEqual(2.3e-16);
+    expect(Math.abs(nativeUpperBound(3, k - 8) / f - 1)).toBeLessThanOrEqual(2.3e-16);
+  });
+  it("is exact at powers of two", () => {
+    expect(nativeUpperBound(3, 8)).toBe(2);
+    expect(nativeUpperBound(8, 256)).toBe(2);
+    expect(nativeUpperBound(-1, 3)).toBe(64);
   });
 });
