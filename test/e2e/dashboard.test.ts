@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, startPushboard, type RunningServer } from "../helpers/servers";
 
 const PORT = 19310;
-const STALE_AFTER_MS = 4000;
+const STALE_AFTER_MS = 8_000;
 const ARTIFACTS = path.join(ROOT, "test/artifacts");
 const XSS = "<img src=x onerror=alert(1)>";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
