@@ -54,9 +54,16 @@ export function seriesId(name: string, labels: LabelPair[]): number {
   return (h2 >>> 11) * 4294967296 + (h1 >>> 0);
 }
 
-/** seriesId of a stored or checked metric (labels are final by then). */
+const SERIES_ID = Symbol("seriesId");
+type WithSeriesId = Metric & { [SERIES_ID]?: number };
+
+/** seriesId of a checked or stored metric, computed once per metric object (its labels are final by then). */
 export function metricSeriesId(name: string, m: Metric): number {
-  return seriesId(name, m.label);
+  const cached = (m as WithSeriesId)[SERIES_ID];
+  if (cached !== undefined) return cached;
+  const id = seriesId(name, m.label);
+  (m as WithSeriesId)[SERIES_ID] = id;
+  return id;
 }
 
 const VALUE_FIELD: Record<MetricType, keyof Metric> = {

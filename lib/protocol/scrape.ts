@@ -23,7 +23,8 @@ export function mergeStoredFamily(store: MemoryStore, name: string, own: OwnMetr
 }
 
 export class ScrapeRenderer {
-  private readonly cache = new Map<string, string>();
+  /** Rendered text per pushed family, as flat Buffers: cheap to hold and to concatenate per scrape. */
+  private readonly cache = new Map<string, Buffer>();
   private sortedNames: string[] | undefined;
 
   constructor(
@@ -58,11 +59,11 @@ export class ScrapeRenderer {
   }
 
   /** Text format 0.0.4 of the whole store plus own metrics. */
-  async renderText(): Promise<string> {
+  async renderText(): Promise<Buffer> {
     const ownFamilies = new Map((await this.own.families()).map((f) => [f.name, f] as const));
     this.sortedNames ??= [...this.store.familyNames()].sort(byteOrder);
     const ownNames = [...ownFamilies.keys()].sort(byteOrder);
-    const parts: string[] = [];
+    const parts: Buffer[] = [];
     // Merge the two sorted name lists.
     let i = 0;
     let j = 0;
@@ -74,21 +75,21 @@ export class ScrapeRenderer {
         parts.push(this.cachedPushed(a!));
         i++;
       } else if (a === undefined || byteOrder(b, a) < 0) {
-        parts.push(renderSorted(this.merged(b, ownFamilies.get(b))));
+        parts.push(Buffer.from(renderSorted(this.merged(b, ownFamilies.get(b)))));
         j++;
       } else {
-        parts.push(renderSorted(this.merged(a, ownFamilies.get(b))));
+        parts.push(Buffer.from(renderSorted(this.merged(a, ownFamilies.get(b)))));
         i++;
         j++;
       }
     }
-    return parts.join("");
+    return Buffer.concat(parts);
   }
 
-  private cachedPushed(name: string): string {
+  private cachedPushed(name: string): Buffer {
     let text = this.cache.get(name);
     if (text === undefined) {
-      text = renderSorted(this.merged(name, undefined));
+      text = Buffer.from(renderSorted(this.merged(name, undefined)));
       this.cache.set(name, text);
     }
     return text;

@@ -24,7 +24,15 @@ export function databaseFile(config: Config): string {
 export async function createRuntime(config: Config, log: Logger, requestShutdown: () => void): Promise<FullRuntime> {
   let persistence: Persistence | undefined;
   if (config.storageBackend === "sqlite") {
-    persistence = openSqlitePersistence(databaseFile(config), { allowReset: config.storageResetOnCorruption, logger: log });
+    persistence = openSqlitePersistence(databaseFile(config), {
+      allowReset: config.storageResetOnCorruption,
+      logger: log,
+      // The disk refused to flush: memory may hold writes the disk lost. Restarting from disk is the honest state.
+      onFatal: (err) => {
+        log("error", "storage failure, exiting so that a restart recovers the durable state", { err: err.message });
+        setImmediate(() => process.exit(1));
+      },
+    });
   }
   const build = { version: VERSION, revision: "", branch: "" };
   const own = new OwnMetrics(build);
