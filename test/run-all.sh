@@ -14,6 +14,13 @@ if ! npm run build > test-results/build.log 2>&1; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+# Strict TypeScript over everything, tests included (next build checks only the app and lib).
+typecheck_failed=0
+if ! npx tsc -p test/tsconfig.json > test-results/typecheck.log 2>&1; then
+  cat test-results/typecheck.log
+  echo "typecheck failed"
+  typecheck_failed=1
+fi
 rm -f test-results/vitest.json
 npx vitest run --config test/vitest.config.mts "$@" --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
 rc=$?
@@ -22,8 +29,10 @@ if [ -f test-results/vitest.json ]; then
     const r = require("./test-results/vitest.json");
     const skipped = r.numPendingTests + r.numTodoTests;
     const failedSuites = r.testResults.filter((f) => f.status === "failed" && f.assertionResults.every((a) => a.status !== "failed")).length;
-    console.log(`${r.numPassedTests} passed, ${r.numFailedTests + failedSuites} failed` + (skipped ? `, ${skipped} skipped` : ""));
-  '
+    const typecheckFailed = Number(process.argv[1] ?? 0);
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests + failedSuites + typecheckFailed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  ' "$typecheck_failed"
+  [ "$typecheck_failed" = 1 ] && rc=1
 else
   echo "0 passed, 1 failed"
   [ $rc -eq 0 ] && rc=1

@@ -2,7 +2,11 @@
 // push, and a gateway URL with a route prefix. The oracle gets the same pushes; the stored shapes must match.
 // Ports 19242-19244.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { IncomingMessage } from "node:http";
 import { Counter, Gauge, Histogram, Pushgateway, Registry, Summary } from "prom-client";
+
+/** prom-client types the push result loosely; it is the node:http response. */
+const responseOf = (r: { resp?: unknown }): IncomingMessage => r.resp as IncomingMessage;
 import { startOracle, startPushboard, type RunningServer } from "../helpers/servers";
 import { apiGroups, family, findGroup, getText, oracleInstalled, pushboardBuilt, storeShape, until } from "./common";
 
@@ -53,7 +57,7 @@ describe.skipIf(!enabled)("prom-client Pushgateway → pushboard", () => {
 
   it("push: counter, gauge, histogram and summary with grouping labels", async () => {
     await both(async (gw) => {
-      const { resp } = await new Pushgateway(gw, {}, fullRegistry()).push({ jobName: "node_batch", groupings: GROUPINGS });
+      const resp = responseOf(await new Pushgateway(gw, {}, fullRegistry()).push({ jobName: "node_batch", groupings: GROUPINGS }));
       expect(resp.statusCode).toBe(200);
     });
     const text = await getText(`${pb.url}/metrics`);
@@ -96,7 +100,7 @@ describe.skipIf(!enabled)("prom-client Pushgateway → pushboard", () => {
   it("a grouping value with '/' is not pushed, exactly as on the Pushgateway (prom-client sends %2F → `//`, 301)", async () => {
     const statuses: number[] = [];
     for (const gw of [pb.url, oracle.url]) {
-      const { resp } = await new Pushgateway(gw, {}, extraRegistry()).push({ jobName: "node_slash", groupings: { path: "/var/tmp" } });
+      const resp = responseOf(await new Pushgateway(gw, {}, extraRegistry()).push({ jobName: "node_slash", groupings: { path: "/var/tmp" } }));
       statuses.push(resp.statusCode ?? 0);
       expect(resp.headers.location).toBe("/metrics/job/node_slash/path/var/tmp");
     }
@@ -106,9 +110,9 @@ describe.skipIf(!enabled)("prom-client Pushgateway → pushboard", () => {
 
   it("gateway URL with a route prefix", async () => {
     const gw = new Pushgateway(`${pbPrefixed.url}/pg`, {}, extraRegistry());
-    expect((await gw.push({ jobName: "prefixed", groupings: { instance: "x" } })).resp.statusCode).toBe(200);
+    expect(responseOf(await gw.push({ jobName: "prefixed", groupings: { instance: "x" } })).statusCode).toBe(200);
     expect(await getText(`${pbPrefixed.url}/pg/metrics`)).toContain('node_extra{instance="x",job="prefixed"} 7\n');
-    expect((await gw.delete({ jobName: "prefixed", groupings: { instance: "x" } })).resp.statusCode).toBe(202);
+    expect(responseOf(await gw.delete({ jobName: "prefixed", groupings: { instance: "x" } })).statusCode).toBe(202);
     await until(async () => findGroup(await apiGroups(`${pbPrefixed.url}/pg`), { job: "prefixed", instance: "x" }) === undefined, 3000);
     expect(findGroup(await apiGroups(`${pbPrefixed.url}/pg`), { job: "prefixed", instance: "x" })).toBeUndefined();
   });

@@ -7,8 +7,8 @@
 import type { Case, HttpStep, Step } from "./runner";
 import { delimited, PROTO_CONTENT_TYPE } from "./proto";
 
-const put = (path: string, body = "", extra: Partial<HttpStep> = {}): HttpStep => ({ method: "PUT", path, body, ...extra });
-const post = (path: string, body = "", extra: Partial<HttpStep> = {}): HttpStep => ({ method: "POST", path, body, ...extra });
+const put = (path: string, body: string | Uint8Array = "", extra: Partial<HttpStep> = {}): HttpStep => ({ method: "PUT", path, body, ...extra });
+const post = (path: string, body: string | Uint8Array = "", extra: Partial<HttpStep> = {}): HttpStep => ({ method: "POST", path, body, ...extra });
 const del = (path: string, extra: Partial<HttpStep> = {}): HttpStep => ({ method: "DELETE", path, ...extra });
 const get = (path: string, extra: Partial<HttpStep> = {}): HttpStep => ({ method: "GET", path, ...extra });
 const req = (method: string, path: string, extra: Partial<HttpStep> = {}): HttpStep => ({ method, path, ...extra });

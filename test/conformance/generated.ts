@@ -7,16 +7,8 @@
 // invalid UTF-8.
 import type { Case, HttpStep } from "./runner";
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../helpers/random";
+export { mulberry32 };
 
 export class Gen {
   constructor(readonly rnd: () => number) {}

@@ -312,7 +312,7 @@ export async function runCaseOn(t: Target, c: Case): Promise<string[]> {
       lines.push(`#${i + 1} process exit: ${code}`);
       continue;
     }
-    const r = await runHttpStep(t, step, c);
+    const r = await runHttpStep(t, step as HttpStep, c);
     lines.push(`#${i + 1} ${r.lines[0]}`, ...r.lines.slice(1));
   }
   if (c.final !== false && t.alive) lines.push(...(await finalState(t, c)));

@@ -7,22 +7,13 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { formatGoFloat } from "@/lib/exposition/format-float";
 import { startPushboard, type RunningServer } from "../helpers/servers";
+import { mulberry32 } from "../helpers/random";
 
 const SEED = Number(process.env.CRASH_SEED ?? 0xc0ffee);
 const ROUNDS = 10;
 const GROUPS = 12;
 const WORKERS = 4;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A family as /api/v1/metrics shows it, reduced to what must survive: type, help and every sample. */
 type FamilyState = string;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Histogram } from "../../lib/exposition/model";
 import { startPushboard, type RunningServer } from "../helpers/servers";
 import { built, enabledOrSkip, fam, native, push, pushPb, sleep } from "./helpers";
+import { pollPrometheus, queryPrometheus } from "../helpers/prometheus";
 
 const PB_PORT = 19540;
 const PROM_PORT = 19541;
@@ -35,28 +36,9 @@ interface Sample {
   histogram?: [number, { count: string; sum: string; buckets?: [number, string, string, string][] }];
 }
 
-async function query(q: string): Promise<Sample[]> {
-  const r = await fetch(`http://127.0.0.1:${PROM_PORT}/api/v1/query?query=${encodeURIComponent(q)}`);
-  const j = (await r.json()) as { status: string; data?: { result: Sample[] }; error?: string };
-  if (j.status !== "success") throw new Error(`query ${q}: ${j.error}`);
-  return j.data!.result;
-}
+const query = (q: string) => queryPrometheus<Sample>(PROM_PORT, q);
 
-/** Polls until check() accepts the result or the deadline passes; returns the last result. */
-async function poll(q: string, check: (r: Sample[]) => boolean, timeoutMs = 40_000): Promise<Sample[]> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Sample[] = [];
-  while (Date.now() < deadline) {
-    try {
-      last = await query(q);
-      if (check(last)) return last;
-    } catch {
-      /* Prometheus still starting */
-    }
-    await sleep(300);
-  }
-  return last;
-}
+const poll = (q: string, check: (r: Sample[]) => boolean, timeoutMs = 40_000) => pollPrometheus<Sample>(PROM_PORT, q, check, timeoutMs, 300);
 
 describe.skipIf(!enabled)("Prometheus (native histograms on) scraping pushboard via protobuf", () => {
   let pb: RunningServer;

@@ -19,7 +19,7 @@ export interface RunningServer {
   exited: Promise<number | string | null>;
 }
 
-function launch(cmd: string, args: string[], port: number, env: NodeJS.ProcessEnv, readyPath: string): Promise<RunningServer> {
+function launch(cmd: string, args: string[], port: number, env: Record<string, string | undefined>, readyPath: string): Promise<RunningServer> {
   const proc = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   proc.stdout!.on("data", (d) => (out += d));
@@ -63,7 +63,7 @@ export async function waitReady(server: RunningServer, readyPath = "/-/ready", t
 export interface PushboardOptions {
   /** Extra Pushgateway-style flags. */
   args?: string[];
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
   /** Use the in-memory store (default true: fast, nothing on disk). */
   memory?: boolean;
   /** Data directory for the embedded store; a fresh temp dir when omitted and memory is false. */

@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPushboard, type RunningServer } from "../helpers/servers";
 import { pushboardBuilt, requireTool, sleep } from "../clients/common";
+import { pollPrometheus, queryPrometheus } from "../helpers/prometheus";
 
 const PB_PORT = 19250;
 const PROM_PORT = 19251;
@@ -23,28 +24,9 @@ interface Sample {
   value: [number, string];
 }
 
-async function query(q: string): Promise<Sample[]> {
-  const r = await fetch(`http://127.0.0.1:${PROM_PORT}/api/v1/query?query=${encodeURIComponent(q)}`);
-  const j = (await r.json()) as { status: string; data?: { result: Sample[] }; error?: string };
-  if (j.status !== "success") throw new Error(`query ${q}: ${j.error}`);
-  return j.data!.result;
-}
+const query = (q: string) => queryPrometheus<Sample>(PROM_PORT, q);
 
-/** Polls the query until check() accepts its result (bounded); returns the last result. */
-async function pollQuery(q: string, check: (r: Sample[]) => boolean, timeoutMs = 30_000): Promise<Sample[]> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Sample[] = [];
-  while (Date.now() < deadline) {
-    try {
-      last = await query(q);
-      if (check(last)) return last;
-    } catch {
-      /* Prometheus still starting */
-    }
-    await sleep(250);
-  }
-  return last;
-}
+const pollQuery = (q: string, check: (r: Sample[]) => boolean, timeoutMs = 30_000) => pollPrometheus<Sample>(PROM_PORT, q, check, timeoutMs);
 
 async function push(method: string, p: string, body: string): Promise<number> {
   return (await fetch(`http://127.0.0.1:${PB_PORT}${p}`, { method, body })).status;

@@ -15,6 +15,7 @@ import {
   type PersistenceLogger,
 } from "../../../lib/store/sqlite-persistence";
 import type { Mutation, PersistedGroup, Persistence, StoredFamily } from "../../../lib/store/types";
+import { mulberry32 } from "../../helpers/random";
 
 let dir: string;
 const opened: Persistence[] = [];
@@ -526,16 +527,6 @@ describe("sqlite persistence", () => {
   });
 });
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function pick<T>(rnd: () => number, xs: readonly T[]): T {
   return xs[Math.floor(rnd() * xs.length)]!;
 }
