@@ -308,6 +308,7 @@ export function isDashboardPath(rawPath: string): boolean {
     rawPath.startsWith("/groups/") ||
     rawPath.startsWith("/__nextjs") ||
     rawPath === "/favicon.ico" ||
+    rawPath === "/robots.txt" ||
     rawPath === "/icon.svg"
   );
 }
