@@ -42,6 +42,37 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
 
 type NextHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
+/** Requests being served, so that a shutdown answers every request it has started before the store closes. */
+class InFlightRequests {
+  private count = 0;
+  private waiters: Array<() => void> = [];
+  /** Set once shutting down: answers then close their connections. */
+  draining = false;
+
+  track(res: http.ServerResponse): void {
+    this.count++;
+    if (this.draining) res.setHeader("Connection", "close");
+    let done = false;
+    res.once("close", () => {
+      if (done) return;
+      done = true;
+      if (--this.count === 0) this.waiters.splice(0).forEach((w) => w());
+    });
+  }
+
+  /** Resolves when no request is in flight, or after timeoutMs. */
+  idle(timeoutMs: number): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
 async function prepareNext(config: Config, log: Logger): Promise<NextHandler> {
   if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     throw new Error(`no production build of the dashboard in ${path.join(ROOT, ".next")}: run \`npm run build\` first`);
@@ -54,10 +85,11 @@ async function prepareNext(config: Config, log: Logger): Promise<NextHandler> {
   return app.getRequestHandler() as NextHandler;
 }
 
-function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebConfig | undefined): http.RequestListener {
+function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebConfig | undefined, inFlight: InFlightRequests): http.RequestListener {
   const authorized = createBasicAuth(web?.users ?? new Map());
   const extraHeaders = Object.entries(web?.headers ?? {});
   return (req, res) => {
+    inFlight.track(res);
     for (const [name, value] of extraHeaders) res.setHeader(name, value);
     if (!authorized(req.headers.authorization)) {
       // As exporter-toolkit answers: every endpoint, dashboard included, needs the credentials.
@@ -121,16 +153,20 @@ export async function main(argv: string[]): Promise<void> {
   let shuttingDown = false;
   const servers: http.Server[] = [];
   let runtime: FullRuntime | undefined;
+  const inFlight = new InFlightRequests();
   const shutdown = async (reason: string): Promise<void> => {
     if (shuttingDown) return;
     shuttingDown = true;
     log("info", "shutting down", { reason });
+    // Stop accepting, let every started request finish (writes included, so none is dropped unanswered), then
+    // close the store: its queue drains and the database is checkpointed.
+    inFlight.draining = true;
     for (const s of servers) {
       s.close();
       s.closeIdleConnections();
     }
-    const force = setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 3000);
-    force.unref();
+    await inFlight.idle(3000);
+    servers.forEach((s) => s.closeAllConnections());
     try {
       await runtime?.store.close();
       log("info", "store closed; goodbye");
@@ -162,7 +198,7 @@ export async function main(argv: string[]): Promise<void> {
   const nextHandler = await prepareNext(config, log);
   for (const addr of config.listenAddresses) {
     const { host, port } = parseListenAddress(addr);
-    const listener = serve(runtime, nextHandler, log, web);
+    const listener = serve(runtime, nextHandler, log, web, inFlight);
     const server = web?.tls
       ? https.createServer({ maxHeaderSize: 1 << 20, cert: web.tls.cert, key: web.tls.key, ca: web.tls.ca, requestCert: web.tls.requestCert, rejectUnauthorized: web.tls.requestCert, minVersion: web.tls.minVersion }, listener)
       : http.createServer({ maxHeaderSize: 1 << 20 }, listener);
