@@ -196,24 +196,26 @@ export function formatErrors(errors: string[]): string {
  */
 export function sanitiseFamilies(families: MetricFamily[], grouping: LabelPair[]): void {
   // Added label pairs are shared by every sample of the push (stored labels are never mutated).
-  const shared = new Map(grouping.map((l) => [l.name, { name: l.name, value: l.value }] as const));
+  const shared = grouping.map((l) => ({ name: l.name, value: l.value }));
+  const groupingHasInstance = grouping.some((l) => l.name === "instance");
   const emptyInstance: LabelPair = { name: "instance", value: "" };
+  const found = new Array<boolean>(shared.length);
   for (const f of families) {
     for (const m of f.metric) {
-      const pending = new Map(shared);
-      let hasInstance = false;
+      found.fill(false);
+      let hasInstance = groupingHasInstance;
       for (const lp of m.label) {
-        const v = pending.get(lp.name);
-        if (v !== undefined) {
-          lp.value = v.value;
-          pending.delete(lp.name);
+        for (let i = 0; i < shared.length; i++) {
+          // The first body label of a grouping name takes the grouping value (as upstream).
+          if (!found[i] && shared[i]!.name === lp.name) {
+            lp.value = shared[i]!.value;
+            found[i] = true;
+            break;
+          }
         }
         if (lp.name === "instance") hasInstance = true;
       }
-      for (const [name, lp] of pending) {
-        m.label.push(lp);
-        if (name === "instance") hasInstance = true;
-      }
+      for (let i = 0; i < shared.length; i++) if (!found[i]) m.label.push(shared[i]!);
       if (!hasInstance) m.label.push(emptyInstance);
       m.label.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }

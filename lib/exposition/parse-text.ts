@@ -189,6 +189,11 @@ class TextParser {
     return true;
   }
 
+  /** The current slice token of name characters (always ASCII): cheaper than UTF-8 decoding. */
+  private asciiToken(): string {
+    return (this.buf as Buffer & { latin1Slice(start: number, end: number): string }).latin1Slice(this.tokenStart, this.tokenEnd);
+  }
+
   private tokenString(): string {
     if (this.tokenIsSlice) return this.buf.toString("utf8", this.tokenStart, this.tokenEnd);
     return Buffer.from(this.token).toString("utf8");
@@ -311,7 +316,7 @@ class TextParser {
     if (this.currentByte === NL) return this.startOfLine;
     if (!this.readTokenUntilWhitespace()) return this.stopAtEof();
     if (this.currentByte === NL) return this.startOfLine;
-    const keyword = this.tokenString();
+    const keyword = this.asciiToken();
     if (keyword !== "HELP" && keyword !== "TYPE") {
       while (this.currentByte !== NL) {
         if (!this.readByte()) return this.stopAtEof();
@@ -357,7 +362,7 @@ class TextParser {
     }
     if (!this.readTokenAsName(isLabelNameStart, isLabelNameContinuation)) return this.stopAtEof();
     if (this.tokenLength() === 0) return this.fail(`invalid label name for metric ${goQuote(this.currentMF.name)}`);
-    const name = intern(this.tokenString());
+    const name = intern(this.asciiToken());
     this.currentLabelName = name;
     if (name === "__name__") return this.fail(`label name "__name__" is reserved`);
     const t = this.currentMF.type;
@@ -431,9 +436,8 @@ class TextParser {
       mf.metric.push(this.currentMetric);
     }
     if (!this.readTokenUntilWhitespace()) return this.stopAtEof();
-    const text = this.tokenString();
-    const value = parseGoFloat(text);
-    if (value === undefined) return this.fail(`expected float as value, got ${goQuote(text)}`);
+    const value = parseGoFloat(this.asciiToken());
+    if (value === undefined) return this.fail(`expected float as value, got ${goQuote(this.tokenString())}`);
     const m = this.currentMetric;
     switch (mf.type) {
       case "COUNTER":
@@ -497,7 +501,7 @@ class TextParser {
 
   private setOrCreateCurrentMF(): void {
     this.isSummaryCount = this.isSummarySum = this.isHistogramCount = this.isHistogramSum = false;
-    const name = this.tokenString();
+    const name = this.asciiToken();
     const existing = this.families.get(name);
     if (existing) {
       this.currentMF = existing;
