@@ -14,8 +14,8 @@ import { RouteTable } from "./routes";
 import { ScrapeRenderer } from "./scrape";
 import { cleanPath, decodePath, escapePath } from "./url";
 import { decodeRequestBody, BodyDecodeError, negotiateResponseEncoding } from "../http/content-encoding";
-import { decodeDelimitedFamilies, encodeDelimitedFamilies } from "../exposition/protobuf";
-import { OPENMETRICS_CONTENT_TYPE, renderOpenMetricsFamily, OPENMETRICS_EOF } from "../exposition/render-openmetrics";
+import { decodeDelimitedFamilies } from "../exposition/protobuf";
+import { OPENMETRICS_CONTENT_TYPE, OPENMETRICS_EOF } from "../exposition/render-openmetrics";
 
 export interface ProtocolRequest {
   method: string;
@@ -261,21 +261,12 @@ export class ProtocolRouter {
   private async handleScrape(req: ProtocolRequest): Promise<ProtocolResponse> {
     const accept = header(req, "accept") ?? "";
     const format = negotiateScrapeFormat(accept);
-    let body: string | Uint8Array;
-    let contentType: string;
-    if (format === "protobuf") {
-      body = encodeDelimitedFamilies(await this.scrape.families());
-      contentType = PROTOBUF_DELIMITED;
-    } else if (format === "openmetrics") {
-      body = (await this.scrape.families()).map(renderOpenMetricsFamily).join("") + OPENMETRICS_EOF;
-      contentType = OPENMETRICS_CONTENT_TYPE;
-    } else {
-      body = await this.scrape.renderText();
-      contentType = TEXT_CONTENT_TYPE;
-    }
+    let body: Uint8Array = await this.scrape.render(format);
+    const contentType = format === "protobuf" ? PROTOBUF_DELIMITED : format === "openmetrics" ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE;
+    if (format === "openmetrics") body = Buffer.concat([body, Buffer.from(OPENMETRICS_EOF)]);
     const headers: Record<string, string> = { "Content-Type": contentType };
     if (negotiateResponseEncoding(header(req, "accept-encoding")) === "gzip") {
-      body = gzipSync(typeof body === "string" ? Buffer.from(body) : body, { level: 1 });
+      body = gzipSync(body, { level: 1 });
       headers["Content-Encoding"] = "gzip";
     }
     return { status: 200, headers, body };

@@ -1,9 +1,11 @@
 // GET /metrics (reference §7): every group's families merged by name, with the server's own metrics, sorted
-// as the Pushgateway sorts them. Rendered text is cached per family and re-rendered only for families that a
+// as the Pushgateway sorts them. Each format's encoding is cached per family and redone only for families that a
 // write touched since the last scrape.
 import type { Metric, MetricFamily } from "../exposition/model";
 import { compareMetrics, renderFamilyHeader, renderMetricText } from "../exposition/render-text";
 import type { MemoryStore } from "../store/memory-store";
+import { encodeDelimitedFamilies } from "../exposition/protobuf";
+import { renderOpenMetricsFamily } from "../exposition/render-openmetrics";
 import type { OwnMetrics } from "./own-metrics";
 
 /** A family as exposed: merged across groups (and with an own family of the same name). */
@@ -22,9 +24,18 @@ export function mergeStoredFamily(store: MemoryStore, name: string, own: OwnMetr
   return { name, help, type: first.type, metric };
 }
 
+/** The exposition formats the scrape can be encoded in; each encodes one (merged, sorted) family. */
+const ENCODERS = {
+  text: (f: MetricFamily) => Buffer.from(renderSorted(f)),
+  protobuf: (f: MetricFamily) => Buffer.from(encodeDelimitedFamilies([f])),
+  openmetrics: (f: MetricFamily) => Buffer.from(renderOpenMetricsFamily(f)),
+} as const;
+
+export type ScrapeFormat = keyof typeof ENCODERS;
+
 export class ScrapeRenderer {
-  /** Rendered text per pushed family, as flat Buffers: cheap to hold and to concatenate per scrape. */
-  private readonly cache = new Map<string, Buffer>();
+  /** Encoded pushed families per format, as flat Buffers: cheap to hold and to concatenate per scrape. */
+  private readonly caches = new Map<ScrapeFormat, Map<string, Buffer>>();
   private sortedNames: string[] | undefined;
 
   constructor(
@@ -32,21 +43,9 @@ export class ScrapeRenderer {
     private readonly own: OwnMetrics,
   ) {
     store.onChange((names) => {
-      for (const n of names) this.cache.delete(n);
+      for (const n of names) for (const cache of this.caches.values()) cache.delete(n);
       this.sortedNames = undefined;
     });
-  }
-
-  /** Families in exposition order, pushed and own, for encoders other than the cached text one. */
-  async families(): Promise<MetricFamily[]> {
-    const ownFamilies = new Map((await this.own.families()).map((f) => [f.name, f] as const));
-    const names = new Set<string>([...this.store.familyNames(), ...ownFamilies.keys()]);
-    const out: MetricFamily[] = [];
-    for (const name of [...names].sort(byteOrder)) {
-      const f = this.merged(name, ownFamilies.get(name));
-      if (f) out.push(f);
-    }
-    return out;
   }
 
   private merged(name: string, ownFamily: MetricFamily | undefined): MetricFamily | undefined {
@@ -58,12 +57,23 @@ export class ScrapeRenderer {
     return { ...f, metric: [...f.metric].sort(compareMetrics) };
   }
 
-  /** Text format 0.0.4 of the whole store plus own metrics. */
-  async renderText(): Promise<Buffer> {
+  /**
+   * The whole store plus own metrics in one format, families sorted by name. Pushed families come from the
+   * per-format cache; own families (which change on every request) and families sharing a name with one are
+   * encoded afresh.
+   */
+  async render(format: ScrapeFormat): Promise<Buffer> {
+    const encode = ENCODERS[format];
+    let cache = this.caches.get(format);
+    if (!cache) this.caches.set(format, (cache = new Map()));
     const ownFamilies = new Map((await this.own.families()).map((f) => [f.name, f] as const));
     this.sortedNames ??= [...this.store.familyNames()].sort(byteOrder);
     const ownNames = [...ownFamilies.keys()].sort(byteOrder);
     const parts: Buffer[] = [];
+    const fresh = (name: string, ownFamily: MetricFamily | undefined): void => {
+      const f = this.merged(name, ownFamily);
+      if (f) parts.push(encode(f));
+    };
     // Merge the two sorted name lists.
     let i = 0;
     let j = 0;
@@ -72,27 +82,24 @@ export class ScrapeRenderer {
       const a = pushedNames[i];
       const b = ownNames[j];
       if (b === undefined || (a !== undefined && byteOrder(a, b) < 0)) {
-        parts.push(this.cachedPushed(a!));
+        let buf = cache.get(a!);
+        if (buf === undefined) {
+          const f = this.merged(a!, undefined);
+          buf = f ? encode(f) : Buffer.alloc(0);
+          cache.set(a!, buf);
+        }
+        parts.push(buf);
         i++;
       } else if (a === undefined || byteOrder(b, a) < 0) {
-        parts.push(Buffer.from(renderSorted(this.merged(b, ownFamilies.get(b)))));
+        fresh(b, ownFamilies.get(b));
         j++;
       } else {
-        parts.push(Buffer.from(renderSorted(this.merged(a, ownFamilies.get(b)))));
+        fresh(a, ownFamilies.get(b));
         i++;
         j++;
       }
     }
     return Buffer.concat(parts);
-  }
-
-  private cachedPushed(name: string): Buffer {
-    let text = this.cache.get(name);
-    if (text === undefined) {
-      text = Buffer.from(renderSorted(this.merged(name, undefined)));
-      this.cache.set(name, text);
-    }
-    return text;
   }
 }
 
