@@ -18,8 +18,6 @@ export interface OwnFamilyInfo {
 export interface ConsistencyView {
   /** Type of family `name` in groups other than `groupKey`, if any other group has it. */
   typeElsewhere(name: string, groupKey: string): MetricType | undefined;
-  /** A family `name` exists in a group other than `groupKey`. */
-  existsElsewhere(name: string, groupKey: string): boolean;
   /** Key of the group holding series `id` (see seriesId), if any. */
   seriesOwner(id: number): string | undefined;
   ownFamily(name: string): OwnFamilyInfo | undefined;

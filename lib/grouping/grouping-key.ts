@@ -10,14 +10,6 @@ export function groupingKey(labels: LabelPair[]): string {
   return key;
 }
 
-/** Labels from a key made by groupingKey. */
-export function labelsOfGroupingKey(key: string): LabelPair[] {
-  const parts = key.split(SEP);
-  const labels: LabelPair[] = [];
-  for (let i = 0; i + 1 < parts.length; i += 2) labels.push({ name: parts[i]!, value: parts[i + 1]! });
-  return labels;
-}
-
 /** `{job="x", instance="y"}`: job first, the rest sorted, as the Pushgateway's UI shows a grouping key. */
 export function formatGroupingLabels(labels: LabelPair[]): string {
   const ordered = [...labels].sort((a, b) => (a.name === "job" ? -1 : b.name === "job" ? 1 : a.name < b.name ? -1 : 1));

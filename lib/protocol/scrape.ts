@@ -9,7 +9,7 @@ import { renderOpenMetricsFamily } from "../exposition/render-openmetrics";
 import type { OwnMetrics } from "./own-metrics";
 
 /** A family as exposed: merged across groups (and with an own family of the same name). */
-export function mergeStoredFamily(store: MemoryStore, name: string, own: OwnMetrics): MetricFamily | undefined {
+function mergeStoredFamily(store: MemoryStore, name: string, own: OwnMetrics): MetricFamily | undefined {
   let first: MetricFamily | undefined;
   const metric: Metric[] = [];
   for (const g of store.groupsWithFamily(name)) {

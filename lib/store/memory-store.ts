@@ -299,7 +299,6 @@ export class MemoryStore implements MetricStore {
       const others = e.groups.size - (self && e.groups.has(self) ? 1 : 0);
       return others > 0 ? e.type : undefined;
     },
-    existsElsewhere: (name, groupKey) => this.view.typeElsewhere(name, groupKey) !== undefined,
     seriesOwner: (id) => this.seriesOwners.get(id),
     ownFamily: (name) => this.ownFamily(name),
   };
