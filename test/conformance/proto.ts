@@ -1,20 +1,10 @@
 // A minimal encoder for delimited io.prometheus.client.MetricFamily streams (the Pushgateway's protobuf push format),
 // so the suite can build protobuf bodies without depending on pushboard's own code.
+import { fieldKey, varint } from "../helpers/proto-wire";
+
 export const PROTO_CONTENT_TYPE = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
-function varint(n: number | bigint): number[] {
-  let v = BigInt(n);
-  if (v < 0n) v += 1n << 64n;
-  const out: number[] = [];
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) b |= 0x80;
-    out.push(b);
-  } while (v > 0n);
-  return out;
-}
-const key = (field: number, wire: number) => varint((field << 3) | wire);
+const key = fieldKey;
 function bytesField(field: number, b: number[] | Buffer): number[] {
   return [...key(field, 2), ...varint(b.length), ...b];
 }

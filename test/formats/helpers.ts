@@ -61,6 +61,28 @@ export const native = (h: Omit<Histogram, "bucket"> & { bucket?: Histogram["buck
   histogram: { bucket: [], ...h },
 });
 
+/**
+ * An integer native histogram, schema 0, as client_golang writes it (no classic buckets, delta counts):
+ *   zero bucket: threshold 0.125, count 4
+ *   negative: span (offset -1, length 2), deltas [2, -1] → index -1: 2, index 0: 1
+ *   positive: spans (offset 0, length 2), (offset 2, length 1), deltas [1, 2, -1] → index 0: 1, 1: 3, 4: 2
+ */
+export const NATIVE_SCHEMA0: Histogram = {
+  sampleCount: 13,
+  sampleSum: 20.5,
+  bucket: [],
+  schema: 0,
+  zeroThreshold: 0.125,
+  zeroCount: 4,
+  negativeSpan: [{ offset: -1, length: 2 }],
+  negativeDelta: [2, -1],
+  positiveSpan: [
+    { offset: 0, length: 2 },
+    { offset: 2, length: 1 },
+  ],
+  positiveDelta: [1, 2, -1],
+};
+
 export const pb = (...families: MetricFamily[]): Uint8Array => encodeDelimitedFamilies(families);
 
 // ---------------------------------------------------------------------------------------------------------------

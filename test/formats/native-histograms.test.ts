@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Histogram } from "../../lib/exposition/model";
 import { startPushboard, type RunningServer } from "../helpers/servers";
-import { apiGroup, built, enabledOrSkip, fam, getJson, goBound, goFloat, native, pushPb, type ApiFamily } from "./helpers";
+import { NATIVE_SCHEMA0, apiGroup, built, enabledOrSkip, fam, getJson, goBound, goFloat, native, pushPb, type ApiFamily } from "./helpers";
 
 const PORT = 19530;
 const enabled = enabledOrSkip(built(), "pushboard build (npm run build)");
@@ -18,21 +18,7 @@ const enabled = enabledOrSkip(built(), "pushboard build (npm run build)");
 //   negative: span offset -1, length 2, deltas [2, -1] → index -1: 2, index 0: 1
 //   zero bucket: threshold 0.125, count 4
 //   positive: spans (offset 0, length 2), (offset 2, length 1), deltas [1, 2, -1] → index 0: 1, 1: 3, 4: 2
-const SCHEMA0: Histogram = {
-  sampleCount: 13,
-  sampleSum: 20.5,
-  bucket: [],
-  schema: 0,
-  zeroThreshold: 0.125,
-  zeroCount: 4,
-  negativeSpan: [{ offset: -1, length: 2 }],
-  negativeDelta: [2, -1],
-  positiveSpan: [
-    { offset: 0, length: 2 },
-    { offset: 2, length: 1 },
-  ],
-  positiveDelta: [1, 2, -1],
-};
+const SCHEMA0 = NATIVE_SCHEMA0;
 const SCHEMA0_BUCKETS = [
   [1, "-1", "-0.5", "1"], // index 0, lowest first
   [1, "-0.5", "-0.25", "2"], // index -1

@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeDelimitedFamilies } from "../../lib/exposition/protobuf";
 import type { Histogram, MetricFamily } from "../../lib/exposition/model";
 import { startPushboard, type RunningServer } from "../helpers/servers";
-import {
-  ACCEPT_PROTO,
+import { NATIVE_SCHEMA0,   ACCEPT_PROTO,
   apiGroup,
   built,
   classic,
@@ -55,21 +54,7 @@ async function text(): Promise<string> {
 }
 
 /** Integer native histogram, schema 0, like client_golang writes it (no classic buckets, deltas). */
-const NATIVE_INT: Histogram = {
-  sampleCount: 13,
-  sampleSum: 20.5,
-  bucket: [],
-  schema: 0,
-  zeroThreshold: 0.125,
-  zeroCount: 4,
-  negativeSpan: [{ offset: -1, length: 2 }],
-  negativeDelta: [2, -1],
-  positiveSpan: [
-    { offset: 0, length: 2 },
-    { offset: 2, length: 1 },
-  ],
-  positiveDelta: [1, 2, -1],
-};
+const NATIVE_INT = NATIVE_SCHEMA0;
 
 /** Float native histogram, schema 3: absolute float counts (positiveCount/negativeCount), float zero count. */
 const NATIVE_FLOAT: Histogram = {

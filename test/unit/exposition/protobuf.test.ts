@@ -9,21 +9,11 @@ import {
   encodeDelimitedFamilies,
   ProtobufDecodeError,
 } from "../../../lib/exposition/protobuf";
+import { fieldKey, varint } from "../../helpers/proto-wire";
 
 // ---- a tiny independent wire encoder, so decoding is not only checked against protobufjs' encoder ----------
 
-function varint(n: number | bigint): number[] {
-  let v = BigInt.asUintN(64, BigInt(n));
-  const out: number[] = [];
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) b |= 0x80;
-    out.push(b);
-  } while (v > 0n);
-  return out;
-}
-const tag = (field: number, wt: number) => varint(field * 8 + wt);
+const tag = fieldKey;
 const ld = (field: number, bytes: number[]) => [...tag(field, 2), ...varint(bytes.length), ...bytes];
 const str = (field: number, s: string) => ld(field, [...Buffer.from(s, "utf8")]);
 const vint = (field: number, n: number | bigint) => [...tag(field, 0), ...varint(n)];
