@@ -1,11 +1,12 @@
 // Shared helpers of the real-client tests: tool detection (a missing tool fails loudly in CI, skips visibly
 // elsewhere), starting pushboard and the oracle, and reading /metrics and /api/v1/metrics.
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { ORACLE_BIN, ROOT } from "../helpers/servers";
+import { ROOT } from "../helpers/servers";
+import { PYTHON, requireProgram, requirePythonModule } from "../system-deps.mjs";
 
-/** Returns true when the tool is usable; otherwise throws in CI, or warns and returns false. */
+/** Returns true when the tool is usable; otherwise throws in CI, or warns and returns false. System programs and
+ * Python modules go through test/system-deps.mjs instead; this is for what the project itself builds. */
 export function requireTool(what: string, ok: boolean, hint: string): boolean {
   if (ok) return true;
   const msg = `${what} is not available (${hint})`;
@@ -19,16 +20,12 @@ export function pushboardBuilt(): boolean {
 }
 
 export function oracleInstalled(): boolean {
-  return requireTool(ORACLE_BIN, existsSync(ORACLE_BIN), "apt-get install prometheus-pushgateway; see test/setup.sh");
+  return requireProgram("prometheus-pushgateway") !== undefined;
 }
 
 /** Debian's python3 with python3-prometheus-client (the first python3 on PATH may be another one, e.g. pyenv). */
 export function findPython(): string | undefined {
-  for (const py of ["/usr/bin/python3", "python3"]) {
-    const r = spawnSync(py, ["-c", "import prometheus_client"], { encoding: "utf8" });
-    if (r.status === 0) return py;
-  }
-  return undefined;
+  return requirePythonModule("prometheus_client") ? PYTHON : undefined;
 }
 
 export async function getText(url: string): Promise<string> {

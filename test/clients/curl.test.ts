@@ -3,11 +3,10 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPushboard, type RunningServer } from "../helpers/servers";
-import { apiGroups, findGroup, getText, pushboardBuilt, requireTool, until } from "./common";
+import { requireProgram } from "../system-deps.mjs";
+import { apiGroups, findGroup, getText, pushboardBuilt, until } from "./common";
 
-const hasCurl = spawnSync("curl", ["--version"]).status === 0;
-const hasBash = spawnSync("bash", ["-c", "true"]).status === 0;
-const enabled = pushboardBuilt() && requireTool("curl", hasCurl, "apt-get install curl") && requireTool("bash", hasBash, "apt-get install bash");
+const enabled = pushboardBuilt() && requireProgram("curl") !== undefined && requireProgram("bash") !== undefined;
 const PORT = 19245;
 const GW = `http://127.0.0.1:${PORT}`;
 

@@ -7,11 +7,14 @@ import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, startPushboard, type RunningServer } from "../helpers/servers";
+import { requireProgram } from "../system-deps.mjs";
 
 const PORT = 19310;
 const STALE_AFTER_MS = 8_000;
 const ARTIFACTS = path.join(ROOT, "test/artifacts");
 const XSS = "<img src=x onerror=alert(1)>";
+/** Debian's Chromium (test/system-deps.json); missing, the launch below fails the file. */
+const CHROMIUM = requireProgram("chromium") ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 
 let server: RunningServer;
@@ -98,7 +101,7 @@ beforeAll(async () => {
   pusher = setInterval(() => {
     for (const f of live.values()) void f().catch(() => {});
   }, 500);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light" });
   ctx.setDefaultTimeout(10_000);
   page = await ctx.newPage();

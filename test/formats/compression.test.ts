@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOracle, startPushboard, type RunningServer } from "../helpers/servers";
+import { PYTHON, requirePythonModule } from "../system-deps.mjs";
 import { apiGroup, built, enabledOrSkip, fam, gauge, native, oracleInstalled, pb, PROTO_CT, push, scrape, linesOfJob, type ApiFamily } from "./helpers";
 
 const enabled = enabledOrSkip(built(), "pushboard build (npm run build)") && enabledOrSkip(oracleInstalled(), "prometheus-pushgateway (oracle)");
@@ -26,10 +27,10 @@ data = sys.stdin.buffer.read()
 sys.stdout.buffer.write(snappy.StreamCompressor().add_chunk(data) if sys.argv[1] == "framed" else snappy.compress(data))
 `;
 function snappyPy(data: Uint8Array, mode: "framed" | "raw"): Buffer | undefined {
-  const r = spawnSync("/usr/bin/python3", ["-c", PY_SNAPPY, mode], { input: Buffer.from(data), maxBuffer: 64 << 20 });
+  const r = spawnSync(PYTHON, ["-c", PY_SNAPPY, mode], { input: Buffer.from(data), maxBuffer: 64 << 20 });
   return r.status === 0 ? r.stdout : undefined;
 }
-const hasPySnappy = snappyPy(Buffer.from("x"), "framed") !== undefined;
+const hasPySnappy = requirePythonModule("snappy") && snappyPy(Buffer.from("x"), "framed") !== undefined;
 
 let pbs: RunningServer;
 let oracle: RunningServer;

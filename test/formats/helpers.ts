@@ -6,7 +6,8 @@ import path from "node:path";
 import { encodeDelimitedFamilies } from "../../lib/exposition/protobuf";
 import type { Histogram, LabelPair, Metric, MetricFamily, MetricType } from "../../lib/exposition/model";
 import { rawRequest, type RawResponse } from "../conformance/http";
-import { ORACLE_BIN, ROOT } from "../helpers/servers";
+import { ROOT } from "../helpers/servers";
+import { requireProgram } from "../system-deps.mjs";
 
 export const PROTO_CT = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 /** What Go's client_golang sends as Accept when it wants protobuf; also what Prometheus lists first with native histograms. */
@@ -26,7 +27,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export function built(): boolean {
   return existsSync(path.join(ROOT, "lib/cli/pushboard.mjs")) && existsSync(path.join(ROOT, ".next/pushboard/server.cjs"));
 }
-export const oracleInstalled = (): boolean => existsSync(ORACLE_BIN);
+export const oracleInstalled = (): boolean => requireProgram("prometheus-pushgateway") !== undefined;
 
 /** Fails loudly in CI, skips visibly elsewhere. */
 export function enabledOrSkip(ok: boolean, what: string): boolean {

@@ -9,13 +9,14 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Histogram } from "../../lib/exposition/model";
 import { startPushboard, type RunningServer } from "../helpers/servers";
+import { findProgram, requireProgram } from "../system-deps.mjs";
 import { built, enabledOrSkip, fam, native, push, pushPb, sleep } from "./helpers";
 import { pollPrometheus, queryPrometheus } from "../helpers/prometheus";
 
 const PB_PORT = 19540;
 const PROM_PORT = 19541;
-const PROMETHEUS = "/usr/bin/prometheus";
-const enabled = enabledOrSkip(built(), "pushboard build (npm run build)") && enabledOrSkip(spawnSync(PROMETHEUS, ["--version"]).status === 0, "prometheus (apt-get install prometheus)");
+const PROMETHEUS = requireProgram("prometheus") ?? "prometheus";
+const enabled = enabledOrSkip(built(), "pushboard build (npm run build)") && findProgram("prometheus") !== undefined;
 
 // Schema 0, integer counts: (1,2]: 2, (2,4]: 6, (4,8]: 2 → 10 observations. The median (rank 5) lies in (2, 4]:
 // Prometheus interpolates within that bucket (linearly in 2.42: 2 + 2 × (5 − 2) / 6 = 3).

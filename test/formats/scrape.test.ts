@@ -31,11 +31,12 @@ import {
   scrape,
   TEXT_CT,
 } from "./helpers";
+import { PYTHON, requireProgram, requirePythonModule } from "../system-deps.mjs";
 
 const PORT = 19520;
-const PYTHON = "/usr/bin/python3";
-const hasPython = spawnSync(PYTHON, ["-c", "import prometheus_client.openmetrics.parser, prometheus_client.parser"]).status === 0;
-const hasPromtool = spawnSync("promtool", ["--version"]).status === 0;
+const hasPython = requirePythonModule("prometheus_client.openmetrics.parser");
+const PROMTOOL = requireProgram("promtool");
+const hasPromtool = PROMTOOL !== undefined;
 const enabled = enabledOrSkip(built(), "pushboard build (npm run build)");
 
 const JOBS = ["sc_text", "sc_pb", "sc_unknown"];
@@ -300,7 +301,7 @@ print(json.dumps(out))
       expect(body).not.toMatch(/^# TYPE \S+ unknown$/m);
       expect(body).not.toContain(" # {");
       expect(body).toContain("sc_native_seconds_bucket{");
-      const r = spawnSync("promtool", ["check", "metrics"], { input: body, encoding: "utf8" });
+      const r = spawnSync(PROMTOOL!, ["check", "metrics"], { input: body, encoding: "utf8" });
       const out = `${r.stdout}\n${r.stderr}`;
       // Exit 0 = clean, 3 = lint remarks only, 1 = parse error.
       expect([0, 3], `promtool exit ${r.status}:\n${out}`).toContain(r.status);

@@ -4,9 +4,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { findProgram } from "../system-deps.mjs";
 
 export const ROOT = path.resolve(__dirname, "../..");
-export const ORACLE_BIN = "/usr/bin/prometheus-pushgateway";
+/** Debian's prometheus-pushgateway 1.5.1 (declared in test/system-deps.json). */
+export const ORACLE_BIN = findProgram("prometheus-pushgateway") ?? "/usr/bin/prometheus-pushgateway";
 
 export interface RunningServer {
   url: string;

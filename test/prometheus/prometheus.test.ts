@@ -8,16 +8,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPushboard, type RunningServer } from "../helpers/servers";
-import { pushboardBuilt, requireTool, sleep } from "../clients/common";
+import { pushboardBuilt, sleep } from "../clients/common";
+import { requireProgram } from "../system-deps.mjs";
 import { pollPrometheus, queryPrometheus } from "../helpers/prometheus";
 
 const PB_PORT = 19250;
 const PROM_PORT = 19251;
-const has = (bin: string) => spawnSync(bin, ["--version"]).status === 0;
-const enabled =
-  pushboardBuilt() &&
-  requireTool("prometheus", has("prometheus"), "apt-get install prometheus; see test/setup.sh") &&
-  requireTool("promtool", has("promtool"), "apt-get install prometheus; see test/setup.sh");
+const PROMETHEUS = requireProgram("prometheus");
+const PROMTOOL = requireProgram("promtool");
+const enabled = pushboardBuilt() && PROMETHEUS !== undefined && PROMTOOL !== undefined;
 
 interface Sample {
   metric: Record<string, string>;
@@ -150,7 +149,7 @@ describe.skipIf(!enabled)("real Prometheus and promtool", () => {
     expect(await push("PUT", "/metrics/job/all_types/instance/x", body)).toBe(200);
     const text = await (await fetch(`http://127.0.0.1:${PB_PORT}/metrics`)).text();
     for (const t of ["counter", "gauge", "untyped", "summary", "histogram"]) expect(text).toContain(` ${t}\n`);
-    const r = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+    const r = spawnSync(PROMTOOL!, ["check", "metrics"], { input: text, encoding: "utf8" });
     const lines = `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.trim() !== "");
     // promtool exits 3 when it only has lint remarks, 1 on a parse error.
     const lint = lines.filter((l) => /^\S+ .+/.test(l) && !/error/i.test(l));

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { PYTHON, requirePythonModule } from "../../system-deps.mjs";
 import type { MetricFamily } from "../../../lib/exposition/model";
 import {
   formatOpenMetricsFloat,
@@ -266,14 +267,7 @@ describe("renderOpenMetricsFamily golden outputs", () => {
 });
 
 // The Debian python3-prometheus-client OpenMetrics parser as an independent validator.
-function findPython(): string | undefined {
-  for (const py of ["/usr/bin/python3", "python3"]) {
-    const r = spawnSync(py, ["-c", "import prometheus_client.openmetrics.parser"], { encoding: "utf8" });
-    if (r.status === 0) return py;
-  }
-  return undefined;
-}
-const python = findPython();
+const python = requirePythonModule("prometheus_client.openmetrics.parser") ? PYTHON : undefined;
 
 const VALIDATE = `
 import sys, json
