@@ -29,6 +29,10 @@ export interface Config {
   staleAfterMs: number;
   /** Start with an empty store when the database cannot be read (moving the bad file aside). */
   storageResetOnCorruption: boolean;
+  /** Export pushboard_group_up and pushboard_group_expected_interval_seconds on /metrics. */
+  groupHealth: boolean;
+  /** Lifecycle rules file (expected cadences, expiry); "" for none. */
+  lifecycleConfigFile: string;
   /** The raw value of every flag as the Pushgateway prints it in /api/v1/status. */
   flagValues: Record<string, string>;
 }
@@ -63,6 +67,8 @@ const FLAGS: FlagSpec[] = [
   { name: "storage.reset-on-corruption", kind: "bool", def: "false", own: true, help: "If the database cannot be read, move it aside and start empty instead of exiting." },
   { name: "push.max-body-size", kind: "bytes", def: "16MiB", own: true, help: "Largest accepted push body (after decompression); larger pushes get 413." },
   { name: "dashboard.stale-after", kind: "duration", def: "1h", own: true, help: "Dashboard: a group without push history is stale when its last push is older than this." },
+  { name: "metrics.group-health", kind: "bool", def: "true", own: true, help: "Export pushboard_group_up (1 fresh, 0 overdue) and pushboard_group_expected_interval_seconds per group on /metrics." },
+  { name: "lifecycle.config.file", kind: "string", def: "", own: true, help: "YAML file of lifecycle rules: expected push cadences (expect_every) and expiry (expire_after) by selector. Reloaded on SIGHUP." },
 ];
 
 export function helpText(): string {
@@ -242,6 +248,8 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       maxBodyBytes: parseBytes(get("push.max-body-size")),
       staleAfterMs,
       storageResetOnCorruption: parseBool("storage.reset-on-corruption", get("storage.reset-on-corruption")),
+      groupHealth: parseBool("metrics.group-health", get("metrics.group-health")),
+      lifecycleConfigFile: get("lifecycle.config.file"),
       flagValues,
     },
   };

@@ -11,7 +11,7 @@ import { CORS_HEADERS, metricsJson, statusJson } from "./api-v1";
 import type { OwnMetrics } from "./own-metrics";
 import { emptyResponse, errorResponse, NOT_FOUND, textResponse, type ProtocolResponse } from "./response";
 import { RouteTable } from "./routes";
-import { ScrapeRenderer } from "./scrape";
+import { ScrapeRenderer, type DerivedFamilies } from "./scrape";
 import { cleanPath, decodePath, escapePath } from "./url";
 import { decodeRequestBody, BodyDecodeError, negotiateResponseEncoding } from "../http/content-encoding";
 import { decodeDelimitedFamilies } from "../exposition/protobuf";
@@ -36,6 +36,8 @@ export interface ProtocolDeps {
   startedAtMs: number;
   /** Called after /-/quit has answered. */
   requestShutdown: () => void;
+  /** Families computed from the store for /metrics (per-group health), if enabled. */
+  derived?: DerivedFamilies;
   now?: () => number;
 }
 
@@ -101,7 +103,7 @@ export class ProtocolRouter {
     this.prefix = config.routePrefix;
     this.apiPrefix = this.prefix + "/api/v1";
     this.now = deps.now ?? (() => performance.timeOrigin + performance.now());
-    this.scrape = new ScrapeRenderer(deps.store, deps.own);
+    this.scrape = new ScrapeRenderer(deps.store, deps.own, deps.derived);
     const P = this.prefix;
     const r = (name: string, fn: Handler) => ({ name, fn });
     const ui: Handler = async () => ({ status: 0, headers: {}, body: "" }); // status 0: hand over to Next.js

@@ -33,14 +33,25 @@ const ENCODERS = {
 
 export type ScrapeFormat = keyof typeof ENCODERS;
 
+/**
+ * Families computed from the store rather than pushed (per-group health, lib/lifecycle/health.ts). `version`
+ * changes whenever the families do, so their encoding is cached like a pushed family's.
+ */
+export interface DerivedFamilies {
+  snapshot(nowMs: number): { version: number; families: MetricFamily[] };
+}
+
 export class ScrapeRenderer {
   /** Encoded pushed families per format, as flat Buffers: cheap to hold and to concatenate per scrape. */
   private readonly caches = new Map<ScrapeFormat, Map<string, Buffer>>();
   private sortedNames: string[] | undefined;
+  private derivedEncoded = { version: -1, byFormat: new Map<ScrapeFormat, Map<string, Buffer>>() };
 
   constructor(
     private readonly store: MemoryStore,
     private readonly own: OwnMetrics,
+    private readonly derived?: DerivedFamilies,
+    private readonly now: () => number = Date.now,
   ) {
     store.onChange((names) => {
       for (const n of names) for (const cache of this.caches.values()) cache.delete(n);
@@ -67,10 +78,13 @@ export class ScrapeRenderer {
     let cache = this.caches.get(format);
     if (!cache) this.caches.set(format, (cache = new Map()));
     const ownFamilies = new Map((await this.own.families()).map((f) => [f.name, f] as const));
+    const derived = this.derivedEncodings(format);
     this.sortedNames ??= [...this.store.familyNames()].sort(byteOrder);
-    const ownNames = [...ownFamilies.keys()].sort(byteOrder);
+    const ownNames = [...ownFamilies.keys(), ...derived.keys()].sort(byteOrder);
     const parts: Buffer[] = [];
     const fresh = (name: string, ownFamily: MetricFamily | undefined): void => {
+      const d = derived.get(name);
+      if (d) return void parts.push(d);
       const f = this.merged(name, ownFamily);
       if (f) parts.push(encode(f));
     };
@@ -100,6 +114,20 @@ export class ScrapeRenderer {
       }
     }
     return Buffer.concat(parts);
+  }
+
+  /** Encoded derived families by name, re-encoded only when their version changed. Never shares a pushed name. */
+  private derivedEncodings(format: ScrapeFormat): Map<string, Buffer> {
+    if (!this.derived) return new Map();
+    const snap = this.derived.snapshot(this.now());
+    if (snap.version !== this.derivedEncoded.version) this.derivedEncoded = { version: snap.version, byFormat: new Map() };
+    let enc = this.derivedEncoded.byFormat.get(format);
+    if (!enc) {
+      enc = new Map();
+      for (const f of snap.families) enc.set(f.name, ENCODERS[format]({ ...f, metric: [...f.metric].sort(compareMetrics) }));
+      this.derivedEncoded.byFormat.set(format, enc);
+    }
+    return enc;
   }
 }
 

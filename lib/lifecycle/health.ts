@@ -1,0 +1,124 @@
+// Per-group health: the `up` that a pushed job does not have. A group is overdue when its last push attempt
+// (success or failure: a failing pusher is alive) is older than its cadence allows:
+//   - a lifecycle rule's `expect_every` (the longest gap the operator accepts), else
+//   - the cadence learnt from its push history × 3 (the dashboard's staleness rule, lib/dashboard/staleness.ts), else
+//   - --dashboard.stale-after.
+// Exported on /metrics as pushboard_group_up (1 fresh, 0 overdue) and
+// pushboard_group_expected_interval_seconds (the cadence used; absent while unknown), with exactly the labels of
+// the group's push_time_seconds, so `time() - push_time_seconds` and these join in PromQL.
+import type { Metric, MetricFamily } from "../exposition/model";
+import { groupBase, PUSH_TIME_METRIC, type GroupBase } from "../dashboard/summary";
+import { staleFloorMs, staleThresholdMs } from "../dashboard/staleness";
+import type { Group } from "../store/types";
+import { resolveLifecycle, type LifecycleRule, type LifecycleRules, type ResolvedLifecycle } from "./rules";
+
+export const GROUP_UP_METRIC = "pushboard_group_up";
+export const GROUP_EXPECTED_INTERVAL_METRIC = "pushboard_group_expected_interval_seconds";
+/** Names a push can never set: they are dropped from a pushed body, as push_time_seconds is overwritten. */
+export const HEALTH_METRIC_NAMES: ReadonlySet<string> = new Set([GROUP_UP_METRIC, GROUP_EXPECTED_INTERVAL_METRIC]);
+
+const UP_HELP = "1 while the group pushes on its cadence, 0 once it is overdue (pushboard: the up of a pushed job).";
+const INTERVAL_HELP = "The push cadence pushboard expects of the group: declared by a lifecycle rule, or learnt from its pushes.";
+
+export type CadenceSource = "rule" | "learnt" | "default";
+
+export interface GroupHealth {
+  overdue: boolean;
+  /** The cadence used, or null when neither declared nor learnt. */
+  intervalMs: number | null;
+  source: CadenceSource;
+  /** Age of the last push attempt after which the group is overdue. */
+  overdueAfterMs: number;
+  /** When it turns (or turned) overdue, or null if it never pushed. */
+  overdueAtMs: number | null;
+  /** The rule that declared the cadence. */
+  rule?: LifecycleRule;
+}
+
+/** The health of a group at `nowMs` from its summary base and its resolved lifecycle rules. */
+export function groupHealth(base: GroupBase, lifecycle: ResolvedLifecycle, defaultStaleAfterMs: number, nowMs: number): GroupHealth {
+  let intervalMs: number | null;
+  let overdueAfterMs: number;
+  let source: CadenceSource;
+  if (lifecycle.expectEvery) {
+    intervalMs = lifecycle.expectEvery.ms;
+    overdueAfterMs = intervalMs;
+    source = "rule";
+  } else if (base.intervalMs !== null) {
+    intervalMs = base.intervalMs;
+    overdueAfterMs = staleThresholdMs(intervalMs, defaultStaleAfterMs);
+    source = "learnt";
+  } else {
+    intervalMs = null;
+    overdueAfterMs = defaultStaleAfterMs;
+    source = "default";
+  }
+  const overdueAtMs = base.lastAttemptMs === null ? null : base.lastAttemptMs + overdueAfterMs;
+  return { overdue: overdueAtMs === null || nowMs > overdueAtMs, intervalMs, source, overdueAfterMs, overdueAtMs, rule: lifecycle.expectEvery?.rule };
+}
+
+/** The store as the exporter needs it. */
+export interface HealthStoreView {
+  groups(): Iterable<Group>;
+  onChange(listener: (familyNames: ReadonlySet<string>) => void): void;
+}
+
+/**
+ * Builds the two health families for /metrics. The families only change when a write lands, the rules change, or
+ * the clock passes the moment the next group turns overdue; between those, a scrape reuses the last result
+ * (`version` tells the renderer whether its encoded copy is still good).
+ */
+export class GroupHealthExporter {
+  private cached: { version: number; families: MetricFamily[]; validUntilMs: number } | undefined;
+  private version = 0;
+  private readonly resolved = new WeakMap<Group, { rules: LifecycleRules; lifecycle: ResolvedLifecycle }>();
+
+  constructor(
+    private readonly store: HealthStoreView,
+    private readonly rules: () => LifecycleRules,
+    private readonly defaultStaleAfterMs: number,
+  ) {
+    store.onChange(() => (this.cached = undefined));
+  }
+
+  readonly names = [GROUP_EXPECTED_INTERVAL_METRIC, GROUP_UP_METRIC] as const;
+
+  /** Forget the cached result (the rules changed). */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  lifecycleOf(group: Group): ResolvedLifecycle {
+    const rules = this.rules();
+    const hit = this.resolved.get(group);
+    if (hit && hit.rules === rules) return hit.lifecycle;
+    const labels = new Map(group.labels.map((l) => [l.name, l.value] as const));
+    const lifecycle = resolveLifecycle(rules, labels);
+    this.resolved.set(group, { rules, lifecycle });
+    return lifecycle;
+  }
+
+  healthOf(group: Group, nowMs: number): GroupHealth {
+    return groupHealth(groupBase(group, staleFloorMs(this.defaultStaleAfterMs)), this.lifecycleOf(group), this.defaultStaleAfterMs, nowMs);
+  }
+
+  snapshot(nowMs: number): { version: number; families: MetricFamily[] } {
+    if (this.cached && nowMs <= this.cached.validUntilMs) return this.cached;
+    const up: Metric[] = [];
+    const interval: Metric[] = [];
+    let validUntilMs = Infinity;
+    for (const g of this.store.groups()) {
+      const label = g.families.get(PUSH_TIME_METRIC)?.family.metric[0]?.label;
+      if (!label) continue;
+      const h = this.healthOf(g, nowMs);
+      if (!h.overdue && h.overdueAtMs !== null) validUntilMs = Math.min(validUntilMs, h.overdueAtMs);
+      up.push({ label, gauge: { value: h.overdue ? 0 : 1 } });
+      if (h.intervalMs !== null) interval.push({ label, gauge: { value: h.intervalMs / 1000 } });
+    }
+    const families: MetricFamily[] = [];
+    if (interval.length) families.push({ name: GROUP_EXPECTED_INTERVAL_METRIC, help: INTERVAL_HELP, type: "GAUGE", metric: interval });
+    if (up.length) families.push({ name: GROUP_UP_METRIC, help: UP_HELP, type: "GAUGE", metric: up });
+    this.cached = { version: ++this.version, families, validUntilMs };
+    return this.cached;
+  }
+}
