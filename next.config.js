@@ -6,5 +6,5 @@ module.exports = {
   skipTrailingSlashRedirect: true,
   // Protocol responses are compressed by lib/ itself when the client asks.
   compress: false,
-  serverExternalPackages: ["better-sqlite3", "prom-client"],
+  serverExternalPackages: ["better-sqlite3", "prom-client", "pg"],
 };

@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { Nav } from "@/components/nav";
 import { Providers } from "@/components/providers";
+import { ReadOnlyBanner } from "@/components/read-only-banner";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -29,6 +30,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         </a>
         <Nav />
         <Providers>
+          <ReadOnlyBanner />
           <main id="main" className="mx-auto w-full max-w-screen-2xl px-3 pb-12 pt-4 sm:px-6">
             {children}
           </main>

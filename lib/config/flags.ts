@@ -1,7 +1,7 @@
 // Command-line flags: the Pushgateway's (reference §10), same names, meanings and defaults, plus pushboard's own.
 // Parsed once in the CLI; everything else receives the resulting Config as a parameter.
 
-export type StorageBackend = "sqlite" | "memory";
+export type StorageBackend = "sqlite" | "memory" | "postgres";
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFormat = "logfmt" | "json";
 
@@ -33,6 +33,10 @@ export interface Config {
   groupHealth: boolean;
   /** Lifecycle rules file (expected cadences, expiry); "" for none. */
   lifecycleConfigFile: string;
+  /** postgres:// URL of the shared store (--storage.postgres.url or PUSHBOARD_POSTGRES_URL); "" unless postgres. */
+  postgresUrl: string;
+  /** Path serving only this process's own metrics ("" disables). */
+  ownMetricsPath: string;
   /** The raw value of every flag as the Pushgateway prints it in /api/v1/status. */
   flagValues: Record<string, string>;
 }
@@ -63,7 +67,9 @@ const FLAGS: FlagSpec[] = [
   { name: "push.disable-consistency-check", kind: "bool", def: "false", help: "Do not check consistency of pushed metrics. DANGEROUS." },
   { name: "log.level", kind: "string", def: "info", help: "Only log messages with the given severity or above. One of: [debug, info, warn, error]" },
   { name: "log.format", kind: "string", def: "logfmt", help: "Output format of log messages. One of: [logfmt, json]" },
-  { name: "storage.backend", kind: "string", def: "sqlite", own: true, help: "Store backend: sqlite (durable, default) or memory." },
+  { name: "storage.backend", kind: "string", def: "sqlite", own: true, help: "Store backend: sqlite (durable, default), postgres (shared by any number of replicas) or memory." },
+  { name: "storage.postgres.url", kind: "string", def: "", own: true, help: "postgres://user:password@host:port/database of the shared store (--storage.backend=postgres). Default: $PUSHBOARD_POSTGRES_URL." },
+  { name: "web.own-metrics-path", kind: "string", def: "/metrics/own", own: true, help: "Path serving only this process's own metrics, without pushed groups (scrape it per replica). Empty disables it." },
   { name: "storage.reset-on-corruption", kind: "bool", def: "false", own: true, help: "If the database cannot be read, move it aside and start empty instead of exiting." },
   { name: "push.max-body-size", kind: "bytes", def: "16MiB", own: true, help: "Largest accepted push body (after decompression); larger pushes get 413." },
   { name: "dashboard.stale-after", kind: "duration", def: "1h", own: true, help: "Dashboard: a group without push history is stale when its last push is older than this." },
@@ -88,7 +94,8 @@ export function helpText(): string {
   lines.push("      --version                           Show application version.");
   lines.push("");
   lines.push("Environment: PORT and HOSTNAME (listen address when --web.listen-address is not given),");
-  lines.push("PUSHBOARD_DATA_DIR (directory of the embedded database, default ./data).");
+  lines.push("PUSHBOARD_DATA_DIR (directory of the embedded database, default ./data),");
+  lines.push("PUSHBOARD_POSTGRES_URL (database URL for --storage.backend=postgres, so the password can come from a Secret).");
   return lines.join("\n") + "\n";
 }
 
@@ -190,7 +197,21 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
   listen ??= [":9091"];
 
   const backend = get("storage.backend");
-  if (backend !== "sqlite" && backend !== "memory") throw new FlagError(`invalid --storage.backend "${backend}": one of sqlite, memory`);
+  if (backend !== "sqlite" && backend !== "memory" && backend !== "postgres") throw new FlagError(`invalid --storage.backend "${backend}": one of sqlite, postgres, memory`);
+  const postgresUrl = backend === "postgres" ? get("storage.postgres.url") || env.PUSHBOARD_POSTGRES_URL || "" : "";
+  if (backend === "postgres") {
+    // Never echo the URL: it may carry the password.
+    if (postgresUrl === "") throw new FlagError("--storage.backend=postgres needs --storage.postgres.url or PUSHBOARD_POSTGRES_URL");
+    let u: URL;
+    try {
+      u = new URL(postgresUrl);
+    } catch {
+      throw new FlagError("invalid --storage.postgres.url / PUSHBOARD_POSTGRES_URL: not a URL (expected postgres://user:password@host:port/database)");
+    }
+    if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") throw new FlagError("invalid --storage.postgres.url / PUSHBOARD_POSTGRES_URL: the scheme must be postgres://");
+  }
+  const ownMetricsPath = get("web.own-metrics-path");
+  if (ownMetricsPath !== "" && (!ownMetricsPath.startsWith("/") || ownMetricsPath === "/")) throw new FlagError(`invalid --web.own-metrics-path "${ownMetricsPath}": must start with / and not be /`);
   const logLevel = get("log.level");
   if (!["debug", "info", "warn", "error"].includes(logLevel)) throw new FlagError(`invalid --log.level "${logLevel}": one of debug, info, warn, error`);
   const logFormat = get("log.format");
@@ -213,7 +234,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
   const staleAfterMs = parseDuration(get("dashboard.stale-after"));
   const persistenceFileGiven = values.has("persistence.file");
   const persistenceFile = get("persistence.file");
-  const storageBackend: StorageBackend = persistenceFileGiven && persistenceFile === "" ? "memory" : (backend as StorageBackend);
+  const storageBackend: StorageBackend = backend === "sqlite" && persistenceFileGiven && persistenceFile === "" ? "memory" : (backend as StorageBackend);
 
   const flagValues: Record<string, string> = {};
   for (const f of FLAGS) {
@@ -250,6 +271,8 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       storageResetOnCorruption: parseBool("storage.reset-on-corruption", get("storage.reset-on-corruption")),
       groupHealth: parseBool("metrics.group-health", get("metrics.group-health")),
       lifecycleConfigFile: get("lifecycle.config.file"),
+      postgresUrl,
+      ownMetricsPath,
       flagValues,
     },
   };

@@ -5,6 +5,9 @@ import { peekRuntime, type Runtime } from "../server/runtime";
 import { FilterError } from "./filter";
 import { ActionError } from "./actions";
 
+/** Same header as the protocol reads (lib/protocol/router.ts STALE_HEADER). */
+const STALE_HEADER = "X-Pushboard-Stale";
+
 const NO_STORE = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
 
 export function jsonResponse(body: unknown, status = 200): Response {
@@ -67,7 +70,11 @@ export async function withRuntime(fn: (rt: Runtime) => Response | Promise<Respon
   const rt = peekRuntime();
   if (!rt) return errorResponse(NO_RUNTIME_MESSAGE, 503);
   try {
-    return await fn(rt);
+    // Read barrier: on a replicated store, show every write acknowledged by any replica before this request.
+    const fresh = await rt.store.sync();
+    const res = await fn(rt);
+    if (fresh.stale) res.headers.set(STALE_HEADER, fresh.stale.message);
+    return res;
   } catch (e) {
     if (e instanceof FilterError) return errorResponse(e.message, 400);
     if (e instanceof ActionError) return errorResponse(e.message, e.status);

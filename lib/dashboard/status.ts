@@ -4,6 +4,12 @@ import type { Runtime } from "../server/runtime";
 import { summarizeAll } from "./list";
 import type { StatusResponse } from "./types";
 
+/** Set while the store cannot confirm it is current (its database is unreachable): the dashboard shows a banner. */
+function readOnly(rt: Runtime): StatusResponse["readOnly"] {
+  const stale = rt.store.freshness().stale;
+  return stale ? { sinceMs: stale.sinceMs, message: stale.message } : undefined;
+}
+
 export function statusInfo(rt: Runtime, nowMs: number): StatusResponse {
   const c = rt.config;
   const counts = { fresh: 0, stale: 0, failed: 0 };
@@ -27,5 +33,6 @@ export function statusInfo(rt: Runtime, nowMs: number): StatusResponse {
       "route prefix": c.routePrefix || "/",
     },
     adminApi: c.enableAdminApi,
+    readOnly: readOnly(rt),
   };
 }

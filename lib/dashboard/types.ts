@@ -139,6 +139,8 @@ export interface StatusResponse {
   /** pushboard's own settings. */
   settings: Record<string, string>;
   adminApi: boolean;
+  /** Present while the store cannot reach its database: reads show the last known state, writes are refused. */
+  readOnly?: { sinceMs: number; message: string };
 }
 
 export interface DeleteResponse {

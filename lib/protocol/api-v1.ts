@@ -3,7 +3,7 @@
 import { formatGoFloat } from "../exposition/format-float";
 import { isNativeHistogram, type Histogram, type LabelPair, type Metric, type MetricFamily } from "../exposition/model";
 import { nativeBuckets } from "../exposition/native-histogram";
-import { lastPushSuccessful } from "../store/memory-store";
+import { lastPushSuccessful } from "../store/store-state";
 import type { Group, StoredFamily } from "../store/types";
 
 export const CORS_HEADERS: Record<string, string> = {

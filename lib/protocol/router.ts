@@ -6,7 +6,7 @@ import { parseGroupingPath } from "../grouping/parse-path";
 import type { MetricFamily } from "../exposition/model";
 import { parseText, TextParseError } from "../exposition/parse-text";
 import { TEXT_CONTENT_TYPE } from "../exposition/render-text";
-import type { MemoryStore } from "../store/memory-store";
+import type { MetricStore } from "../store/types";
 import { CORS_HEADERS, metricsJson, statusJson } from "./api-v1";
 import type { OwnMetrics } from "./own-metrics";
 import { emptyResponse, errorResponse, NOT_FOUND, textResponse, type ProtocolResponse } from "./response";
@@ -28,9 +28,12 @@ export interface ProtocolRequest {
 
 export class BodyTooLargeError extends Error {}
 
+/** Set on reads answered from the last known state because the store cannot confirm it is current. */
+export const STALE_HEADER = "X-Pushboard-Stale";
+
 export interface ProtocolDeps {
   config: Config;
-  store: MemoryStore;
+  store: MetricStore;
   own: OwnMetrics;
   buildInfo: Record<string, string>;
   startedAtMs: number;
@@ -110,13 +113,18 @@ export class ProtocolRouter {
     this.main
       .add("GET", P + config.telemetryPath, r("metrics", (req) => this.handleScrape(req)))
       .add("GET", P + "/-/healthy", r("healthy", async () => this.health()))
-      .add("GET", P + "/-/ready", r("ready", async () => this.health()))
+      .add("GET", P + "/-/ready", r("ready", async () => this.readiness()))
       .add("GET", P + "/static/*filepath", r("static", async () => NOT_FOUND()))
       .add("GET", P + "/", r("status", ui))
       .add("GET", P + "/status", r("status", ui))
       .add("PUT", P + "/-/quit", r("quit", async () => this.quit()))
       .add("POST", P + "/-/quit", r("quit", async () => this.quit()))
       .add("GET", "/-/quit", r("quit", async () => textResponse(405, "Only POST or PUT requests allowed.")));
+    // Own metrics only (no pushed groups): for scraping every replica of a replicated deployment per pod, while
+    // the pushed groups are scraped once through the Service on the telemetry path.
+    if (config.ownMetricsPath && config.ownMetricsPath !== config.telemetryPath) {
+      this.main.add("GET", P + config.ownMetricsPath, r("metrics", (req) => this.handleScrape(req, true)));
+    }
     for (const suffix of ["", "@base64"]) {
       const base64 = suffix !== "";
       const push = (replace: boolean): Handler => (req, params) => this.handlePush(req, params, replace, base64);
@@ -181,6 +189,16 @@ export class ProtocolRouter {
     return textResponse(200, "OK");
   }
 
+  /** Ready: healthy, and the store is loaded and confirmed current (a replica cut off from its database is not). */
+  private readiness(): ProtocolResponse {
+    if (!this.deps.store.healthy()) return textResponse(500, "write queue is full");
+    if (!this.deps.store.ready()) {
+      const stale = this.deps.store.freshness().stale;
+      return textResponse(503, `not ready: ${stale ? stale.message : "store not loaded yet"}`);
+    }
+    return textResponse(200, "OK");
+  }
+
   private quit(): ProtocolResponse {
     if (!this.deps.config.enableLifecycle) return textResponse(403, "Lifecycle API is not enabled.");
     setImmediate(() => this.deps.requestShutdown());
@@ -194,7 +212,23 @@ export class ProtocolRouter {
   }
 
   private async apiMetrics(): Promise<ProtocolResponse> {
-    return { status: 200, headers: { ...CORS_HEADERS, "Content-Type": "application/json" }, body: metricsJson(this.deps.store.groups()) };
+    const headers = { ...CORS_HEADERS, "Content-Type": "application/json" };
+    const unloaded = await this.syncForRead(headers);
+    if (unloaded) return unloaded;
+    return { status: 200, headers, body: metricsJson(this.deps.store.groups()) };
+  }
+
+  /**
+   * Read barrier before answering from the store: waits until the store includes every write acknowledged anywhere
+   * before this request; if that cannot be confirmed, the answer is the last known state with a header saying so.
+   * Resolves to a 503 response when there is no state to answer from yet (a replica that never reached its database).
+   */
+  private async syncForRead(headers: Record<string, string>): Promise<ProtocolResponse | undefined> {
+    const fresh = await this.deps.store.sync();
+    if (!fresh.stale) return undefined;
+    if (fresh.stale.unloaded) return errorResponse(503, `store not loaded yet: ${fresh.stale.message}`);
+    headers[STALE_HEADER] = fresh.stale.message;
+    return undefined;
   }
 
   private async apiStatus(): Promise<ProtocolResponse> {
@@ -260,13 +294,18 @@ export class ProtocolRouter {
     return observe(emptyResponse(200, { "Content-Length": "0" }), raw.length);
   }
 
-  private async handleScrape(req: ProtocolRequest): Promise<ProtocolResponse> {
+  private async handleScrape(req: ProtocolRequest, ownOnly = false): Promise<ProtocolResponse> {
     const accept = header(req, "accept") ?? "";
     const format = negotiateScrapeFormat(accept);
-    let body: Uint8Array = await this.scrape.render(format);
+    const headers: Record<string, string> = {};
+    if (!ownOnly) {
+      const unloaded = await this.syncForRead(headers);
+      if (unloaded) return unloaded;
+    }
+    let body: Uint8Array = await this.scrape.render(format, ownOnly);
     const contentType = format === "protobuf" ? PROTOBUF_DELIMITED : format === "openmetrics" ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE;
     if (format === "openmetrics") body = Buffer.concat([body, Buffer.from(OPENMETRICS_EOF)]);
-    const headers: Record<string, string> = { "Content-Type": contentType };
+    headers["Content-Type"] = contentType;
     if (negotiateResponseEncoding(header(req, "accept-encoding")) === "gzip") {
       body = gzipSync(body, { level: 1 });
       headers["Content-Encoding"] = "gzip";

@@ -3,13 +3,13 @@
 // write touched since the last scrape.
 import type { Metric, MetricFamily } from "../exposition/model";
 import { compareMetrics, renderFamilyHeader, renderMetricText } from "../exposition/render-text";
-import type { MemoryStore } from "../store/memory-store";
+import type { MetricStore } from "../store/types";
 import { encodeDelimitedFamilies } from "../exposition/protobuf";
 import { renderOpenMetricsFamily } from "../exposition/render-openmetrics";
 import type { OwnMetrics } from "./own-metrics";
 
 /** A family as exposed: merged across groups (and with an own family of the same name). */
-function mergeStoredFamily(store: MemoryStore, name: string, own: OwnMetrics): MetricFamily | undefined {
+function mergeStoredFamily(store: MetricStore, name: string, own: OwnMetrics): MetricFamily | undefined {
   let first: MetricFamily | undefined;
   const metric: Metric[] = [];
   for (const g of store.groupsWithFamily(name)) {
@@ -48,7 +48,7 @@ export class ScrapeRenderer {
   private derivedEncoded = { version: -1, byFormat: new Map<ScrapeFormat, Map<string, Buffer>>() };
 
   constructor(
-    private readonly store: MemoryStore,
+    private readonly store: MetricStore,
     private readonly own: OwnMetrics,
     private readonly derived?: DerivedFamilies,
     private readonly now: () => number = Date.now,
@@ -73,25 +73,25 @@ export class ScrapeRenderer {
    * per-format cache; own families (which change on every request) and families sharing a name with one are
    * encoded afresh.
    */
-  async render(format: ScrapeFormat): Promise<Buffer> {
+  async render(format: ScrapeFormat, ownOnly = false): Promise<Buffer> {
     const encode = ENCODERS[format];
     let cache = this.caches.get(format);
     if (!cache) this.caches.set(format, (cache = new Map()));
     const ownFamilies = new Map((await this.own.families()).map((f) => [f.name, f] as const));
-    const derived = this.derivedEncodings(format);
+    const derived = ownOnly ? new Map<string, Buffer>() : this.derivedEncodings(format);
     this.sortedNames ??= [...this.store.familyNames()].sort(byteOrder);
     const ownNames = [...ownFamilies.keys(), ...derived.keys()].sort(byteOrder);
     const parts: Buffer[] = [];
     const fresh = (name: string, ownFamily: MetricFamily | undefined): void => {
       const d = derived.get(name);
       if (d) return void parts.push(d);
-      const f = this.merged(name, ownFamily);
+      const f = ownOnly ? (ownFamily && ownFamily.metric.length > 0 ? { ...ownFamily, metric: [...ownFamily.metric].sort(compareMetrics) } : undefined) : this.merged(name, ownFamily);
       if (f) parts.push(encode(f));
     };
     // Merge the two sorted name lists.
     let i = 0;
     let j = 0;
-    const pushedNames = this.sortedNames;
+    const pushedNames = ownOnly ? [] : this.sortedNames;
     while (i < pushedNames.length || j < ownNames.length) {
       const a = pushedNames[i];
       const b = ownNames[j];

@@ -2,8 +2,9 @@
 import path from "node:path";
 import type { Config } from "../config/flags";
 import { MemoryStore } from "../store/memory-store";
+import { PostgresStore } from "../store/postgres/postgres-store";
 import { openSqlitePersistence } from "../store/sqlite-persistence";
-import type { Persistence } from "../store/types";
+import type { MetricStore, Persistence } from "../store/types";
 import { OwnMetrics } from "../protocol/own-metrics";
 import { ProtocolRouter } from "../protocol/router";
 import type { Logger } from "./logger";
@@ -11,7 +12,7 @@ import type { Runtime } from "./runtime";
 import { VERSION } from "./version";
 
 export interface FullRuntime extends Runtime {
-  store: MemoryStore;
+  store: MetricStore;
   router: ProtocolRouter;
   own: OwnMetrics;
 }
@@ -22,27 +23,10 @@ export function databaseFile(config: Config): string {
 
 /** Opens the store (loading every persisted group) and wires the protocol router. Throws if storage fails. */
 export async function createRuntime(config: Config, log: Logger, requestShutdown: () => void): Promise<FullRuntime> {
-  let persistence: Persistence | undefined;
-  if (config.storageBackend === "sqlite") {
-    persistence = openSqlitePersistence(databaseFile(config), {
-      allowReset: config.storageResetOnCorruption,
-      logger: log,
-      // The disk refused to flush: memory may hold writes the disk lost. Restarting from disk is the honest state.
-      onFatal: (err) => {
-        log("error", "storage failure, exiting so that a restart recovers the durable state", { err: err.message });
-        setImmediate(() => process.exit(1));
-      },
-    });
-  }
   const build = { version: VERSION, revision: "", branch: "" };
   const own = new OwnMetrics(build);
   await own.init();
-  const store = new MemoryStore({ persistence, ownFamily: (n) => own.info(n), logger: log });
-  const started = performance.now();
-  const groups = await store.load();
-  if (persistence) {
-    log("info", "loaded persisted metrics", { groups, series: store.seriesCount(), ms: Math.round(performance.now() - started), storage: persistence.description });
-  }
+  const store = await openStore(config, log, (n) => own.info(n));
   const startedAtMs = Date.now();
   const router = new ProtocolRouter({
     config,
@@ -59,6 +43,40 @@ export async function createRuntime(config: Config, log: Logger, requestShutdown
     own,
     startedAtMs,
     version: VERSION,
-    storageDescription: persistence?.description ?? "memory (nothing is persisted)",
+    storageDescription: store.description,
   };
+}
+
+/** The one place that picks a concrete store backend. */
+async function openStore(config: Config, log: Logger, ownFamily: (name: string) => ReturnType<OwnMetrics["info"]>): Promise<MetricStore> {
+  if (config.storageBackend === "postgres") {
+    const store = new PostgresStore({
+      url: config.postgresUrl,
+      ownFamily,
+      logger: log,
+      onFatal: () => setImmediate(() => process.exit(1)),
+    });
+    // Resolves after the first attempt: a replica started while the database is down serves, not ready, and retries.
+    await store.start();
+    return store;
+  }
+  let persistence: Persistence | undefined;
+  if (config.storageBackend === "sqlite") {
+    persistence = openSqlitePersistence(databaseFile(config), {
+      allowReset: config.storageResetOnCorruption,
+      logger: log,
+      // The disk refused to flush: memory may hold writes the disk lost. Restarting from disk is the honest state.
+      onFatal: (err) => {
+        log("error", "storage failure, exiting so that a restart recovers the durable state", { err: err.message });
+        setImmediate(() => process.exit(1));
+      },
+    });
+  }
+  const store = new MemoryStore({ persistence, ownFamily, logger: log });
+  const started = performance.now();
+  const groups = await store.load();
+  if (persistence) {
+    log("info", "loaded persisted metrics", { groups, series: store.seriesCount(), ms: Math.round(performance.now() - started), storage: persistence.description });
+  }
+  return store;
 }

@@ -268,7 +268,11 @@ export function encodeFamily(family: MetricFamily): string {
 
 /** Inverse of encodeFamily. */
 export function decodeFamily(data: string | Buffer): MetricFamily {
-  const doc = JSON.parse(typeof data === "string" ? data : data.toString("utf8")) as unknown;
+  return decodeFamilyDocument(JSON.parse(typeof data === "string" ? data : data.toString("utf8")) as unknown);
+}
+
+/** Inverse of encodeFamily, for a document already parsed (e.g. embedded in a larger JSON document). */
+export function decodeFamilyDocument(doc: unknown): MetricFamily {
   if (typeof doc === "string") return genericDecode<MetricFamily>(doc);
   const arr = doc as unknown[];
   const type = TYPES[arr[2] as number];

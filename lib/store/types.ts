@@ -1,5 +1,13 @@
-// Contracts of the metric store. The store keeps every group in memory (reads never touch disk) and hands each
-// applied write to a Persistence backend, which makes it durable before the write's promise resolves.
+// Contracts of the metric store: MetricStore is the one interface the protocol router, the scrape renderer, the
+// dashboard and the runtime depend on. Every backend keeps every group in memory (reads never touch disk or the
+// network) and makes each write durable before its promise resolves: the embedded store (lib/store/memory-store.ts,
+// optionally with SQLite persistence) and the replicated PostgreSQL store (lib/store/postgres/).
+//
+// Ownership: a Group (and everything it references: labels, families, metrics, push history) handed out by a
+// reader is read-only and immutable. The store never mutates a stored Group; a write replaces it with a new
+// object. A reader may therefore keep a Group (or a family of it) as long as it likes: it stays a consistent
+// snapshot of that group at the time it was read. Iterators (groups(), familyNames(), groupsWithFamily()) are live
+// views: consume them synchronously, never across an await.
 import type { LabelPair, MetricFamily } from "../exposition/model";
 
 /** A family as stored in a group: the sanitised family plus the time of the request that last wrote it. */
@@ -37,6 +45,8 @@ export type WriteRequest =
       check: boolean;
       /** Request time, Unix ms. */
       nowMs: number;
+      /** Raw bytes of grouping label values that are not valid UTF-8, by label name (the check rejects them). */
+      invalidUtf8?: Map<string, Buffer>;
     }
   | { kind: "delete"; labels: LabelPair[] }
   | { kind: "deleteMany"; keys: string[] }
@@ -86,18 +96,55 @@ export interface Persistence {
   close(): void | Promise<void>;
 }
 
+/** Listener notified with the names of families whose content changed (for render caches). */
+export type ChangeListener = (changedFamilies: Iterable<string>) => void;
+
+/** Whether reads are known to be current. */
+export interface Freshness {
+  /** Set while the store cannot confirm it is current (e.g. its database is unreachable): reads are of the last known state. */
+  stale?: {
+    /** Unix ms since when. */
+    sinceMs: number;
+    /** Human-readable, e.g. "database unreachable since 2026-12-01T20:00:00.000Z". */
+    message: string;
+    /** Nothing was ever loaded: there is no last known state to answer from. */
+    unloaded?: boolean;
+  };
+}
+
 /** Read side of the store, used by scrape, the JSON API and the dashboard. */
 export interface StoreReader {
   getGroup(key: string): Group | undefined;
+  /** Every group, in insertion order (a replaced group keeps its place; a deleted and re-created one goes last). */
   groups(): IterableIterator<Group>;
   groupCount(): number;
   seriesCount(): number;
+  /** Names of all stored families. */
+  familyNames(): IterableIterator<string>;
+  /** Groups holding family `name`. */
+  groupsWithFamily(name: string): Iterable<Group>;
 }
 
 export interface MetricStore extends StoreReader {
-  /** Applies a write. Resolves once it is applied, durable and visible to the next read. */
+  /** Human-readable description of the backend, e.g. "sqlite: /data/pushboard.db" (never a password). */
+  readonly description: string;
+  /**
+   * Applies a write. Resolves once it is applied, durable and visible to the next read (on every replica, for a
+   * replicated backend). A write that cannot be made durable resolves with status 503 (or 500) and is not applied.
+   */
   submit(req: WriteRequest): Promise<WriteResult>;
+  /**
+   * Read barrier: resolves once the local state includes every write acknowledged (by any replica) before the
+   * call, or, if that cannot be confirmed promptly, with `stale` set (reads then answer from the last known state).
+   */
+  sync(): Promise<Freshness>;
+  /** Freshness as last known, without waiting. */
+  freshness(): Freshness;
+  /** Called after every change of the local state, whichever replica made it. Returns the unsubscribe function. */
+  onChange(listener: ChangeListener): () => void;
   /** False while the write queue is over capacity (mirrors the Pushgateway's health check). */
   healthy(): boolean;
+  /** True once the state is loaded and confirmed current (for /-/ready). */
+  ready(): boolean;
   close(): Promise<void>;
 }

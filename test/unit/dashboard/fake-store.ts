@@ -1,7 +1,7 @@
 // An in-memory stand-in for MetricStore, built from the types only (the real store has its own tests).
 import type { LabelPair, Metric, MetricFamily } from "../../../lib/exposition/model";
 import { groupingKey } from "../../../lib/grouping/grouping-key";
-import type { Group, MetricStore, StoredFamily, WriteRequest, WriteResult } from "../../../lib/store/types";
+import type { ChangeListener, Freshness, Group, MetricStore, StoredFamily, WriteRequest, WriteResult } from "../../../lib/store/types";
 
 export function gauge(name: string, value: number, labels: LabelPair[] = [], help = ""): MetricFamily {
   return { name, help, type: "GAUGE", metric: [{ label: labels, gauge: { value } }] };
@@ -73,7 +73,30 @@ export class FakeStore implements MetricStore {
     }
     return { ok: false, status: 500, message: "not supported by the fake" };
   }
+  familyNames() {
+    const names = new Set<string>();
+    for (const g of this.byKey.values()) for (const n of g.families.keys()) names.add(n);
+    return names.values();
+  }
+  groupsWithFamily(name: string) {
+    return [...this.byKey.values()].filter((g) => g.families.has(name));
+  }
+  readonly description = "fake";
+  /** Set to make reads report a stale state. */
+  stale: Freshness["stale"];
+  async sync(): Promise<Freshness> {
+    return this.freshness();
+  }
+  freshness(): Freshness {
+    return this.stale ? { stale: this.stale } : {};
+  }
+  onChange(_listener: ChangeListener) {
+    return () => {};
+  }
   healthy() {
+    return true;
+  }
+  ready() {
     return true;
   }
   async close() {}

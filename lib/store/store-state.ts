@@ -1,0 +1,367 @@
+// The in-memory state every store backend serves reads from: groups by key, the indexes for the incremental
+// consistency check and for rendering, and the write semantics of the Pushgateway (PUT, POST, DELETE, wipe).
+// Backends own the ordering and durability of writes; this module only applies them. A write is applied to a
+// WriteBatch that records each group it replaced, so a backend can take the batch back out (its commit failed, or
+// it wants the state to hold only committed data until the commit returns) and put it back in again.
+import type { Metric, MetricFamily, MetricType } from "../exposition/model";
+import { groupingKey } from "../grouping/grouping-key";
+import {
+  checkWrite,
+  formatErrors,
+  hasTimestamps,
+  PUSH_FAILURE_TIME_METRIC,
+  PUSH_TIME_METRIC,
+  sanitiseFamilies,
+  metricSeriesId,
+  type ConsistencyView,
+  type OwnFamilyInfo,
+} from "../consistency/check-push";
+import {
+  PUSH_HISTORY_LENGTH,
+  type ChangeListener,
+  type Group,
+  type Mutation,
+  type PersistedGroup,
+  type StoreReader,
+  type StoredFamily,
+  type WriteRequest,
+  type WriteResult,
+} from "./types";
+
+export const PUSH_TIME_HELP = "Last Unix time when changing this group in the Pushgateway succeeded.";
+export const PUSH_FAILURE_TIME_HELP = "Last Unix time when changing this group in the Pushgateway failed.";
+export const INCONSISTENT_PREFIX = "pushed metrics are invalid or inconsistent with existing metrics: ";
+const TIMESTAMP_ERROR = "pushed metrics must not have timestamps";
+
+export type StoreLogger = (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
+
+interface FamilyIndexEntry {
+  type: MetricType;
+  groups: Set<Group>;
+}
+
+/** The effect of applied writes: durable mutations, and the group replacements to undo or redo them locally. */
+export interface WriteBatch {
+  mutations: Mutation[];
+  replaced: Array<{ key: string; prev: Group | undefined; next: Group | undefined }>;
+  /** Names of families whose content changed. */
+  changed: Set<string>;
+}
+
+export function newBatch(): WriteBatch {
+  return { mutations: [], replaced: [], changed: new Set() };
+}
+
+function syntheticGauge(name: string, help: string, labels: Group["labels"], valueSeconds: number): MetricFamily {
+  const label = labels.map((l) => ({ ...l }));
+  if (!label.some((l) => l.name === "instance")) label.push({ name: "instance", value: "" });
+  label.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { name, help, type: "GAUGE", metric: [{ label, gauge: { value: valueSeconds } }] };
+}
+
+export class StoreState implements StoreReader {
+  private readonly byKey = new Map<string, Group>();
+  private readonly familyIndex = new Map<string, FamilyIndexEntry>();
+  private readonly seriesOwners = new Map<number, string>();
+  private series = 0;
+  private readonly listeners = new Set<ChangeListener>();
+
+  constructor(
+    private readonly ownFamily: (name: string) => OwnFamilyInfo | undefined = () => undefined,
+    private readonly log: StoreLogger = () => {},
+  ) {}
+
+  // --- StoreReader ---------------------------------------------------------------------------------------
+
+  getGroup(key: string): Group | undefined {
+    return this.byKey.get(key);
+  }
+  groups(): IterableIterator<Group> {
+    return this.byKey.values();
+  }
+  groupCount(): number {
+    return this.byKey.size;
+  }
+  seriesCount(): number {
+    return this.series;
+  }
+  familyNames(): IterableIterator<string> {
+    return this.familyIndex.keys();
+  }
+  groupsWithFamily(name: string): Iterable<Group> {
+    return this.familyIndex.get(name)?.groups ?? [];
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Tells the listeners which families changed. */
+  notify(changed: Set<string>): void {
+    if (changed.size > 0) for (const l of this.listeners) l(changed);
+  }
+
+  // --- loading and replaying -----------------------------------------------------------------------------
+
+  /** Adds persisted groups (at startup), in their stored order. */
+  loadGroups(groups: Iterable<PersistedGroup>, changed?: Set<string>): void {
+    for (const pg of groups) this.setGroup(pg.key, groupFromPersisted(pg), changed);
+  }
+
+  /** Removes every group (before a full reload). */
+  clear(changed?: Set<string>): void {
+    for (const key of [...this.byKey.keys()]) this.setGroup(key, undefined, changed);
+  }
+
+  /** Applies mutations committed elsewhere (another replica), exactly as their writer applied them. */
+  applyMutations(mutations: Iterable<Mutation>, changed: Set<string>): void {
+    for (const m of mutations) {
+      switch (m.op) {
+        case "upsertGroup": {
+          const old = this.byKey.get(m.key);
+          const families = new Map(old?.families ?? []);
+          for (const name of m.removedFamilies) families.delete(name);
+          for (const sf of m.families) families.set(sf.family.name, sf);
+          this.setGroup(m.key, { key: m.key, labels: m.labels, families, pushHistory: m.pushHistory, lastError: m.lastError }, changed);
+          break;
+        }
+        case "deleteGroup":
+          this.setGroup(m.key, undefined, changed);
+          break;
+        case "wipe":
+          this.clear(changed);
+          break;
+      }
+    }
+  }
+
+  /** Takes a batch back out of the state (newest replacement first). */
+  undo(batch: WriteBatch): void {
+    for (let i = batch.replaced.length - 1; i >= 0; i--) {
+      const r = batch.replaced[i]!;
+      this.setGroup(r.key, r.prev, batch.changed);
+    }
+  }
+
+  /** Puts an undone batch back in (the very Group objects it created). */
+  redo(batch: WriteBatch): void {
+    for (const r of batch.replaced) this.setGroup(r.key, r.next, batch.changed);
+  }
+
+  // --- writes --------------------------------------------------------------------------------------------
+
+  /** Applies one write to the state, recording its effect in `batch`. Never throws for bad input. */
+  apply(req: WriteRequest, batch: WriteBatch): WriteResult {
+    try {
+      return this.applyUnchecked(req, batch);
+    } catch (err) {
+      this.log("error", "applying write failed", { err: String(err) });
+      return { ok: false, status: 500, message: `internal error: ${String(err)}` };
+    }
+  }
+
+  private replace(key: string, next: Group | undefined, batch: WriteBatch): void {
+    batch.replaced.push({ key, prev: this.byKey.get(key), next });
+    this.setGroup(key, next, batch.changed);
+  }
+
+  private applyUnchecked(req: WriteRequest, batch: WriteBatch): WriteResult {
+    switch (req.kind) {
+      case "delete": {
+        const key = groupingKey(req.labels);
+        if (!this.byKey.has(key)) return { ok: true, deleted: 0 };
+        this.replace(key, undefined, batch);
+        batch.mutations.push({ op: "deleteGroup", key });
+        return { ok: true, deleted: 1 };
+      }
+      case "deleteMany": {
+        let deleted = 0;
+        for (const key of req.keys) {
+          if (!this.byKey.has(key)) continue;
+          this.replace(key, undefined, batch);
+          batch.mutations.push({ op: "deleteGroup", key });
+          deleted++;
+        }
+        return { ok: true, deleted };
+      }
+      case "wipe": {
+        const n = this.byKey.size;
+        for (const key of [...this.byKey.keys()]) this.replace(key, undefined, batch);
+        batch.mutations.push({ op: "wipe" });
+        return { ok: true, deleted: n };
+      }
+      case "put":
+      case "post":
+        return this.applyPush(req, batch);
+    }
+  }
+
+  private applyPush(req: WriteRequest & { kind: "put" | "post" }, batch: WriteBatch): WriteResult {
+    const key = groupingKey(req.labels);
+    const old = this.byKey.get(key);
+    const nowMs = req.nowMs;
+    const invalidUtf8 = req.invalidUtf8 ?? new Map<string, Buffer>();
+    const fail = (message: string): WriteResult => {
+      this.recordFailure(key, req, old, message, invalidUtf8, batch);
+      return { ok: false, status: 400, message: INCONSISTENT_PREFIX + message };
+    };
+    if (hasTimestamps(req.families)) return fail(TIMESTAMP_ERROR);
+    sanitiseFamilies(req.families, req.labels);
+
+    // The group after the write (reference §3.1, §3.2, §6.1).
+    const families = new Map<string, StoredFamily>();
+    if (old) {
+      for (const [name, sf] of old.families) {
+        if (req.kind === "post" || name === PUSH_TIME_METRIC || name === PUSH_FAILURE_TIME_METRIC) families.set(name, sf);
+      }
+    }
+    const written: MetricFamily[] = [];
+    for (const f of req.families) {
+      if (f.name === PUSH_TIME_METRIC) continue;
+      if (f.name === PUSH_FAILURE_TIME_METRIC && !old) continue;
+      written.push(f);
+    }
+    written.push(syntheticGauge(PUSH_TIME_METRIC, PUSH_TIME_HELP, req.labels, nowMs / 1000));
+    if (!old || !old.families.has(PUSH_FAILURE_TIME_METRIC)) {
+      if (!written.some((f) => f.name === PUSH_FAILURE_TIME_METRIC)) written.push(syntheticGauge(PUSH_FAILURE_TIME_METRIC, PUSH_FAILURE_TIME_HELP, req.labels, 0));
+    }
+    for (const f of written) families.set(f.name, { family: f, timestampMs: nowMs });
+
+    // The store is kept consistent even with --push.disable-consistency-check: an inconsistent unchecked push
+    // is dropped and recorded as a failure instead of breaking every later scrape (see README).
+    const errors = checkWrite(this.view, key, written, familiesOf(families), invalidUtf8);
+    if (errors.length > 0) return fail(formatErrors(errors));
+
+    const history = [...(old?.pushHistory ?? []), nowMs].slice(-PUSH_HISTORY_LENGTH);
+    const next: Group = { key, labels: req.labels, families, pushHistory: history, lastError: old?.lastError };
+    this.replace(key, next, batch);
+    const removed = old ? [...old.families.keys()].filter((n) => !families.has(n)) : [];
+    batch.mutations.push({
+      op: "upsertGroup",
+      key,
+      labels: req.labels,
+      families: written.map((f) => families.get(f.name)!),
+      removedFamilies: removed,
+      pushHistory: history,
+      lastError: next.lastError,
+    });
+    return { ok: true };
+  }
+
+  /** Failure bookkeeping (reference §6.1), minus the store poisoning of §5.4. */
+  private recordFailure(
+    key: string,
+    req: WriteRequest & { kind: "put" | "post" },
+    old: Group | undefined,
+    message: string,
+    invalidUtf8: Map<string, Buffer>,
+    batch: WriteBatch,
+  ): void {
+    const nowMs = req.nowMs;
+    const lastError = { timeMs: nowMs, message };
+    const failure = syntheticGauge(PUSH_FAILURE_TIME_METRIC, PUSH_FAILURE_TIME_HELP, req.labels, nowMs / 1000);
+    const families = new Map(old?.families ?? []);
+    const written: StoredFamily[] = [{ family: failure, timestampMs: nowMs }];
+    if (!families.has(PUSH_TIME_METRIC)) written.push({ family: syntheticGauge(PUSH_TIME_METRIC, PUSH_TIME_HELP, req.labels, 0), timestampMs: nowMs });
+    for (const sf of written) families.set(sf.family.name, sf);
+    if (!old) {
+      // Creating the group must not make the store inconsistent (the Pushgateway's §5.4 poisoning): if its
+      // push_* series would collide with another group's or carry invalid UTF-8, the failure is not recorded.
+      const errors = checkWrite(this.view, key, written.map((s) => s.family), familiesOf(families), invalidUtf8);
+      if (errors.length > 0) {
+        this.log("debug", "failed push not recorded: its group would be inconsistent", { errors: errors.join("; ") });
+        return;
+      }
+    }
+    const next: Group = { key, labels: req.labels, families, pushHistory: old?.pushHistory ?? [], lastError };
+    this.replace(key, next, batch);
+    batch.mutations.push({ op: "upsertGroup", key, labels: req.labels, families: written, removedFamilies: [], pushHistory: next.pushHistory, lastError });
+  }
+
+  // --- indexes -------------------------------------------------------------------------------------------
+
+  private readonly view: ConsistencyView = {
+    typeElsewhere: (name, groupKey) => {
+      const e = this.familyIndex.get(name);
+      if (!e) return undefined;
+      const self = this.byKey.get(groupKey);
+      const others = e.groups.size - (self && e.groups.has(self) ? 1 : 0);
+      return others > 0 ? e.type : undefined;
+    },
+    seriesOwner: (id) => this.seriesOwners.get(id),
+    ownFamily: (name) => this.ownFamily(name),
+  };
+
+  /** Replaces (or removes) a group and updates every index for the families that differ. */
+  private setGroup(key: string, next: Group | undefined, changed?: Set<string>): void {
+    const prev = this.byKey.get(key);
+    if (prev) {
+      for (const [name, sf] of prev.families) {
+        if (next && next.families.get(name) === sf) continue;
+        this.unindexFamily(prev, sf.family);
+        changed?.add(name);
+      }
+    }
+    if (next) {
+      this.byKey.set(key, next);
+      for (const [name, sf] of next.families) {
+        if (prev && prev.families.get(name) === sf) {
+          // Unchanged family: the index points at the old Group object; move it to the new one.
+          const e = this.familyIndex.get(name)!;
+          e.groups.delete(prev);
+          e.groups.add(next);
+          continue;
+        }
+        this.indexFamily(next, sf.family);
+        changed?.add(name);
+      }
+    } else {
+      this.byKey.delete(key);
+    }
+  }
+
+  private indexFamily(group: Group, f: MetricFamily): void {
+    let e = this.familyIndex.get(f.name);
+    if (!e) this.familyIndex.set(f.name, (e = { type: f.type, groups: new Set() }));
+    e.groups.add(group);
+    for (const m of f.metric) this.seriesOwners.set(metricSeriesId(f.name, m), group.key);
+    this.series += f.metric.length;
+  }
+
+  private unindexFamily(group: Group, f: MetricFamily): void {
+    const e = this.familyIndex.get(f.name);
+    if (e) {
+      e.groups.delete(group);
+      if (e.groups.size === 0) this.familyIndex.delete(f.name);
+    }
+    for (const m of f.metric) {
+      const id = metricSeriesId(f.name, m);
+      if (this.seriesOwners.get(id) === group.key) this.seriesOwners.delete(id);
+    }
+    this.series -= f.metric.length;
+  }
+}
+
+function familiesOf(stored: Map<string, StoredFamily>): Map<string, MetricFamily> {
+  const out = new Map<string, MetricFamily>();
+  for (const [name, sf] of stored) out.set(name, sf.family);
+  return out;
+}
+
+function groupFromPersisted(pg: PersistedGroup): Group {
+  const families = new Map<string, StoredFamily>();
+  for (const sf of pg.families) families.set(sf.family.name, sf);
+  return { key: pg.key, labels: pg.labels, families, pushHistory: pg.pushHistory, lastError: pg.lastError };
+}
+
+/** Value of the single sample of a group's push_time_seconds or push_failure_time_seconds (0 when absent). */
+export function syntheticValue(group: Group, name: string): number {
+  const m: Metric | undefined = group.families.get(name)?.family.metric[0];
+  return m?.gauge?.value ?? m?.untyped?.value ?? m?.counter?.value ?? 0;
+}
+
+/** The Pushgateway's last_push_successful: false iff push_failure_time_seconds > push_time_seconds. */
+export function lastPushSuccessful(group: Group): boolean {
+  return !(syntheticValue(group, PUSH_FAILURE_TIME_METRIC) > syntheticValue(group, PUSH_TIME_METRIC));
+}

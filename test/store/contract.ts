@@ -1,0 +1,196 @@
+// The one contract every MetricStore backend passes (memory, SQLite, PostgreSQL): write semantics of PUT, POST,
+// DELETE, deleteMany and wipe; consistency errors; ordering; durability across a restart (durable backends);
+// change notification; the read barrier. Each backend's test file calls storeContract with a factory.
+import { afterEach, describe, expect, it } from "vitest";
+import { parseText } from "@/lib/exposition/parse-text";
+import type { LabelPair } from "@/lib/exposition/model";
+import { groupingKey } from "@/lib/grouping/grouping-key";
+import { lastPushSuccessful, syntheticValue } from "@/lib/store/store-state";
+import type { MetricStore } from "@/lib/store/types";
+
+export interface StoreFactory {
+  /** Opens a store on a fresh, empty backend. */
+  fresh(): Promise<MetricStore>;
+  /** Closes `store` and opens the same backend again; undefined for a backend that keeps nothing. */
+  reopen?: (store: MetricStore) => Promise<MetricStore>;
+}
+
+export const job = (j: string, extra: Record<string, string> = {}): LabelPair[] =>
+  Object.entries({ job: j, ...extra })
+    .map(([name, value]) => ({ name, value }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+
+export const push = (store: MetricStore, kind: "put" | "post", labels: LabelPair[], body: string, nowMs = 1_000_000) =>
+  store.submit({ kind, labels, families: parseText(Buffer.from(body)), check: true, nowMs });
+
+const familyNames = (store: MetricStore, labels: LabelPair[]) => [...(store.getGroup(groupingKey(labels))?.families.keys() ?? [])].sort();
+
+/** Value of the first sample of family `name` in the group, or undefined. */
+export function valueOf(store: MetricStore, labels: LabelPair[], name: string): number | undefined {
+  const m = store.getGroup(groupingKey(labels))?.families.get(name)?.family.metric[0];
+  return m?.untyped?.value ?? m?.gauge?.value ?? m?.counter?.value;
+}
+
+/** Everything observable about the store's content, for comparing two stores or a store before and after a restart. */
+export function snapshot(store: MetricStore): unknown {
+  return [...store.groups()].map((g) => ({
+    key: g.key,
+    labels: g.labels,
+    pushHistory: g.pushHistory,
+    lastError: g.lastError,
+    families: [...g.families.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, sf]) => [n, sf.timestampMs, JSON.stringify(sf.family)]),
+  }));
+}
+
+export function storeContract(name: string, factory: StoreFactory): void {
+  describe(`MetricStore contract: ${name}`, () => {
+    const open: MetricStore[] = [];
+    const fresh = async () => {
+      const s = await factory.fresh();
+      open.push(s);
+      return s;
+    };
+    afterEach(async () => {
+      for (const s of open.splice(0)) await s.close().catch(() => {});
+    });
+
+    it("is ready and current once opened", async () => {
+      const s = await fresh();
+      expect(s.ready()).toBe(true);
+      expect(s.healthy()).toBe(true);
+      expect(await s.sync()).toEqual({});
+      expect(s.freshness()).toEqual({});
+      expect(s.groupCount()).toBe(0);
+      expect(typeof s.description).toBe("string");
+    });
+
+    it("PUT replaces, POST merges by family name, both keep push_* metrics", async () => {
+      const s = await fresh();
+      expect(await push(s, "put", job("a"), "a 1\nb 2\n")).toEqual({ ok: true });
+      expect(await push(s, "post", job("a"), "a 10\nc 3\n")).toEqual({ ok: true });
+      expect(familyNames(s, job("a"))).toEqual(["a", "b", "c", "push_failure_time_seconds", "push_time_seconds"]);
+      expect(valueOf(s, job("a"), "a")).toBe(10);
+      expect(await push(s, "put", job("a"), "d 4\n", 2_000_000)).toEqual({ ok: true });
+      expect(familyNames(s, job("a"))).toEqual(["d", "push_failure_time_seconds", "push_time_seconds"]);
+      expect(syntheticValue(s.getGroup(groupingKey(job("a")))!, "push_time_seconds")).toBe(2000);
+      expect(s.getGroup(groupingKey(job("a")))!.pushHistory).toEqual([1_000_000, 1_000_000, 2_000_000]);
+      expect(s.seriesCount()).toBe(3);
+      expect([...s.familyNames()].sort()).toEqual(["d", "push_failure_time_seconds", "push_time_seconds"]);
+    });
+
+    it("DELETE, deleteMany and wipe remove groups and count them", async () => {
+      const s = await fresh();
+      for (const j of ["a", "b", "c", "d"]) expect(await push(s, "put", job(j), `m_${j} 1\n`)).toEqual({ ok: true });
+      expect(await s.submit({ kind: "delete", labels: job("a") })).toEqual({ ok: true, deleted: 1 });
+      expect(await s.submit({ kind: "delete", labels: job("a") })).toEqual({ ok: true, deleted: 0 });
+      expect(await s.submit({ kind: "deleteMany", keys: [groupingKey(job("b")), groupingKey(job("zz"))] })).toEqual({ ok: true, deleted: 1 });
+      expect([...s.groups()].map((g) => g.labels[0]!.value)).toEqual(["c", "d"]);
+      expect(await s.submit({ kind: "wipe" })).toEqual({ ok: true, deleted: 2 });
+      expect(s.groupCount()).toBe(0);
+      expect(s.seriesCount()).toBe(0);
+      expect([...s.familyNames()]).toEqual([]);
+    });
+
+    it("rejects type clashes, duplicate series and suffix collisions with 400 and records the failure", async () => {
+      const s = await fresh();
+      expect(await push(s, "put", job("a"), "# TYPE x counter\nx 1\n# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 1\n")).toEqual({ ok: true });
+      const clash = await push(s, "put", job("b"), "# TYPE x gauge\nx 2\n", 2_000_000);
+      expect(clash).toMatchObject({ ok: false, status: 400 });
+      expect(!clash.ok && clash.message).toMatch(/^pushed metrics are invalid or inconsistent with existing metrics: .*is not a COUNTER/);
+      const b = s.getGroup(groupingKey(job("b")))!;
+      expect(b.families.has("x")).toBe(false);
+      expect(syntheticValue(b, "push_failure_time_seconds")).toBe(2000);
+      expect(lastPushSuccessful(b)).toBe(false);
+      expect(b.lastError?.message).toMatch(/is not a COUNTER/);
+      const dup = await push(s, "post", job("a", { instance: "" }), "# TYPE x counter\nx 3\n");
+      expect(dup).toMatchObject({ ok: false, status: 400 });
+      expect(!dup.ok && dup.message).toMatch(/was collected before with the same name and label values/);
+      const suffix = await push(s, "put", job("c"), "h_count 3\n");
+      expect(suffix).toMatchObject({ ok: false, status: 400 });
+      expect(!suffix.ok && suffix.message).toMatch(/collides with previously collected histogram named "h"/);
+      const ts = await push(s, "put", job("d"), "y 1 1000\n");
+      expect(!ts.ok && ts.message).toMatch(/must not have timestamps/);
+      expect(valueOf(s, job("a"), "x")).toBe(1);
+    });
+
+    it("rejects a grouping label that is not valid UTF-8", async () => {
+      const s = await fresh();
+      const raw = Buffer.from([0xff, 0xfe]);
+      const labels = job("a", { x: raw.toString("utf8") });
+      const res = await s.submit({ kind: "put", labels, families: parseText(Buffer.from("m 1\n")), check: true, nowMs: 1, invalidUtf8: new Map([["x", raw]]) });
+      expect(res).toMatchObject({ ok: false, status: 400 });
+      expect(!res.ok && res.message).toMatch(/not utf8/);
+    });
+
+    it("applies writes in submission order, and keeps groups in insertion order", async () => {
+      const s = await fresh();
+      const all = await Promise.all([
+        push(s, "put", job("a"), "v 1\n"),
+        push(s, "put", job("b"), "w 1\n"),
+        push(s, "put", job("a"), "v 2\n"),
+        push(s, "post", job("c"), "u 1\n"),
+        s.submit({ kind: "delete", labels: job("c") }),
+        push(s, "put", job("c"), "u 3\n"),
+        push(s, "put", job("x"), "# TYPE v gauge\nv 1\n"),
+      ]);
+      expect(all.map((r) => r.ok)).toEqual([true, true, true, true, true, true, false]);
+      expect(valueOf(s, job("a"), "v")).toBe(2);
+      expect(valueOf(s, job("c"), "u")).toBe(3);
+      // x's failure is recorded as a group (its push_* series are consistent).
+      expect([...s.groups()].map((g) => g.labels[0]!.value)).toEqual(["a", "b", "c", "x"]);
+      await s.submit({ kind: "delete", labels: job("a") });
+      await push(s, "put", job("a"), "v 5\n");
+      await push(s, "put", job("b"), "w 5\n");
+      expect([...s.groups()].map((g) => g.labels[0]!.value)).toEqual(["b", "c", "x", "a"]);
+      expect([...s.groupsWithFamily("v")].map((g) => g.labels[0]!.value)).toEqual(["a"]);
+    });
+
+    it("hands out groups that later writes never mutate", async () => {
+      const s = await fresh();
+      await push(s, "put", job("a"), "v 1\n");
+      const before = s.getGroup(groupingKey(job("a")))!;
+      const text = JSON.stringify(before.families.get("v")!.family);
+      await push(s, "post", job("a"), "v 2\nw 1\n");
+      expect(JSON.stringify(before.families.get("v")!.family)).toBe(text);
+      expect(before.families.has("w")).toBe(false);
+      expect(s.getGroup(groupingKey(job("a")))).not.toBe(before);
+    });
+
+    it("notifies change listeners with the names of changed families", async () => {
+      const s = await fresh();
+      const seen: string[][] = [];
+      const off = s.onChange((names) => seen.push([...names].sort()));
+      await push(s, "put", job("a"), "v 1\n");
+      expect(seen.flat()).toEqual(expect.arrayContaining(["push_failure_time_seconds", "push_time_seconds", "v"]));
+      seen.length = 0;
+      await s.submit({ kind: "delete", labels: job("a") });
+      expect(seen.flat()).toEqual(expect.arrayContaining(["v"]));
+      off();
+      seen.length = 0;
+      await push(s, "put", job("b"), "w 1\n");
+      expect(seen).toEqual([]);
+    });
+
+    if (factory.reopen) {
+      const reopen = factory.reopen;
+      it("keeps every acknowledged write across a restart, exactly", async () => {
+        let s = await fresh();
+        await push(s, "put", job("a"), "# HELP v help text\n# TYPE v gauge\nv{x=\"1\"} NaN\nv{x=\"2\"} -Inf\n");
+        await push(s, "put", job("b", { inst: "\u0000\u00ff" }), "# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 2\ns_count 3\n");
+        await push(s, "put", job("c"), "# TYPE v counter\nv 1\n"); // rejected: recorded failure
+        await push(s, "put", job("d"), "gone 1\n");
+        await s.submit({ kind: "delete", labels: job("d") });
+        await push(s, "post", job("a"), "w -0\n", 3_000_000.123);
+        const before = snapshot(s);
+        const series = s.seriesCount();
+        expect(series).toBe(10);
+        s = await reopen(s);
+        open.push(s);
+        expect(snapshot(s)).toEqual(before);
+        expect(s.seriesCount()).toBe(series);
+        // The consistency indexes came back too.
+        expect(await push(s, "put", job("e"), "# TYPE v counter\nv 1\n")).toMatchObject({ ok: false, status: 400 });
+      });
+    }
+  });
+}
