@@ -25,6 +25,10 @@ export interface ConsistencyView {
 
 export const PUSH_TIME_METRIC = "push_time_seconds";
 export const PUSH_FAILURE_TIME_METRIC = "push_failure_time_seconds";
+/** pushboard's per-group health families (lib/lifecycle/health.ts): computed, never taken from a push. */
+export const GROUP_UP_METRIC = "pushboard_group_up";
+export const GROUP_EXPECTED_INTERVAL_METRIC = "pushboard_group_expected_interval_seconds";
+export const DERIVED_METRIC_NAMES: ReadonlySet<string> = new Set([GROUP_UP_METRIC, GROUP_EXPECTED_INTERVAL_METRIC]);
 
 /**
  * Identity of one series for the uniqueness check: a 53-bit hash of the family name and all label pairs (sorted by

@@ -1,7 +1,8 @@
 // Deletes from the dashboard. They go through MetricStore.submit, so they are ordered with protocol writes
 // and durable before they are acknowledged, exactly like DELETE /metrics/job/... .
-import type { MetricStore } from "../store/types";
-import { decodeGroupId } from "./group-id";
+import type { AuditSource, MetricStore } from "../store/types";
+import { lastAttemptMs } from "../store/store-state";
+import { decodeGroupId, encodeGroupId } from "./group-id";
 import { summarize } from "./summary";
 import type { DeleteResponse } from "./types";
 
@@ -26,15 +27,15 @@ export function readIds(body: unknown, optional = false): string[] | undefined {
   return ids as string[];
 }
 
-async function submitDeleteMany(store: MetricStore, keys: string[]): Promise<number> {
+async function submitDeleteMany(store: MetricStore, keys: string[], audit: AuditSource): Promise<number> {
   if (keys.length === 0) return 0;
-  const res = await store.submit({ kind: "deleteMany", keys });
+  const res = await store.submit({ kind: "deleteMany", keys, audit });
   if (!res.ok) throw new ActionError(res.message, res.status);
   return res.deleted ?? keys.length;
 }
 
 /** Deletes the groups named by ids; ids of groups that do not exist are reported as skipped. */
-export async function deleteGroups(store: MetricStore, ids: string[]): Promise<DeleteResponse> {
+export async function deleteGroups(store: MetricStore, ids: string[], audit: AuditSource): Promise<DeleteResponse> {
   const keys: string[] = [];
   const skipped: string[] = [];
   for (const id of new Set(ids)) {
@@ -42,32 +43,37 @@ export async function deleteGroups(store: MetricStore, ids: string[]): Promise<D
     if (key !== undefined && store.getGroup(key)) keys.push(key);
     else skipped.push(id);
   }
-  return { deleted: await submitDeleteMany(store, keys), skipped };
+  return { deleted: await submitDeleteMany(store, keys, audit), skipped };
 }
 
 /**
  * Deletes stale groups. With ids (the list the user was shown), only those that are still stale now are
- * deleted: a group that pushed again since the list was shown survives. Without ids, every stale group.
+ * deleted; without ids, every stale group. The delete is conditional inside the write queue: a group whose
+ * last push attempt changed since it was found stale (it pushed again, even a push queued just before this
+ * delete) is kept.
  */
-export async function deleteStale(store: MetricStore, ids: string[] | undefined, defaultStaleAfterMs: number, nowMs: number): Promise<DeleteResponse> {
-  const keys: string[] = [];
+export async function deleteStale(store: MetricStore, ids: string[] | undefined, defaultStaleAfterMs: number, nowMs: number, audit: AuditSource): Promise<DeleteResponse> {
+  const groups: { key: string; lastAttemptAtMostMs: number }[] = [];
   const skipped: string[] = [];
-  if (ids === undefined) {
-    for (const g of store.groups()) if (summarize(g, defaultStaleAfterMs, nowMs).stale) keys.push(g.key);
-  } else {
-    for (const id of new Set(ids)) {
-      const key = decodeGroupId(id);
-      const g = key === undefined ? undefined : store.getGroup(key);
-      if (g && summarize(g, defaultStaleAfterMs, nowMs).stale) keys.push(g.key);
-      else skipped.push(id);
-    }
+  const candidates = ids === undefined ? [...store.groups()].map((g) => ({ id: undefined, g })) : [...new Set(ids)].map((id) => {
+    const key = decodeGroupId(id);
+    return { id, g: key === undefined ? undefined : store.getGroup(key) };
+  });
+  for (const { id, g } of candidates) {
+    if (g && summarize(g, defaultStaleAfterMs, nowMs).stale) groups.push({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) });
+    else if (id !== undefined) skipped.push(id);
   }
-  return { deleted: await submitDeleteMany(store, keys), skipped };
+  if (groups.length === 0) return { deleted: 0, skipped };
+  const res = await store.submit({ kind: "deleteIf", groups, audit });
+  if (!res.ok) throw new ActionError(res.message, res.status);
+  const deleted = new Set((res.removed ?? []).map((r) => r.key));
+  for (const c of groups) if (!deleted.has(c.key) && ids !== undefined) skipped.push(encodeGroupId(c.key));
+  return { deleted: deleted.size, skipped };
 }
 
-export async function wipeAll(store: MetricStore): Promise<DeleteResponse> {
+export async function wipeAll(store: MetricStore, audit: AuditSource): Promise<DeleteResponse> {
   const before = store.groupCount();
-  const res = await store.submit({ kind: "wipe" });
+  const res = await store.submit({ kind: "wipe", audit });
   if (!res.ok) throw new ActionError(res.message, res.status);
   return { deleted: res.deleted ?? before, skipped: [] };
 }

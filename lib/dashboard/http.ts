@@ -4,6 +4,8 @@ import type { Config } from "../config/flags";
 import { peekRuntime, type Runtime } from "../server/runtime";
 import { FilterError } from "./filter";
 import { ActionError } from "./actions";
+import type { AuditSource } from "../store/types";
+import { CLIENT_ADDRESS_HEADER, USER_HEADER } from "../server/request-identity";
 
 /** Same header as the protocol reads (lib/protocol/router.ts STALE_HEADER). */
 const STALE_HEADER = "X-Pushboard-Stale";
@@ -82,8 +84,23 @@ export async function withRuntime(fn: (rt: Runtime) => Response | Promise<Respon
   }
 }
 
-/** Guard plus JSON body parsing for POST handlers. */
-export async function withMutation(req: Request, fn: (rt: Runtime, body: unknown) => Response | Promise<Response>): Promise<Response> {
+/**
+ * Who sent a dashboard request, for the audit trail. The pushboard server sets the client address and the
+ * authenticated user on every request it hands to Next (replacing whatever the client sent under those names).
+ */
+export function auditSourceOf(req: Request): AuditSource {
+  const source: AuditSource = { source: "dashboard" };
+  const client = req.headers.get(CLIENT_ADDRESS_HEADER);
+  const user = req.headers.get(USER_HEADER);
+  const ua = req.headers.get("user-agent");
+  if (client) source.client = client;
+  if (user) source.user = user;
+  if (ua) source.userAgent = ua.slice(0, 256);
+  return source;
+}
+
+/** Guard plus JSON body parsing for POST handlers; `fn` also gets the audit source of the request. */
+export async function withMutation(req: Request, fn: (rt: Runtime, body: unknown, audit: AuditSource) => Response | Promise<Response>): Promise<Response> {
   return withRuntime(async (rt) => {
     const refused = checkMutationRequest(req, rt.config);
     if (refused) return refused;
@@ -94,6 +111,6 @@ export async function withMutation(req: Request, fn: (rt: Runtime, body: unknown
     } catch {
       return errorResponse("body is not valid JSON", 400);
     }
-    return fn(rt, body);
+    return fn(rt, body, auditSourceOf(req));
   });
 }

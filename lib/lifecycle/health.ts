@@ -12,10 +12,7 @@ import { staleFloorMs, staleThresholdMs } from "../dashboard/staleness";
 import type { Group } from "../store/types";
 import { resolveLifecycle, type LifecycleRule, type LifecycleRules, type ResolvedLifecycle } from "./rules";
 
-export const GROUP_UP_METRIC = "pushboard_group_up";
-export const GROUP_EXPECTED_INTERVAL_METRIC = "pushboard_group_expected_interval_seconds";
-/** Names a push can never set: they are dropped from a pushed body, as push_time_seconds is overwritten. */
-export const HEALTH_METRIC_NAMES: ReadonlySet<string> = new Set([GROUP_UP_METRIC, GROUP_EXPECTED_INTERVAL_METRIC]);
+import { GROUP_EXPECTED_INTERVAL_METRIC, GROUP_UP_METRIC } from "../consistency/check-push";
 
 const UP_HELP = "1 while the group pushes on its cadence, 0 once it is overdue (pushboard: the up of a pushed job).";
 const INTERVAL_HELP = "The push cadence pushboard expects of the group: declared by a lifecycle rule, or learnt from its pushes.";

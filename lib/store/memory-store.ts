@@ -3,7 +3,7 @@
 // Without persistence it is the Pushgateway's in-memory store.
 import type { OwnFamilyInfo } from "../consistency/check-push";
 import { StoreState, newBatch, type StoreLogger } from "./store-state";
-import type { ChangeListener, Freshness, Group, MetricStore, Persistence, WriteRequest, WriteResult } from "./types";
+import type { AuditEntry, ChangeListener, Freshness, Group, MetricStore, Persistence, WriteRequest, WriteResult } from "./types";
 
 export { lastPushSuccessful, syntheticValue, PUSH_TIME_HELP, PUSH_FAILURE_TIME_HELP, INCONSISTENT_PREFIX } from "./store-state";
 
@@ -47,6 +47,7 @@ export class MemoryStore implements MetricStore {
     if (!this.persistence) return 0;
     const groups = await this.persistence.load();
     this.state.loadGroups(groups);
+    this.state.loadAudit(await this.persistence.loadAudit());
     this.loaded = true;
     return groups.length;
   }
@@ -56,6 +57,10 @@ export class MemoryStore implements MetricStore {
   }
 
   // --- StoreReader ---------------------------------------------------------------------------------------
+
+  audit(limit: number): AuditEntry[] {
+    return this.state.audit(limit);
+  }
 
   getGroup(key: string): Group | undefined {
     return this.state.getGroup(key);

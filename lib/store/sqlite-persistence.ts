@@ -13,7 +13,8 @@ import Database from "better-sqlite3";
 import { closeSync, existsSync, fdatasync, fdatasyncSync, mkdirSync, openSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Bucket, LabelPair, Metric, MetricFamily, MetricType, Quantile } from "../exposition/model";
-import type { Mutation, PersistedGroup, Persistence, StoredFamily } from "./types";
+import type { AuditEntry, Mutation, PersistedGroup, Persistence, StoredFamily } from "./types";
+import { AUDIT_MAX_ENTRIES, AUDIT_RETENTION_MS } from "./audit-trail";
 
 export type PersistenceLogLevel = "debug" | "info" | "warn" | "error";
 export type PersistenceLogger = (level: PersistenceLogLevel, msg: string, fields?: Record<string, unknown>) => void;
@@ -82,6 +83,13 @@ const MIGRATIONS: Migration[] = [
           PRIMARY KEY (group_key, name)
         );
       `);
+    },
+  },
+  {
+    version: 2,
+    description: "audit trail",
+    up(db) {
+      db.exec(`CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms REAL NOT NULL, entry TEXT NOT NULL);`);
     },
   },
 ];
@@ -377,6 +385,10 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
             stmts.wipeFamilies.run();
             stmts.wipeGroups.run();
             break;
+          case "audit":
+            for (const e of m.entries) stmts.insertAudit.run(e.timeMs, JSON.stringify(e));
+            stmts.pruneAudit.run(AUDIT_MAX_ENTRIES, Date.now() - AUDIT_RETENTION_MS);
+            break;
           default: {
             const never: never = m;
             throw new Error(`unknown mutation ${JSON.stringify(never)}`);
@@ -418,6 +430,10 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
 
   const persistence: Persistence = {
     description: `sqlite: ${abs}`,
+
+    loadAudit(): AuditEntry[] {
+      return (stmts.loadAudit.all() as string[]).map((e) => JSON.parse(e) as AuditEntry);
+    },
 
     load(): PersistedGroup[] {
       if (closed) throw new Error("sqlite persistence is closed");
@@ -615,6 +631,9 @@ function prepare(db: Database.Database) {
     wipeGroups: db.prepare(`DELETE FROM groups`),
     loadGroups: db.prepare(`SELECT key, labels, push_history, last_error_ms, last_error_message FROM groups`).raw(),
     loadFamilies: db.prepare(`SELECT group_key, timestamp_ms, data FROM families`).raw(),
+    insertAudit: db.prepare(`INSERT INTO audit (time_ms, entry) VALUES (?, ?)`),
+    pruneAudit: db.prepare(`DELETE FROM audit WHERE id <= (SELECT MAX(id) FROM audit) - ? OR time_ms < ?`),
+    loadAudit: db.prepare(`SELECT entry FROM audit ORDER BY id`).pluck(),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   hasTimestamps,
   PUSH_FAILURE_TIME_METRIC,
   PUSH_TIME_METRIC,
+  DERIVED_METRIC_NAMES,
   sanitiseFamilies,
   metricSeriesId,
   type ConsistencyView,
@@ -24,9 +25,13 @@ import {
   type PersistedGroup,
   type StoreReader,
   type StoredFamily,
+  type AuditEntry,
+  type AuditSource,
+  type RemovedGroup,
   type WriteRequest,
   type WriteResult,
 } from "./types";
+import { AuditTrail } from "./audit-trail";
 
 export const PUSH_TIME_HELP = "Last Unix time when changing this group in the Pushgateway succeeded.";
 export const PUSH_FAILURE_TIME_HELP = "Last Unix time when changing this group in the Pushgateway failed.";
@@ -43,13 +48,15 @@ interface FamilyIndexEntry {
 /** The effect of applied writes: durable mutations, and the group replacements to undo or redo them locally. */
 export interface WriteBatch {
   mutations: Mutation[];
+  /** Audit entries this batch appended to the trail (taken back out by undo). */
+  audit: AuditEntry[];
   replaced: Array<{ key: string; prev: Group | undefined; next: Group | undefined }>;
   /** Names of families whose content changed. */
   changed: Set<string>;
 }
 
 export function newBatch(): WriteBatch {
-  return { mutations: [], replaced: [], changed: new Set() };
+  return { mutations: [], audit: [], replaced: [], changed: new Set() };
 }
 
 function syntheticGauge(name: string, help: string, labels: Group["labels"], valueSeconds: number): MetricFamily {
@@ -65,11 +72,22 @@ export class StoreState implements StoreReader {
   private readonly seriesOwners = new Map<number, string>();
   private series = 0;
   private readonly listeners = new Set<ChangeListener>();
+  private trail = new AuditTrail();
 
   constructor(
     private readonly ownFamily: (name: string) => OwnFamilyInfo | undefined = () => undefined,
     private readonly log: StoreLogger = () => {},
   ) {}
+
+  audit(limit: number): AuditEntry[] {
+    return this.trail.newest(limit);
+  }
+
+  /** Replaces the audit trail with persisted entries (at startup, or a full reload), oldest first. */
+  loadAudit(entries: Iterable<AuditEntry>): void {
+    this.trail = new AuditTrail();
+    for (const e of entries) this.trail.append(e);
+  }
 
   // --- StoreReader ---------------------------------------------------------------------------------------
 
@@ -132,12 +150,16 @@ export class StoreState implements StoreReader {
         case "wipe":
           this.clear(changed);
           break;
+        case "audit":
+          for (const e of m.entries) this.trail.append(e);
+          break;
       }
     }
   }
 
   /** Takes a batch back out of the state (newest replacement first). */
   undo(batch: WriteBatch): void {
+    this.trail.dropNewest(batch.audit.length);
     for (let i = batch.replaced.length - 1; i >= 0; i--) {
       const r = batch.replaced[i]!;
       this.setGroup(r.key, r.prev, batch.changed);
@@ -146,6 +168,7 @@ export class StoreState implements StoreReader {
 
   /** Puts an undone batch back in (the very Group objects it created). */
   redo(batch: WriteBatch): void {
+    for (const e of batch.audit) this.trail.append(e);
     for (const r of batch.replaced) this.setGroup(r.key, r.next, batch.changed);
   }
 
@@ -166,30 +189,55 @@ export class StoreState implements StoreReader {
     this.setGroup(key, next, batch.changed);
   }
 
+  /** Deletes the groups of `keys` that exist, audited as `action` when the request names its source. */
+  private deleteGroups(keys: Iterable<string>, batch: WriteBatch, audit: AuditSource | undefined, action: AuditEntry["action"], nowMs: number): WriteResult {
+    const removed: RemovedGroup[] = [];
+    for (const key of keys) {
+      const g = this.byKey.get(key);
+      if (!g) continue;
+      removed.push({ key, labels: g.labels, series: seriesOf(g) });
+      this.replace(key, undefined, batch);
+      batch.mutations.push({ op: "deleteGroup", key });
+    }
+    if (audit && removed.length > 0) {
+      this.record(batch, removed.map((r) => ({ ...audit, timeMs: nowMs, action, labels: r.labels, series: r.series, groups: 1 })));
+    }
+    return { ok: true, deleted: removed.length, removed };
+  }
+
+  private record(batch: WriteBatch, entries: AuditEntry[]): void {
+    for (const e of entries) this.trail.append(e);
+    batch.audit.push(...entries);
+    batch.mutations.push({ op: "audit", entries });
+  }
+
   private applyUnchecked(req: WriteRequest, batch: WriteBatch): WriteResult {
+    const nowMs = Date.now();
     switch (req.kind) {
-      case "delete": {
-        const key = groupingKey(req.labels);
-        if (!this.byKey.has(key)) return { ok: true, deleted: 0 };
-        this.replace(key, undefined, batch);
-        batch.mutations.push({ op: "deleteGroup", key });
-        return { ok: true, deleted: 1 };
-      }
-      case "deleteMany": {
-        let deleted = 0;
-        for (const key of req.keys) {
-          if (!this.byKey.has(key)) continue;
-          this.replace(key, undefined, batch);
-          batch.mutations.push({ op: "deleteGroup", key });
-          deleted++;
-        }
-        return { ok: true, deleted };
+      case "delete":
+        return this.deleteGroups([groupingKey(req.labels)], batch, req.audit, "delete", nowMs);
+      case "deleteMany":
+        return this.deleteGroups(req.keys, batch, req.audit, "delete", nowMs);
+      case "deleteIf": {
+        const due = req.groups.filter((c) => {
+          const g = this.byKey.get(c.key);
+          return g !== undefined && lastAttemptMs(g) <= c.lastAttemptAtMostMs;
+        });
+        return this.deleteGroups(due.map((c) => c.key), batch, req.audit, req.audit?.source === "rule" ? "expire" : "delete", nowMs);
       }
       case "wipe": {
         const n = this.byKey.size;
-        for (const key of [...this.byKey.keys()]) this.replace(key, undefined, batch);
+        let series = 0;
+        const removed: RemovedGroup[] = [];
+        for (const [key, g] of [...this.byKey]) {
+          const s = seriesOf(g);
+          series += s;
+          removed.push({ key, labels: g.labels, series: s });
+          this.replace(key, undefined, batch);
+        }
         batch.mutations.push({ op: "wipe" });
-        return { ok: true, deleted: n };
+        if (req.audit && n > 0) this.record(batch, [{ ...req.audit, timeMs: nowMs, action: "wipe", labels: [], series, groups: n }]);
+        return { ok: true, deleted: n, removed };
       }
       case "put":
       case "post":
@@ -218,7 +266,8 @@ export class StoreState implements StoreReader {
     }
     const written: MetricFamily[] = [];
     for (const f of req.families) {
-      if (f.name === PUSH_TIME_METRIC) continue;
+      // A pushed push_time_seconds is overwritten (as by the Pushgateway); the derived health families cannot be pushed.
+      if (f.name === PUSH_TIME_METRIC || DERIVED_METRIC_NAMES.has(f.name)) continue;
       if (f.name === PUSH_FAILURE_TIME_METRIC && !old) continue;
       written.push(f);
     }
@@ -356,6 +405,18 @@ function groupFromPersisted(pg: PersistedGroup): Group {
 }
 
 /** Value of the single sample of a group's push_time_seconds or push_failure_time_seconds (0 when absent). */
+/** Series of a group, its push_time_seconds and push_failure_time_seconds not counted. */
+export function seriesOf(group: Group): number {
+  let n = 0;
+  for (const [name, sf] of group.families) if (name !== PUSH_TIME_METRIC && name !== PUSH_FAILURE_TIME_METRIC) n += sf.family.metric.length;
+  return n;
+}
+
+/** Unix ms of the group's last push attempt, successful or not (0 if it has none). */
+export function lastAttemptMs(group: Group): number {
+  return Math.max(syntheticValue(group, PUSH_TIME_METRIC), syntheticValue(group, PUSH_FAILURE_TIME_METRIC)) * 1000;
+}
+
 export function syntheticValue(group: Group, name: string): number {
   const m: Metric | undefined = group.families.get(name)?.family.metric[0];
   return m?.gauge?.value ?? m?.untyped?.value ?? m?.counter?.value ?? 0;

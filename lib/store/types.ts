@@ -48,13 +48,58 @@ export type WriteRequest =
       /** Raw bytes of grouping label values that are not valid UTF-8, by label name (the check rejects them). */
       invalidUtf8?: Map<string, Buffer>;
     }
-  | { kind: "delete"; labels: LabelPair[] }
-  | { kind: "deleteMany"; keys: string[] }
-  | { kind: "wipe" };
+  | { kind: "delete"; labels: LabelPair[]; audit?: AuditSource }
+  | { kind: "deleteMany"; keys: string[]; audit?: AuditSource }
+  /**
+   * Conditional deletes (expiry, stale and selector deletes): each group goes only if its last push attempt is
+   * still at or before `lastAttemptAtMostMs`, checked when the write is applied in the queue, so a group pushed
+   * again after the decision to delete it is kept.
+   */
+  | { kind: "deleteIf"; groups: DeleteCondition[]; audit?: AuditSource }
+  | { kind: "wipe"; audit?: AuditSource };
+
+export interface DeleteCondition {
+  key: string;
+  /** Unix ms; the group's last push attempt (success or failure) must not be later. */
+  lastAttemptAtMostMs: number;
+}
+
+/** A group removed by a delete, as reported to the caller. */
+export interface RemovedGroup {
+  key: string;
+  labels: LabelPair[];
+  series: number;
+}
 
 export type WriteResult =
-  | { ok: true; /** Number of groups removed, for deletes. */ deleted?: number }
+  | { ok: true; /** Number of groups removed, for deletes. */ deleted?: number; /** The groups removed, for deletes. */ removed?: RemovedGroup[] }
   | { ok: false; status: number; message: string };
+
+/** Who asked for a delete, for the audit trail. */
+export interface AuditSource {
+  /** api: the Pushgateway API; dashboard; selector: DELETE /api/v1/groups; rule: lifecycle expiry. */
+  source: "api" | "dashboard" | "selector" | "rule";
+  /** Lifecycle rule index, for expiries. */
+  rule?: number;
+  /** Authenticated user, when auth is on. */
+  user?: string;
+  /** Client address. */
+  client?: string;
+  userAgent?: string;
+}
+
+/** One audit trail entry: one deleted or expired group, or one wipe. */
+export interface AuditEntry extends AuditSource {
+  /** Unix ms. */
+  timeMs: number;
+  action: "delete" | "expire" | "wipe";
+  /** Grouping labels of the group (empty for a wipe). */
+  labels: LabelPair[];
+  /** Series removed. */
+  series: number;
+  /** Groups removed (1, or all of them for a wipe). */
+  groups: number;
+}
 
 /**
  * What a durable backend must persist. One mutation describes the complete effect of one applied write on one
@@ -73,7 +118,9 @@ export type Mutation =
       lastError?: { timeMs: number; message: string };
     }
   | { op: "deleteGroup"; key: string }
-  | { op: "wipe" };
+  | { op: "wipe" }
+  /** Audit trail entries written with the deletes they describe (in the same commit). */
+  | { op: "audit"; entries: AuditEntry[] };
 
 /** A persisted group, as loaded at startup. */
 export interface PersistedGroup {
@@ -92,6 +139,8 @@ export interface PersistedGroup {
 export interface Persistence {
   readonly description: string;
   load(): PersistedGroup[] | Promise<PersistedGroup[]>;
+  /** The retained audit trail, oldest first. */
+  loadAudit(): AuditEntry[] | Promise<AuditEntry[]>;
   commit(mutations: Mutation[]): void | Promise<void>;
   close(): void | Promise<void>;
 }
@@ -123,6 +172,8 @@ export interface StoreReader {
   familyNames(): IterableIterator<string>;
   /** Groups holding family `name`. */
   groupsWithFamily(name: string): Iterable<Group>;
+  /** The newest audit entries first, at most `limit`. */
+  audit(limit: number): AuditEntry[];
 }
 
 export interface MetricStore extends StoreReader {

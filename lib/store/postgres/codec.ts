@@ -4,7 +4,7 @@
 // every text written is JSON, where NUL and lone surrogates are escapes.
 import type { LabelPair } from "../../exposition/model";
 import { decodeFamilyDocument, encodeFamily } from "../sqlite-persistence";
-import type { Mutation, StoredFamily } from "../types";
+import type { AuditEntry, Mutation, StoredFamily } from "../types";
 
 /** Canonical grouping keys as stored in the key columns (JSON string literals). */
 export function keyText(key: string): string {
@@ -37,6 +37,9 @@ export function encodeMutations(mutations: Mutation[]): string {
       case "wipe":
         parts.push(`{"op":"w"}`);
         break;
+      case "audit":
+        parts.push(JSON.stringify({ op: "a", a: m.entries }));
+        break;
     }
   }
   return `[${parts.join(",")}]`;
@@ -51,7 +54,7 @@ interface EncodedUpsert {
   e: { timeMs: number; message: string } | null;
   f: Array<[number, unknown]>;
 }
-type Encoded = EncodedUpsert | { op: "d"; k: string } | { op: "w" };
+type Encoded = EncodedUpsert | { op: "d"; k: string } | { op: "w" } | { op: "a"; a: AuditEntry[] };
 
 export function decodeMutations(text: string): Mutation[] {
   const docs = JSON.parse(text) as Encoded[];
@@ -71,6 +74,8 @@ export function decodeMutations(text: string): Mutation[] {
         return { op: "deleteGroup", key: d.k };
       case "w":
         return { op: "wipe" };
+      case "a":
+        return { op: "audit", entries: d.a };
       default:
         throw new Error(`unknown change-log entry ${JSON.stringify(d)}`);
     }

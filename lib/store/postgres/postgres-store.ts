@@ -25,7 +25,8 @@
 import pg from "pg";
 import type { OwnFamilyInfo } from "../../consistency/check-push";
 import { StoreState, newBatch, type StoreLogger } from "../store-state";
-import type { ChangeListener, Freshness, Group, MetricStore, Mutation, PersistedGroup, WriteRequest, WriteResult } from "../types";
+import type { AuditEntry, ChangeListener, Freshness, Group, MetricStore, Mutation, PersistedGroup, WriteRequest, WriteResult } from "../types";
+import { AUDIT_MAX_ENTRIES, AUDIT_RETENTION_MS } from "../audit-trail";
 import { decodeMutations, encodeMutations, familyText, keyFromText, keyText } from "./codec";
 import { migrate, NewerSchemaError, NOTIFY_CHANNEL, WRITE_LOCK_KEY } from "./schema";
 import { passwordRedactor, redactUrl } from "./url";
@@ -143,10 +144,11 @@ export class PostgresStore implements MetricStore {
         await this.exclusive(async () => {
           await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
           const changed = new Set<string>();
-          const { version, groups } = await loadSnapshot(client);
+          const { version, groups, audit } = await loadSnapshot(client);
           await client.query("COMMIT");
           this.state.clear(changed);
           this.state.loadGroups(groups, changed);
+          this.state.loadAudit(audit);
           this.version = version;
           this.loaded = true;
           this.state.notify(changed);
@@ -184,6 +186,10 @@ export class PostgresStore implements MetricStore {
   }
 
   // --- StoreReader ---------------------------------------------------------------------------------------
+
+  audit(limit: number): AuditEntry[] {
+    return this.state.audit(limit);
+  }
 
   getGroup(key: string): Group | undefined {
     return this.state.getGroup(key);
@@ -323,12 +329,13 @@ export class PostgresStore implements MetricStore {
     let broken = false;
     try {
       if (own) await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      const { version, groups } = await loadSnapshot(c);
+      const { version, groups, audit } = await loadSnapshot(c);
       if (own) await c.query("COMMIT");
       this.log("warn", "fell behind the retained change log: reloaded the whole store", { from: this.version, to: version, groups: groups.length });
       const changed = new Set<string>();
       this.state.clear(changed);
       this.state.loadGroups(groups, changed);
+      this.state.loadAudit(audit);
       this.version = version;
       this.state.notify(changed);
     } catch (err) {
@@ -524,6 +531,12 @@ export class PostgresStore implements MetricStore {
         case "wipe":
           parts.push(`DELETE FROM pushboard_families`, `DELETE FROM pushboard_groups`);
           break;
+        case "audit":
+          parts.push(
+            `INSERT INTO pushboard_audit (time_ms, entry) VALUES ${m.entries.map((e) => `(${numberLiteral(e.timeMs)}, ${lit(JSON.stringify(e))})`).join(", ")}`,
+            `DELETE FROM pushboard_audit WHERE id <= (SELECT max(id) FROM pushboard_audit) - ${AUDIT_MAX_ENTRIES} OR time_ms < ${Date.now() - AUDIT_RETENTION_MS}`,
+          );
+          break;
       }
     }
     parts.push(`INSERT INTO pushboard_changes (version, mutations) VALUES (${version}, ${lit(encodeMutations(mutations))})`);
@@ -540,7 +553,7 @@ function numberLiteral(n: number): string {
 }
 
 /** Reads the version and every group, in insertion order (the caller provides a consistent snapshot). */
-async function loadSnapshot(client: pg.ClientBase): Promise<{ version: number; groups: PersistedGroup[] }> {
+async function loadSnapshot(client: pg.ClientBase): Promise<{ version: number; groups: PersistedGroup[]; audit: AuditEntry[] }> {
   const v = await client.query<{ version: string }>("SELECT version FROM pushboard_meta WHERE id = 1");
   const version = Number(v.rows[0]?.version ?? 0);
   const g = await client.query<{ key: string; labels: string; push_history: string; last_error_ms: number | null; last_error_message: string | null }>(
@@ -558,5 +571,7 @@ async function loadSnapshot(client: pg.ClientBase): Promise<{ version: number; g
     const group = byKey.get(row.group_key);
     if (group) group.families.push({ timestampMs: row.timestamp_ms, family: decodeFamily(row.data) });
   }
-  return { version, groups: [...byKey.values()] };
+  const a = await client.query<{ entry: string }>(`SELECT entry FROM pushboard_audit ORDER BY id DESC LIMIT ${AUDIT_MAX_ENTRIES}`);
+  const audit = a.rows.map((r) => JSON.parse(r.entry) as AuditEntry).reverse();
+  return { version, groups: [...byKey.values()], audit };
 }

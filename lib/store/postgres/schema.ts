@@ -6,6 +6,7 @@
 //   pushboard_changes(version, committed_at, mutations)       the change log: one row per batch (codec.ts)
 //   pushboard_groups(key, seq, labels, push_history, last_error_ms, last_error_message)
 //   pushboard_families(group_key, name, seq, timestamp_ms, data)
+//   pushboard_audit(id, time_ms, entry)                        the audit trail (deletes, expiries, wipes)
 // groups/families are the snapshot a replica loads at startup; seq keeps insertion order (an update keeps it).
 // Every text column holds JSON (see codec.ts).
 import type pg from "pg";
@@ -51,6 +52,13 @@ const MIGRATIONS: Migration[] = [
         PRIMARY KEY (group_key, name)
       );
       CREATE INDEX pushboard_families_seq ON pushboard_families (seq);
+    `,
+  },
+  {
+    version: 2,
+    description: "audit trail",
+    sql: `
+      CREATE TABLE pushboard_audit (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, time_ms double precision NOT NULL, entry text NOT NULL);
     `,
   },
 ];

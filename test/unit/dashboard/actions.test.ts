@@ -14,35 +14,37 @@ function store() {
   return { s: new FakeStore([fresh, stale, stale2]), fresh, stale, stale2 };
 }
 
+const UI = { source: "dashboard" as const, client: "127.0.0.1" };
+
 describe("deletes", () => {
   it("deletes by id with one deleteMany write and reports unknown ids", async () => {
     const { s, fresh, stale } = store();
-    const r = await deleteGroups(s, [encodeGroupId(fresh.key), encodeGroupId(stale.key), encodeGroupId(fresh.key), "bogus", encodeGroupId("job\xffgone\xff")]);
+    const r = await deleteGroups(s, [encodeGroupId(fresh.key), encodeGroupId(stale.key), encodeGroupId(fresh.key), "bogus", encodeGroupId("job\xffgone\xff")], UI);
     expect(r.deleted).toBe(2);
     expect(r.skipped).toHaveLength(2);
-    expect(s.writes).toEqual([{ kind: "deleteMany", keys: [fresh.key, stale.key] }]);
+    expect(s.writes).toEqual([{ kind: "deleteMany", keys: [fresh.key, stale.key], audit: UI }]);
     expect(s.groupCount()).toBe(1);
   });
   it("deleteStale with ids only deletes those still stale", async () => {
     const { s, fresh, stale } = store();
-    const r = await deleteStale(s, [encodeGroupId(fresh.key), encodeGroupId(stale.key)], H, NOW);
+    const r = await deleteStale(s, [encodeGroupId(fresh.key), encodeGroupId(stale.key)], H, NOW, UI);
     expect(r).toEqual({ deleted: 1, skipped: [encodeGroupId(fresh.key)] });
     expect(s.getGroup(fresh.key)).toBeDefined();
   });
   it("deleteStale without ids deletes every stale group", async () => {
     const { s } = store();
-    expect((await deleteStale(s, undefined, H, NOW)).deleted).toBe(2);
+    expect((await deleteStale(s, undefined, H, NOW, UI)).deleted).toBe(2);
     expect([...s.groups()].map((g) => g.labels[0]!.value)).toEqual(["fresh"]);
   });
   it("does not write when nothing is to be deleted", async () => {
     const { s } = store();
-    expect(await deleteGroups(s, [])).toEqual({ deleted: 0, skipped: [] });
+    expect(await deleteGroups(s, [], UI)).toEqual({ deleted: 0, skipped: [] });
     expect(s.writes).toEqual([]);
   });
   it("wipes", async () => {
     const { s } = store();
-    expect((await wipeAll(s)).deleted).toBe(3);
-    expect(s.writes).toEqual([{ kind: "wipe" }]);
+    expect((await wipeAll(s, UI)).deleted).toBe(3);
+    expect(s.writes).toEqual([{ kind: "wipe", audit: UI }]);
   });
   it("validates bodies", () => {
     expect(() => readIds(null)).toThrow(ActionError);

@@ -2,6 +2,7 @@
 import type { LabelPair, Metric, MetricFamily } from "../../../lib/exposition/model";
 import { groupingKey } from "../../../lib/grouping/grouping-key";
 import type { ChangeListener, Freshness, Group, MetricStore, StoredFamily, WriteRequest, WriteResult } from "../../../lib/store/types";
+import { lastAttemptMs } from "../../../lib/store/store-state";
 
 export function gauge(name: string, value: number, labels: LabelPair[] = [], help = ""): MetricFamily {
   return { name, help, type: "GAUGE", metric: [{ label: labels, gauge: { value } }] };
@@ -48,6 +49,9 @@ export class FakeStore implements MetricStore {
   getGroup(key: string) {
     return this.byKey.get(key);
   }
+  audit() {
+    return [];
+  }
   groups() {
     return this.byKey.values();
   }
@@ -61,6 +65,14 @@ export class FakeStore implements MetricStore {
   }
   async submit(req: WriteRequest): Promise<WriteResult> {
     this.writes.push(req);
+    if (req.kind === "deleteIf") {
+      const removed = [];
+      for (const c of req.groups) {
+        const g = this.byKey.get(c.key);
+        if (g && lastAttemptMs(g) <= c.lastAttemptAtMostMs && this.byKey.delete(c.key)) removed.push({ key: g.key, labels: g.labels, series: 0 });
+      }
+      return { ok: true, deleted: removed.length, removed };
+    }
     if (req.kind === "deleteMany") {
       let n = 0;
       for (const k of req.keys) if (this.byKey.delete(k)) n++;

@@ -122,7 +122,7 @@ describe("comparator", () => {
 });
 
 describe("10,000 groups", () => {
-  it("answers a page quickly once summaries are cached", () => {
+  it("answers later pages from cached summaries (no group recomputed)", () => {
     const store = new FakeStore();
     for (let i = 0; i < 10_000; i++) {
       store.add(
@@ -137,6 +137,7 @@ describe("10,000 groups", () => {
     listGroups(store, params(), ctx);
     const cold = performance.now() - t;
     const times: number[] = [];
+    const missesBefore = cacheStats.misses;
     for (const p of [params(), params({ sort: "lastPush", dir: "desc" }), params({ q: "job=job7 host-1" }), params({ q: "is:stale", page: 3 }), params({ groupBy: "job" })]) {
       t = performance.now();
       const r = listGroups(store, p, { ...ctx, nowMs: ctx.nowMs + 1000 });
@@ -144,6 +145,7 @@ describe("10,000 groups", () => {
       expect(r.rows.length).toBeGreaterThan(0);
     }
     console.log(`10k groups: first request ${cold.toFixed(1)} ms, cached requests ${times.map((x) => x.toFixed(1)).join(", ")} ms`);
-    expect(Math.max(...times)).toBeLessThan(250);
+    // Timing is for the log (benchmarks measure it); what must hold is that no summary was recomputed.
+    expect(cacheStats.misses).toBe(missesBefore);
   });
 });

@@ -99,9 +99,9 @@ describe("MemoryStore writes", () => {
     const s = new MemoryStore();
     await push(s, "put", job("x"), "a 1\n");
     await push(s, "put", job("x", { instance: "y" }), "a 1\n");
-    expect(await s.submit({ kind: "delete", labels: job("x") })).toEqual({ ok: true, deleted: 1 });
+    expect(await s.submit({ kind: "delete", labels: job("x") })).toMatchObject({ ok: true, deleted: 1 });
     expect(s.groupCount()).toBe(1);
-    expect(await s.submit({ kind: "wipe" })).toEqual({ ok: true, deleted: 1 });
+    expect(await s.submit({ kind: "wipe" })).toMatchObject({ ok: true, deleted: 1 });
     expect(s.groupCount()).toBe(0);
     expect(s.seriesCount()).toBe(0);
   });
@@ -110,7 +110,7 @@ describe("MemoryStore writes", () => {
 describe("MemoryStore persistence", () => {
   it("commits each batch of writes once, in order, before acknowledging", async () => {
     const commits: Mutation[][] = [];
-    const persistence: Persistence = { description: "test", load: () => [], commit: (m) => void commits.push(m), close: () => {} };
+    const persistence: Persistence = { description: "test", load: () => [], loadAudit: () => [], commit: (m) => void commits.push(m), close: () => {} };
     const s = new MemoryStore({ persistence });
     const results = await Promise.all([push(s, "put", job("a"), "a 1\n"), push(s, "put", job("b"), "b 1\n"), s.submit({ kind: "delete", labels: job("a") })]);
     expect(results.every((r) => r.ok)).toBe(true);
@@ -122,6 +122,7 @@ describe("MemoryStore persistence", () => {
     const persistence: Persistence = {
       description: "failing",
       load: () => [],
+      loadAudit: () => [],
       commit: () => {
         throw new Error("disk full");
       },

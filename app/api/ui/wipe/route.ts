@@ -5,8 +5,8 @@ import { errorResponse, jsonResponse, withMutation } from "@/lib/dashboard/http"
 export const dynamic = "force-dynamic";
 
 export function POST(req: Request): Promise<Response> {
-  return withMutation(req, async (rt) => {
+  return withMutation(req, async (rt, _body, audit) => {
     if (!rt.config.enableAdminApi) return errorResponse("the admin API is disabled (start with --web.enable-admin-api)", 403);
-    return jsonResponse(await wipeAll(rt.store));
+    return jsonResponse(await wipeAll(rt.store, audit));
   });
 }

@@ -6,7 +6,7 @@ import { jsonResponse, withMutation } from "@/lib/dashboard/http";
 export const dynamic = "force-dynamic";
 
 export function POST(req: Request): Promise<Response> {
-  return withMutation(req, async (rt, body) =>
-    jsonResponse(await deleteStale(rt.store, readIds(body, true), rt.config.staleAfterMs, Date.now())),
+  return withMutation(req, async (rt, body, audit) =>
+    jsonResponse(await deleteStale(rt.store, readIds(body, true), rt.config.staleAfterMs, Date.now(), audit)),
   );
 }
