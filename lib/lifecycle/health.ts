@@ -9,7 +9,7 @@
 import type { Metric, MetricFamily } from "../exposition/model";
 import { groupBase, PUSH_TIME_METRIC, type GroupBase } from "../dashboard/summary";
 import { staleFloorMs, staleThresholdMs } from "../dashboard/staleness";
-import type { Group } from "../store/types";
+import type { Group, MetricStore } from "../store/types";
 import { resolveLifecycle, type LifecycleRule, type LifecycleRules, type ResolvedLifecycle } from "./rules";
 
 import { GROUP_EXPECTED_INTERVAL_METRIC, GROUP_UP_METRIC } from "../consistency/check-push";
@@ -55,10 +55,7 @@ export function groupHealth(base: GroupBase, lifecycle: ResolvedLifecycle, defau
 }
 
 /** The store as the exporter needs it. */
-export interface HealthStoreView {
-  groups(): Iterable<Group>;
-  onChange(listener: (familyNames: ReadonlySet<string>) => void): void;
-}
+export type HealthStoreView = Pick<MetricStore, "groups" | "onChange">;
 
 /**
  * Builds the two health families for /metrics. The families only change when a write lands, the rules change, or

@@ -23,6 +23,7 @@ export class OwnMetrics {
   readonly requests: Counter<"code" | "handler" | "method">;
   readonly pushDuration: Summary<"method">;
   readonly pushSize: Summary<"method">;
+  readonly groupsExpired: Counter<"rule">;
   private catalog = new Map<string, OwnFamilyInfo>();
 
   constructor(build: BuildInfo) {
@@ -43,6 +44,12 @@ export class OwnMetrics {
     const objectives = { percentiles: [0.1, 0.5, 0.9], maxAgeSeconds: 600, ageBuckets: 5 };
     this.pushDuration = new Summary({ name: "pushgateway_http_push_duration_seconds", help: "HTTP request duration for pushes to the Pushgateway.", labelNames: ["method"], registers, ...objectives });
     this.pushSize = new Summary({ name: "pushgateway_http_push_size_bytes", help: "HTTP request size for pushes to the Pushgateway.", labelNames: ["method"], registers, ...objectives });
+    this.groupsExpired = new Counter({
+      name: "pushboard_groups_expired_total",
+      help: "Groups deleted by a lifecycle rule's expire_after, by rule index.",
+      labelNames: ["rule"],
+      registers,
+    });
     collectDefaultMetrics({ register: this.runtimeRegistry });
   }
 

@@ -12,6 +12,9 @@ import type { OwnMetrics } from "./own-metrics";
 import { emptyResponse, errorResponse, NOT_FOUND, textResponse, type ProtocolResponse } from "./response";
 import { RouteTable } from "./routes";
 import { ScrapeRenderer, type DerivedFamilies } from "./scrape";
+import type { Lifecycle } from "../lifecycle/lifecycle";
+import type { AuditSource } from "../store/types";
+import { auditApi, deleteGroupsApi, lifecycleApi, listGroupsApi, type LifecycleApiDeps } from "./api-lifecycle";
 import { cleanPath, decodePath, escapePath } from "./url";
 import { decodeRequestBody, BodyDecodeError, negotiateResponseEncoding } from "../http/content-encoding";
 import { decodeDelimitedFamilies } from "../exposition/protobuf";
@@ -24,6 +27,10 @@ export interface ProtocolRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Reads the whole body; rejects with BodyTooLargeError past `limit` bytes. */
   readBody(limit: number): Promise<Buffer>;
+  /** The client's address, for the audit trail. */
+  remoteAddress?: string;
+  /** The authenticated user, when basic auth is on. */
+  user?: string;
 }
 
 export class BodyTooLargeError extends Error {}
@@ -41,6 +48,8 @@ export interface ProtocolDeps {
   requestShutdown: () => void;
   /** Families computed from the store for /metrics (per-group health), if enabled. */
   derived?: DerivedFamilies;
+  /** Lifecycle rules, for the selector, lifecycle and audit APIs. */
+  lifecycle?: Lifecycle;
   now?: () => number;
 }
 
@@ -80,6 +89,16 @@ export function parseMediaType(value: string | undefined): { type: string; param
 function isDelimitedProtobuf(contentType: string | undefined): boolean {
   const mt = parseMediaType(contentType);
   return !!mt && mt.type === PROTOBUF_MEDIA && mt.params.proto === "io.prometheus.client.MetricFamily" && mt.params.encoding === "delimited";
+}
+
+/** Who sent a deleting request, for the audit trail. */
+function auditSource(req: ProtocolRequest, source: AuditSource["source"]): AuditSource {
+  const out: AuditSource = { source };
+  if (req.remoteAddress) out.client = req.remoteAddress;
+  if (req.user) out.user = req.user;
+  const ua = header(req, "user-agent");
+  if (ua) out.userAgent = ua.slice(0, 256);
+  return out;
 }
 
 /** Go's computeApproximateRequestSize, for pushgateway_http_push_size_bytes. */
@@ -128,7 +147,7 @@ export class ProtocolRouter {
     for (const suffix of ["", "@base64"]) {
       const base64 = suffix !== "";
       const push = (replace: boolean): Handler => (req, params) => this.handlePush(req, params, replace, base64);
-      const del: Handler = (req, params) => this.handleDelete(params, base64);
+      const del: Handler = (req, params) => this.handleDelete(req, params, base64);
       for (const tail of ["/:job/*labels", "/:job"]) {
         const pattern = `${P}/metrics/job${suffix}${tail}`;
         this.main.add("PUT", pattern, r("push", push(true))).add("POST", pattern, r("push", push(false))).add("DELETE", pattern, r("delete", del));
@@ -139,7 +158,24 @@ export class ProtocolRouter {
       .add("GET", "/status", r("api/v1/status", async () => this.apiStatus()))
       .add("GET", "/metrics", r("api/v1/metrics", async () => this.apiMetrics()))
       .add("OPTIONS", "/*path", r("api/v1/options", async () => emptyResponse(200, { ...CORS_HEADERS })));
-    if (config.enableAdminApi) this.api.add("PUT", "/admin/wipe", r("wipe", async () => this.wipe()));
+    if (config.enableAdminApi) this.api.add("PUT", "/admin/wipe", r("wipe", async (req) => this.wipe(req)));
+    const lifecycle = deps.lifecycle;
+    if (lifecycle) {
+      const ld: LifecycleApiDeps = { store: deps.store, lifecycle, enableAdminApi: config.enableAdminApi, now: () => Date.now() };
+      const read = (fn: (url: ParsedUrl) => ProtocolResponse): Handler => async (_req, _p, url) => {
+        const headers: Record<string, string> = {};
+        const unloaded = await this.syncForRead(headers);
+        if (unloaded) return unloaded;
+        const res = fn(url);
+        Object.assign(res.headers, headers);
+        return res;
+      };
+      this.api
+        .add("GET", "/groups", r("api/v1/groups", read((url) => listGroupsApi(ld, url.query))))
+        .add("DELETE", "/groups", r("api/v1/groups", async (req, _p, url) => deleteGroupsApi(ld, url.query, auditSource(req, "selector"))))
+        .add("GET", "/lifecycle", r("api/v1/lifecycle", read(() => lifecycleApi(ld))))
+        .add("GET", "/audit", r("api/v1/audit", read((url) => auditApi(ld, url.query))));
+    }
   }
 
   /**
@@ -205,8 +241,8 @@ export class ProtocolRouter {
     return textResponse(200, "Requesting termination... Goodbye!");
   }
 
-  private async wipe(): Promise<ProtocolResponse> {
-    const res = await this.deps.store.submit({ kind: "wipe" });
+  private async wipe(req: ProtocolRequest): Promise<ProtocolResponse> {
+    const res = await this.deps.store.submit({ kind: "wipe", audit: auditSource(req, "api") });
     if (!res.ok) return errorResponse(res.status, res.message);
     return emptyResponse(202);
   }
@@ -236,10 +272,10 @@ export class ProtocolRouter {
     return { status: 200, headers: { ...CORS_HEADERS, "Content-Type": "application/json" }, body };
   }
 
-  private async handleDelete(params: Record<string, string>, base64: boolean): Promise<ProtocolResponse> {
+  private async handleDelete(req: ProtocolRequest, params: Record<string, string>, base64: boolean): Promise<ProtocolResponse> {
     const parsed = parseGroupingPath(params.job ?? "", params.labels ?? "", base64);
     if (!parsed.ok) return errorResponse(400, parsed.message);
-    const res = await this.deps.store.submit({ kind: "delete", labels: parsed.grouping.labels });
+    const res = await this.deps.store.submit({ kind: "delete", labels: parsed.grouping.labels, audit: auditSource(req, "api") });
     if (!res.ok) return errorResponse(res.status, res.message);
     return emptyResponse(202);
   }

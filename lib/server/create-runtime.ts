@@ -10,11 +10,14 @@ import { ProtocolRouter } from "../protocol/router";
 import type { Logger } from "./logger";
 import type { Runtime } from "./runtime";
 import { VERSION } from "./version";
+import { Lifecycle, loadLifecycleFile } from "../lifecycle/lifecycle";
+import { NO_RULES, type LifecycleRules } from "../lifecycle/rules";
 
 export interface FullRuntime extends Runtime {
   store: MetricStore;
   router: ProtocolRouter;
   own: OwnMetrics;
+  lifecycle: Lifecycle;
 }
 
 export function databaseFile(config: Config): string {
@@ -23,12 +26,32 @@ export function databaseFile(config: Config): string {
 
 /** Opens the store (loading every persisted group) and wires the protocol router. Throws if storage fails. */
 export async function createRuntime(config: Config, log: Logger, requestShutdown: () => void): Promise<FullRuntime> {
+  // A bad rules file refuses the start, before anything is opened.
+  let rules: LifecycleRules = NO_RULES;
+  if (config.lifecycleConfigFile) {
+    try {
+      rules = loadLifecycleFile(config.lifecycleConfigFile);
+    } catch (err) {
+      throw new Error(`invalid --lifecycle.config.file: ${(err as Error).message}`);
+    }
+  }
   const build = { version: VERSION, revision: "", branch: "" };
   const own = new OwnMetrics(build);
   await own.init();
   const store = await openStore(config, log, (n) => own.info(n));
+  const lifecycle = new Lifecycle({
+    store,
+    file: config.lifecycleConfigFile,
+    rules,
+    defaultStaleAfterMs: config.staleAfterMs,
+    log,
+    onExpired: (rule, n) => own.groupsExpired.inc({ rule: String(rule) }, n),
+  });
+  lifecycle.start();
   const startedAtMs = Date.now();
   const router = new ProtocolRouter({
+    lifecycle,
+    derived: config.groupHealth ? lifecycle.health : undefined,
     config,
     store,
     own,
@@ -41,6 +64,7 @@ export async function createRuntime(config: Config, log: Logger, requestShutdown
     store,
     router,
     own,
+    lifecycle,
     startedAtMs,
     version: VERSION,
     storageDescription: store.description,

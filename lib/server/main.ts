@@ -11,6 +11,7 @@ import { createLogger, type Logger } from "./logger";
 import { createRuntime, type FullRuntime } from "./create-runtime";
 import { parseListenAddress } from "./listen-address";
 import { setRuntime } from "./runtime";
+import { CLIENT_ADDRESS_HEADER, USER_HEADER } from "./request-identity";
 import { VERSION } from "./version";
 import { runImport } from "../cli/import";
 import { createBasicAuth, loadWebConfig, WebConfigError, type WebConfig } from "./web-config";
@@ -98,11 +99,17 @@ function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebC
       res.end(e.body);
       return;
     }
+    // The dashboard's route handlers learn the client address from this server only (never from the client).
+    const remoteAddress = req.socket.remoteAddress;
+    delete req.headers[CLIENT_ADDRESS_HEADER];
+    delete req.headers[USER_HEADER];
+    if (remoteAddress) req.headers[CLIENT_ADDRESS_HEADER] = remoteAddress;
     const preq: ProtocolRequest = {
       method: req.method ?? "GET",
       rawUrl: req.url ?? "/",
       headers: req.headers,
       readBody: (limit) => readBody(req, limit),
+      remoteAddress,
     };
     rt.router
       .handle(preq)
@@ -167,6 +174,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     await inFlight.idle(3000);
     servers.forEach((s) => s.closeAllConnections());
+    runtime?.lifecycle.stop();
     try {
       await runtime?.store.close();
       log("info", "store closed; goodbye");
@@ -177,6 +185,7 @@ export async function main(argv: string[]): Promise<void> {
     }
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGHUP", () => void runtime?.lifecycle.reload());
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
   let web: WebConfig | undefined;
@@ -191,7 +200,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     runtime = await createRuntime(config, log, () => void shutdown("/-/quit"));
   } catch (err) {
-    log("error", "cannot open the store", { err: err instanceof Error ? err.message : String(err) });
+    log("error", "cannot start", { err: err instanceof Error ? err.message : String(err) });
     process.exit(1);
   }
   setRuntime(runtime);
