@@ -4,6 +4,8 @@ import { usePathname } from "next/navigation";
 
 const LINKS = [
   { href: "/", label: "Groups" },
+  { href: "/expiries", label: "Expiries" },
+  { href: "/activity", label: "Activity" },
   { href: "/status", label: "Status" },
 ];
 

@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { Fragment, useEffect, useRef } from "react";
 import type { GroupListResponse, GroupRow, SortDir, SortKey } from "@/lib/dashboard/types";
-import { formatLocal, formatSpan, groupingKeyText } from "../ui/format";
+import { formatIn, formatLocal, formatSpan, groupingKeyText } from "../ui/format";
 import { LabelChips } from "../ui/label-chips";
 import { RelativeTime } from "../ui/relative-time";
 import { PushSparkline } from "../ui/sparkline";
@@ -181,6 +181,11 @@ export function GroupTable({
                       status={row.status}
                       title={row.stale ? `No push for longer than ${formatSpan(row.staleAfterMs)}` : row.status === "failed" ? "The last push was rejected" : undefined}
                     />
+                    {row.expiresAtMs !== null ? (
+                      <span className="mt-1 block whitespace-nowrap text-xs text-amber-800 dark:text-amber-300" title={`A lifecycle rule deletes this group at ${formatLocal(row.expiresAtMs)}`} data-testid="expires">
+                        expires {formatIn(row.expiresAtMs - now)}
+                      </span>
+                    ) : null}
                   </td>
                   <td className="hidden whitespace-nowrap px-2 py-2 sm:table-cell">
                     <RelativeTime ms={row.lastPushMs} now={now} />
@@ -189,7 +194,7 @@ export function GroupTable({
                     <div className="flex items-center gap-2">
                       <PushSparkline pushes={row.pushHistory} now={now} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastAttemptMs={row.lastFailureMs} />
                       <span className="whitespace-nowrap text-xs text-zinc-600 dark:text-zinc-400">
-                        {row.intervalMs !== null ? `every ${formatSpan(row.intervalMs)}` : "—"}
+                        {row.cadenceMs !== null ? `every ${formatSpan(row.cadenceMs)}${row.cadenceSource === "rule" ? " (rule)" : ""}` : "—"}
                       </span>
                     </div>
                   </td>
@@ -237,8 +242,13 @@ function RowDetails({ row, now }: { row: GroupRow; now: number }) {
         <dd>
           {row.families} / {row.series}
         </dd>
-        <dt className="text-zinc-500">Typical interval</dt>
-        <dd>{formatSpan(row.intervalMs)}</dd>
+        <dt className="text-zinc-500">Cadence</dt>
+        <dd>
+          {formatSpan(row.cadenceMs)}{" "}
+          <span className="text-zinc-600 dark:text-zinc-300">
+            ({row.cadenceSource === "rule" ? "declared by a lifecycle rule" : row.cadenceSource === "learnt" ? `learnt from ${row.pushHistory.length} pushes` : "none yet: the default applies"})
+          </span>
+        </dd>
         <dt className="text-zinc-500">Stale after</dt>
         <dd>{formatSpan(row.staleAfterMs)} without a push</dd>
       </dl>

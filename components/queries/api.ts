@@ -6,6 +6,8 @@ import type {
   ListParams,
   StaleListResponse,
   StatusResponse,
+  ActivityResponse,
+  ExpiriesResponse,
 } from "@/lib/dashboard/types";
 
 export class ApiError extends Error {
@@ -53,6 +55,8 @@ export const api = {
   groupDetail: (id: string, signal?: AbortSignal) => request<GroupDetailResponse>(`/api/ui/groups/${encodeURIComponent(id)}`, { signal }),
   staleGroups: (signal?: AbortSignal) => request<StaleListResponse>("/api/ui/groups/stale", { signal }),
   status: (signal?: AbortSignal) => request<StatusResponse>("/api/ui/status", { signal }),
+  activity: (signal?: AbortSignal) => request<ActivityResponse>("/api/ui/activity", { signal }),
+  expiries: (signal?: AbortSignal) => request<ExpiriesResponse>("/api/ui/expiries", { signal }),
   deleteGroups: (ids: string[]) => post<DeleteResponse>("/api/ui/groups/delete", { ids }),
   deleteStale: (ids: string[]) => post<DeleteResponse>("/api/ui/groups/delete-stale", { ids }),
   wipe: () => post<DeleteResponse>("/api/ui/wipe", {}),

@@ -34,6 +34,20 @@ export const statusOptions = () =>
     queryFn: ({ signal }) => api.status(signal),
   });
 
+export const activityOptions = () =>
+  queryOptions({
+    queryKey: uiKeys.activity(),
+    queryFn: ({ signal }) => api.activity(signal),
+    refetchInterval: DEFAULT_REFRESH_MS,
+  });
+
+export const expiriesOptions = () =>
+  queryOptions({
+    queryKey: uiKeys.expiries(),
+    queryFn: ({ signal }) => api.expiries(signal),
+    refetchInterval: DEFAULT_REFRESH_MS,
+  });
+
 /** Refreshes everything that shows groups, except the details of the groups just deleted (they would 404). */
 function useInvalidateAfterDelete() {
   const qc = useQueryClient();

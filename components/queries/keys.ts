@@ -10,4 +10,7 @@ export const uiKeys = {
   detail: (id: string) => [...uiKeys.groups(), "detail", id] as const,
   stale: () => [...uiKeys.groups(), "stale"] as const,
   status: () => [...uiKeys.all, "status"] as const,
+  // Under groups(): a delete refreshes them with every list.
+  activity: () => [...uiKeys.groups(), "activity"] as const,
+  expiries: () => [...uiKeys.groups(), "expiries"] as const,
 };

@@ -32,3 +32,9 @@ export function formatLocal(ms: number): string {
 export function groupingKeyText(labels: LabelPair[]): string {
   return "{" + labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(", ") + "}";
 }
+
+/** "in 3 h", "in 12 min", or "due now" for a time in the past. */
+export function formatIn(ms: number): string {
+  if (ms <= 0) return "due now";
+  return `in ${formatSpan(ms)}`;
+}

@@ -4,6 +4,7 @@ import type { AuditSource, MetricStore } from "../store/types";
 import { lastAttemptMs } from "../store/store-state";
 import { decodeGroupId, encodeGroupId } from "./group-id";
 import { summarize } from "./summary";
+import type { ListContext } from "./list";
 import type { DeleteResponse } from "./types";
 
 export class ActionError extends Error {
@@ -52,7 +53,7 @@ export async function deleteGroups(store: MetricStore, ids: string[], audit: Aud
  * last push attempt changed since it was found stale (it pushed again, even a push queued just before this
  * delete) is kept.
  */
-export async function deleteStale(store: MetricStore, ids: string[] | undefined, defaultStaleAfterMs: number, nowMs: number, audit: AuditSource): Promise<DeleteResponse> {
+export async function deleteStale(store: MetricStore, ids: string[] | undefined, ctx: ListContext, audit: AuditSource): Promise<DeleteResponse> {
   const groups: { key: string; lastAttemptAtMostMs: number }[] = [];
   const skipped: string[] = [];
   const candidates = ids === undefined ? [...store.groups()].map((g) => ({ id: undefined, g })) : [...new Set(ids)].map((id) => {
@@ -60,7 +61,7 @@ export async function deleteStale(store: MetricStore, ids: string[] | undefined,
     return { id, g: key === undefined ? undefined : store.getGroup(key) };
   });
   for (const { id, g } of candidates) {
-    if (g && summarize(g, defaultStaleAfterMs, nowMs).stale) groups.push({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) });
+    if (g && summarize(g, ctx.defaultStaleAfterMs, ctx.nowMs, ctx.lifecycle).stale) groups.push({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) });
     else if (id !== undefined) skipped.push(id);
   }
   if (groups.length === 0) return { deleted: 0, skipped };

@@ -9,11 +9,9 @@ import { decodeGroupId, deletePathOf } from "./group-id";
 import { humanValue } from "./human";
 import { PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, summarize, toRow } from "./summary";
 import type { FamilyView, GroupDetailResponse, SampleView } from "./types";
+import type { ListContext } from "./list";
 
-export interface DetailContext {
-  defaultStaleAfterMs: number;
-  nowMs: number;
-  adminApi: boolean;
+export interface DetailContext extends ListContext {
   routePrefix: string;
 }
 
@@ -84,7 +82,7 @@ export function groupDetail(store: StoreReader, id: string, ctx: DetailContext):
   if (key === undefined) return undefined;
   const group = store.getGroup(key);
   if (!group) return undefined;
-  const summary = summarize(group, ctx.defaultStaleAfterMs, ctx.nowMs);
+  const summary = summarize(group, ctx.defaultStaleAfterMs, ctx.nowMs, ctx.lifecycle);
   const names = [...group.families.keys()].sort();
   const families: FamilyView[] = [];
   let exposition = "";

@@ -4,6 +4,7 @@ import type { Config } from "../config/flags";
 import { peekRuntime, type Runtime } from "../server/runtime";
 import { FilterError } from "./filter";
 import { ActionError } from "./actions";
+import type { ListContext } from "./list";
 import type { AuditSource } from "../store/types";
 import { CLIENT_ADDRESS_HEADER, USER_HEADER } from "../server/request-identity";
 
@@ -66,6 +67,11 @@ export function checkMutationRequest(req: Request, config: Pick<Config, "externa
 
 export const NO_RUNTIME_MESSAGE =
   "pushboard runtime not initialised: the dashboard must be served by the pushboard server (node lib/cli/pushboard.mjs), not by plain `next start`";
+
+/** The context every dashboard read is computed in: the staleness settings, the lifecycle rules, the time. */
+export function listContext(rt: Runtime, nowMs = Date.now()): ListContext & { routePrefix: string } {
+  return { defaultStaleAfterMs: rt.config.staleAfterMs, nowMs, adminApi: rt.config.enableAdminApi, lifecycle: rt.lifecycle, routePrefix: rt.config.routePrefix };
+}
 
 /** Runs fn with the runtime; 503 when there is none, 400/4xx for filter and action errors. */
 export async function withRuntime(fn: (rt: Runtime) => Response | Promise<Response>): Promise<Response> {

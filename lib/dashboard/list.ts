@@ -1,7 +1,7 @@
 // The groups list: filter, sort and page on the server, so the browser only ever receives one page.
 import type { StoreReader } from "../store/types";
 import { matchesFilter, parseFilter } from "./filter";
-import { summarize, toRow, type GroupSummary } from "./summary";
+import { summarize, toRow, type GroupLifecycleView, type GroupSummary } from "./summary";
 import {
   SORT_KEYS,
   type GroupListResponse,
@@ -20,6 +20,7 @@ export interface ListContext {
   defaultStaleAfterMs: number;
   nowMs: number;
   adminApi: boolean;
+  lifecycle?: GroupLifecycleView;
 }
 
 function intParam(v: string | null, def: number, min: number, max: number): number {
@@ -91,7 +92,7 @@ export function comparator(sort: SortKey, dir: SortDir, groupByJob = false): (a:
 /** Summaries of every group at ctx.nowMs (cached per group; only staleness is recomputed). */
 export function summarizeAll(store: StoreReader, ctx: ListContext): GroupSummary[] {
   const out: GroupSummary[] = [];
-  for (const g of store.groups()) out.push(summarize(g, ctx.defaultStaleAfterMs, ctx.nowMs));
+  for (const g of store.groups()) out.push(summarize(g, ctx.defaultStaleAfterMs, ctx.nowMs, ctx.lifecycle));
   return out;
 }
 

@@ -13,7 +13,7 @@ function readOnly(rt: Runtime): StatusResponse["readOnly"] {
 export function statusInfo(rt: Runtime, nowMs: number): StatusResponse {
   const c = rt.config;
   const counts = { fresh: 0, stale: 0, failed: 0 };
-  for (const s of summarizeAll(rt.store, { defaultStaleAfterMs: c.staleAfterMs, nowMs, adminApi: c.enableAdminApi })) counts[s.status]++;
+  for (const s of summarizeAll(rt.store, { defaultStaleAfterMs: c.staleAfterMs, nowMs, adminApi: c.enableAdminApi, lifecycle: rt.lifecycle })) counts[s.status]++;
   return {
     version: rt.version,
     startedAtMs: rt.startedAtMs,

@@ -34,10 +34,22 @@ export interface GroupBase {
   pushHistory: number[];
 }
 
+/** What lifecycle rules say of a group (lib/lifecycle/lifecycle.ts implements it). */
+export interface GroupLifecycleView {
+  /** The cadence a rule declares (expect_every), if any. */
+  declaredCadenceMs(group: Group): number | undefined;
+  /** When a rule's expire_after deletes the group, if one applies. */
+  expiresAtMs(group: Group): number | undefined;
+}
+
 /** A summary at a point in time. */
 export interface GroupSummary extends FilterSubject {
   base: GroupBase;
   staleAfterMs: number;
+  /** The cadence the staleness rule used: declared by a rule, learnt from pushes, or none (the default). */
+  cadenceMs: number | null;
+  cadenceSource: "rule" | "learnt" | "default";
+  expiresAtMs: number | null;
 }
 
 function gaugeSeconds(group: Group, name: string): number | null {
@@ -114,12 +126,27 @@ export function groupBase(group: Group, floorMs: number): GroupBase {
   return base;
 }
 
-export function summarize(group: Group, defaultStaleAfterMs: number, nowMs: number): GroupSummary {
+/**
+ * A group's summary at `nowMs`. A cadence declared by a lifecycle rule (expect_every) is the longest accepted gap
+ * and replaces the learnt one, as for pushboard_group_up (lib/lifecycle/health.ts).
+ */
+export function summarize(group: Group, defaultStaleAfterMs: number, nowMs: number, lifecycle?: GroupLifecycleView): GroupSummary {
   const base = groupBase(group, staleFloorMs(defaultStaleAfterMs));
-  const staleAfterMs = staleThresholdMs(base.intervalMs, defaultStaleAfterMs);
+  const declared = lifecycle?.declaredCadenceMs(group);
+  const staleAfterMs = declared ?? staleThresholdMs(base.intervalMs, defaultStaleAfterMs);
   const stale = isStale(base.lastAttemptMs, staleAfterMs, nowMs);
   const status: GroupStatus = stale ? "stale" : base.lastPushFailed ? "failed" : "fresh";
-  return { base, staleAfterMs, stale, status, labels: base.labelMap, haystack: base.haystack };
+  return {
+    base,
+    staleAfterMs,
+    stale,
+    status,
+    labels: base.labelMap,
+    haystack: base.haystack,
+    cadenceMs: declared ?? base.intervalMs,
+    cadenceSource: declared !== undefined ? "rule" : base.intervalMs !== null ? "learnt" : "default",
+    expiresAtMs: lifecycle?.expiresAtMs(group) ?? null,
+  };
 }
 
 export function toRow(s: GroupSummary): GroupRow {
@@ -138,5 +165,8 @@ export function toRow(s: GroupSummary): GroupRow {
     intervalMs: b.intervalMs,
     staleAfterMs: s.staleAfterMs,
     pushHistory: b.pushHistory,
+    cadenceMs: s.cadenceMs,
+    cadenceSource: s.cadenceSource,
+    expiresAtMs: s.expiresAtMs,
   };
 }

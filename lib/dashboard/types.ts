@@ -27,6 +27,11 @@ export interface GroupRow {
   staleAfterMs: number;
   /** Recent successful pushes, oldest first (Unix ms). */
   pushHistory: number[];
+  /** The cadence staleness is judged by (ms): declared by a lifecycle rule, else the learnt interval; null if neither. */
+  cadenceMs: number | null;
+  cadenceSource: "rule" | "learnt" | "default";
+  /** When a lifecycle rule will delete the group (Unix ms), or null. */
+  expiresAtMs: number | null;
 }
 
 export interface JobBucket {
@@ -151,4 +156,42 @@ export interface DeleteResponse {
 
 export interface ApiError {
   error: string;
+}
+
+/** One entry of the Activity page (the audit trail). */
+export interface ActivityEntry {
+  timeMs: number;
+  action: "delete" | "expire" | "wipe";
+  source: "api" | "dashboard" | "selector" | "rule";
+  labels: LabelPair[];
+  groups: number;
+  series: number;
+  rule: number | null;
+  user: string | null;
+  client: string | null;
+  userAgent: string | null;
+}
+
+export interface ActivityResponse {
+  entries: ActivityEntry[];
+  nowMs: number;
+}
+
+/** One group a lifecycle rule will delete. */
+export interface UpcomingExpiryView {
+  id: string;
+  labels: LabelPair[];
+  dueAtMs: number;
+  rule: number;
+  match: string;
+}
+
+export interface ExpiriesResponse {
+  /** The rules file, "" when none is configured. */
+  source: string;
+  rules: { index: number; match: string; expectEvery: string | null; expireAfter: string | null }[];
+  /** Groups due within `horizonMs`, soonest first. */
+  upcoming: UpcomingExpiryView[];
+  horizonMs: number;
+  nowMs: number;
 }

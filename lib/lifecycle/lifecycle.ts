@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import type { Group, MetricStore } from "../store/types";
 import { lastAttemptMs } from "../store/store-state";
 import { GroupHealthExporter } from "./health";
+import type { GroupLifecycleView } from "../dashboard/summary";
 import { parseLifecycleConfig, type LifecycleRule, type LifecycleRules } from "./rules";
 
 export type LifecycleLogger = (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
@@ -41,7 +42,7 @@ export interface LifecycleOptions {
   onExpired: (ruleIndex: number, groups: number) => void;
 }
 
-export class Lifecycle {
+export class Lifecycle implements GroupLifecycleView {
   private current: LifecycleRules;
   readonly health: GroupHealthExporter;
   private timer: NodeJS.Timeout | undefined;
@@ -79,6 +80,14 @@ export class Lifecycle {
       if (e && e.dueAtMs <= untilMs) out.push(e);
     }
     return out.sort((a, b) => a.dueAtMs - b.dueAtMs);
+  }
+
+  declaredCadenceMs(group: Group): number | undefined {
+    return this.health.lifecycleOf(group).expectEvery?.ms;
+  }
+
+  expiresAtMs(group: Group): number | undefined {
+    return this.expiryOf(group)?.dueAtMs;
   }
 
   /** When and by which rule a group expires, if a rule says so. */

@@ -3,6 +3,7 @@
 // copy of lib/ and module-level singletons would not be shared.
 import type { Config } from "../config/flags";
 import type { MetricStore } from "../store/types";
+import type { Lifecycle } from "../lifecycle/lifecycle";
 
 export interface Runtime {
   config: Config;
@@ -12,6 +13,8 @@ export interface Runtime {
   version: string;
   /** Human-readable description of the storage backend, e.g. "sqlite: /data/pushboard.db". */
   storageDescription: string;
+  /** Lifecycle rules (declared cadences, expiry, preview); absent when the runtime was built without them. */
+  lifecycle?: Lifecycle;
 }
 
 const holder = globalThis as unknown as { __pushboardRuntime?: Runtime; __pushboardRuntimeInit?: Promise<Runtime> };

@@ -27,13 +27,13 @@ describe("deletes", () => {
   });
   it("deleteStale with ids only deletes those still stale", async () => {
     const { s, fresh, stale } = store();
-    const r = await deleteStale(s, [encodeGroupId(fresh.key), encodeGroupId(stale.key)], H, NOW, UI);
+    const r = await deleteStale(s, [encodeGroupId(fresh.key), encodeGroupId(stale.key)], { defaultStaleAfterMs: H, nowMs: NOW, adminApi: false }, UI);
     expect(r).toEqual({ deleted: 1, skipped: [encodeGroupId(fresh.key)] });
     expect(s.getGroup(fresh.key)).toBeDefined();
   });
   it("deleteStale without ids deletes every stale group", async () => {
     const { s } = store();
-    expect((await deleteStale(s, undefined, H, NOW, UI)).deleted).toBe(2);
+    expect((await deleteStale(s, undefined, { defaultStaleAfterMs: H, nowMs: NOW, adminApi: false }, UI)).deleted).toBe(2);
     expect([...s.groups()].map((g) => g.labels[0]!.value)).toEqual(["fresh"]);
   });
   it("does not write when nothing is to be deleted", async () => {

@@ -1,5 +1,5 @@
 // GET /api/ui/groups?q=&sort=&dir=&page=&size=&groupBy=  → one page of group summaries (GroupListResponse).
-import { jsonResponse, withRuntime } from "@/lib/dashboard/http";
+import { jsonResponse, listContext, withRuntime } from "@/lib/dashboard/http";
 import { listGroups, parseListParams } from "@/lib/dashboard/list";
 
 export const dynamic = "force-dynamic";
@@ -7,7 +7,6 @@ export const dynamic = "force-dynamic";
 export function GET(req: Request): Promise<Response> {
   return withRuntime((rt) => {
     const params = parseListParams(new URL(req.url).searchParams);
-    const ctx = { defaultStaleAfterMs: rt.config.staleAfterMs, nowMs: Date.now(), adminApi: rt.config.enableAdminApi };
-    return jsonResponse(listGroups(rt.store, params, ctx));
+    return jsonResponse(listGroups(rt.store, params, listContext(rt)));
   });
 }

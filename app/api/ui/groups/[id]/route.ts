@@ -1,18 +1,13 @@
 // GET /api/ui/groups/<id>  → GroupDetailResponse; <id> is base64url of the grouping key.
 import { groupDetail } from "@/lib/dashboard/detail";
-import { errorResponse, jsonResponse, withRuntime } from "@/lib/dashboard/http";
+import { errorResponse, jsonResponse, listContext, withRuntime } from "@/lib/dashboard/http";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
   const { id } = await ctx.params;
   return withRuntime((rt) => {
-    const d = groupDetail(rt.store, id, {
-      defaultStaleAfterMs: rt.config.staleAfterMs,
-      nowMs: Date.now(),
-      adminApi: rt.config.enableAdminApi,
-      routePrefix: rt.config.routePrefix,
-    });
+    const d = groupDetail(rt.store, id, listContext(rt));
     return d ? jsonResponse(d) : errorResponse("no such group (it may have been deleted)", 404);
   });
 }

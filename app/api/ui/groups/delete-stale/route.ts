@@ -1,12 +1,12 @@
 // POST /api/ui/groups/delete-stale {"ids": [...]?}  → DeleteResponse. Deletes the listed groups that are still
 // stale (or every stale group when ids is omitted). Same-origin JSON requests only.
 import { deleteStale, readIds } from "@/lib/dashboard/actions";
-import { jsonResponse, withMutation } from "@/lib/dashboard/http";
+import { jsonResponse, listContext, withMutation } from "@/lib/dashboard/http";
 
 export const dynamic = "force-dynamic";
 
 export function POST(req: Request): Promise<Response> {
   return withMutation(req, async (rt, body, audit) =>
-    jsonResponse(await deleteStale(rt.store, readIds(body, true), rt.config.staleAfterMs, Date.now(), audit)),
+    jsonResponse(await deleteStale(rt.store, readIds(body, true), listContext(rt), audit)),
   );
 }

@@ -1,11 +1,11 @@
 // GET /api/ui/groups/stale  → every stale group (StaleListResponse), shown before "Delete all stale".
-import { jsonResponse, withRuntime } from "@/lib/dashboard/http";
+import { jsonResponse, listContext, withRuntime } from "@/lib/dashboard/http";
 import { listStale } from "@/lib/dashboard/list";
 
 export const dynamic = "force-dynamic";
 
 export function GET(): Promise<Response> {
   return withRuntime((rt) =>
-    jsonResponse(listStale(rt.store, { defaultStaleAfterMs: rt.config.staleAfterMs, nowMs: Date.now(), adminApi: rt.config.enableAdminApi })),
+    jsonResponse(listStale(rt.store, listContext(rt))),
   );
 }

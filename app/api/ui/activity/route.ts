@@ -1,0 +1,9 @@
+// GET /api/ui/activity → ActivityResponse: the audit trail (deletes, expiries, wipes), newest first.
+import { jsonResponse, withRuntime } from "@/lib/dashboard/http";
+import { activity } from "@/lib/dashboard/lifecycle-views";
+
+export const dynamic = "force-dynamic";
+
+export function GET(): Promise<Response> {
+  return withRuntime((rt) => jsonResponse(activity(rt.store, Date.now())));
+}

@@ -1,0 +1,9 @@
+// GET /api/ui/expiries → ExpiriesResponse: the lifecycle rules and the groups they delete in the next 24 h.
+import { jsonResponse, withRuntime } from "@/lib/dashboard/http";
+import { expiries } from "@/lib/dashboard/lifecycle-views";
+
+export const dynamic = "force-dynamic";
+
+export function GET(): Promise<Response> {
+  return withRuntime((rt) => jsonResponse(expiries(rt.lifecycle, Date.now())));
+}

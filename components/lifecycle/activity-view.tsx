@@ -1,0 +1,75 @@
+"use client";
+// The Activity page: every delete, expiry and wipe, newest first, from any source, with who asked for it.
+import { useQuery } from "@tanstack/react-query";
+import type { ActivityEntry } from "@/lib/dashboard/types";
+import { activityOptions } from "../queries/groups";
+import { LabelChips } from "../ui/label-chips";
+import { RelativeTime } from "../ui/relative-time";
+
+const SOURCE_TEXT: Record<ActivityEntry["source"], string> = {
+  api: "Pushgateway API",
+  dashboard: "dashboard",
+  selector: "selector API",
+  rule: "lifecycle rule",
+};
+
+function what(e: ActivityEntry): string {
+  if (e.action === "wipe") return `Wiped ${e.groups} group${e.groups === 1 ? "" : "s"}`;
+  return e.action === "expire" ? "Expired" : "Deleted";
+}
+
+export function ActivityView() {
+  const q = useQuery(activityOptions());
+  const data = q.data;
+  return (
+    <div className="space-y-4">
+      <h1 className="text-2xl font-semibold tracking-tight">Activity</h1>
+      <p className="text-sm text-zinc-600 dark:text-zinc-300">Every deleted, expired and wiped group, newest first, kept for 30 days (at most 10,000 entries).</p>
+      {!data ? (
+        <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-300">{q.error ? `Could not load the activity: ${(q.error as Error).message}` : "Loading activity…"}</div>
+      ) : data.entries.length === 0 ? (
+        <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-300" data-testid="activity-empty">
+          Nothing was deleted yet.
+        </div>
+      ) : (
+        <section className="card overflow-x-auto">
+          <table className="w-full text-sm" data-testid="activity">
+            <thead>
+              <tr className="border-b border-zinc-200 text-left text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-300">
+                <th scope="col" className="px-4 py-2 font-medium">When</th>
+                <th scope="col" className="px-4 py-2 font-medium">What</th>
+                <th scope="col" className="px-4 py-2 font-medium">Group</th>
+                <th scope="col" className="px-4 py-2 font-medium">Series</th>
+                <th scope="col" className="px-4 py-2 font-medium">By</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.entries.map((e, i) => (
+                <tr key={`${e.timeMs}-${i}`} className="border-b border-zinc-100 align-top last:border-0 dark:border-zinc-800" data-testid="activity-row">
+                  <td className="whitespace-nowrap px-4 py-2">
+                    <RelativeTime ms={e.timeMs} now={data.nowMs} />
+                  </td>
+                  <td className="px-4 py-2">
+                    {what(e)}
+                    <div className="text-xs text-zinc-600 dark:text-zinc-300">
+                      via {SOURCE_TEXT[e.source]}
+                      {e.rule !== null ? ` #${e.rule}` : ""}
+                    </div>
+                  </td>
+                  <td className="px-4 py-2">{e.action === "wipe" ? <span className="text-zinc-600 dark:text-zinc-300">all groups</span> : <LabelChips labels={e.labels} />}</td>
+                  <td className="px-4 py-2 tabular-nums">{e.series}</td>
+                  <td className="px-4 py-2 text-xs">
+                    {e.user ? <div className="font-medium">{e.user}</div> : null}
+                    {e.client ? <div className="font-mono">{e.client}</div> : null}
+                    {e.userAgent ? <div className="break-all text-zinc-600 dark:text-zinc-300">{e.userAgent}</div> : null}
+                    {!e.user && !e.client && !e.userAgent ? <span className="text-zinc-600 dark:text-zinc-300">pushboard</span> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </div>
+  );
+}

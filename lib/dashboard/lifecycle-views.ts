@@ -1,0 +1,49 @@
+// The dashboard's Activity (audit trail) and Expiries (lifecycle preview) pages' data.
+import type { Lifecycle } from "../lifecycle/lifecycle";
+import { formatPrometheusDuration } from "../lifecycle/prom-duration";
+import type { StoreReader } from "../store/types";
+import { encodeGroupId, orderGroupLabels } from "./group-id";
+import type { ActivityResponse, ExpiriesResponse } from "./types";
+
+export const ACTIVITY_LIMIT = 500;
+export const EXPIRY_HORIZON_MS = 24 * 3600_000;
+
+export function activity(store: StoreReader, nowMs: number, limit = ACTIVITY_LIMIT): ActivityResponse {
+  return {
+    nowMs,
+    entries: store.audit(limit).map((e) => ({
+      timeMs: e.timeMs,
+      action: e.action,
+      source: e.source,
+      labels: orderGroupLabels(e.labels),
+      groups: e.groups,
+      series: e.series,
+      rule: e.rule ?? null,
+      user: e.user ?? null,
+      client: e.client ?? null,
+      userAgent: e.userAgent ?? null,
+    })),
+  };
+}
+
+export function expiries(lifecycle: Lifecycle | undefined, nowMs: number, horizonMs = EXPIRY_HORIZON_MS): ExpiriesResponse {
+  const rules = lifecycle?.rules();
+  return {
+    source: rules?.source ?? "",
+    rules: (rules?.rules ?? []).map((r) => ({
+      index: r.index,
+      match: r.match.text,
+      expectEvery: r.expectEveryMs === undefined ? null : formatPrometheusDuration(r.expectEveryMs),
+      expireAfter: r.expireAfterMs === undefined ? null : formatPrometheusDuration(r.expireAfterMs),
+    })),
+    upcoming: (lifecycle?.upcoming(nowMs + horizonMs) ?? []).map((e) => ({
+      id: encodeGroupId(e.group.key),
+      labels: orderGroupLabels(e.group.labels),
+      dueAtMs: e.dueAtMs,
+      rule: e.rule.index,
+      match: e.rule.match.text,
+    })),
+    horizonMs,
+    nowMs,
+  };
+}
