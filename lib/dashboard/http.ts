@@ -4,6 +4,10 @@ import type { Config } from "../config/flags";
 import { peekRuntime, type Runtime } from "../server/runtime";
 import { FilterError } from "./filter";
 import { ActionError } from "./actions";
+import { LimitExceededError, readLimited } from "../http/read-limited";
+
+/** The largest JSON body a dashboard mutation accepts (a list of group ids). */
+export const MUTATION_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 const NO_STORE = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
 
@@ -80,9 +84,15 @@ export async function withMutation(req: Request, fn: (rt: Runtime, body: unknown
   return withRuntime(async (rt) => {
     const refused = checkMutationRequest(req, rt.config);
     if (refused) return refused;
+    let text: string;
+    try {
+      text = (await readLimited(req.body, MUTATION_MAX_BODY_BYTES)).toString("utf8");
+    } catch (e) {
+      if (e instanceof LimitExceededError) return errorResponse(`request body larger than the dashboard limit of ${MUTATION_MAX_BODY_BYTES} bytes`, 413);
+      throw e;
+    }
     let body: unknown;
     try {
-      const text = await req.text();
       body = text === "" ? {} : JSON.parse(text);
     } catch {
       return errorResponse("body is not valid JSON", 400);

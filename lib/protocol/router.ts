@@ -13,7 +13,7 @@ import { emptyResponse, errorResponse, NOT_FOUND, textResponse, type ProtocolRes
 import { RouteTable } from "./routes";
 import { ScrapeRenderer } from "./scrape";
 import { cleanPath, decodePath, escapePath } from "./url";
-import { decodeRequestBody, BodyDecodeError, negotiateResponseEncoding } from "../http/content-encoding";
+import { decodeRequestBodyAsync, BodyDecodeError, DecodedBodyTooLargeError, negotiateResponseEncoding } from "../http/content-encoding";
 import { decodeDelimitedFamilies } from "../exposition/protobuf";
 import { OPENMETRICS_CONTENT_TYPE, OPENMETRICS_EOF } from "../exposition/render-openmetrics";
 
@@ -139,11 +139,17 @@ export class ProtocolRouter {
     const q = req.rawUrl.indexOf("?");
     const rawPath = q >= 0 ? req.rawUrl.slice(0, q) : req.rawUrl;
     const query = q >= 0 ? req.rawUrl.slice(q) : "";
-    if (isDashboardPath(rawPath)) return null;
     const path = decodePath(rawPath);
+    const clean = path === undefined ? undefined : cleanPath(path);
+    if (isDashboardPath(rawPath)) {
+      // One normalisation decides who serves a path: Next.js only gets dashboard paths that are already clean,
+      // so `/api/ui/../../metrics/job/x` cannot reach a protocol route through Next (and around the body
+      // limits here); it gets the same 301 to its clean form as any other unclean path.
+      if (path === undefined || !isUtf8PercentEncoding(rawPath)) return errorResponse(400, "malformed percent-encoding in the request path");
+      if (clean === path) return null;
+    }
     if (path === undefined) return textResponse(400, "400 Bad Request", { Connection: "close" });
-    const clean = cleanPath(path);
-    if (clean !== path) return redirect(req.method, 301, escapePath(clean) + query);
+    if (clean !== path) return redirect(req.method, 301, escapePath(clean!) + query);
     const url = { path, query };
 
     // Go's ServeMux sends the API subtree to its own router, with the prefix stripped.
@@ -226,12 +232,12 @@ export class ProtocolRouter {
     }
     let body: Buffer;
     try {
-      body = decodeRequestBody(raw, header(req, "content-encoding"));
+      body = await decodeRequestBodyAsync(raw, header(req, "content-encoding"), limit);
     } catch (err) {
       if (err instanceof BodyDecodeError) return observe(errorResponse(400, err.message), raw.length);
+      if (err instanceof DecodedBodyTooLargeError) return observe(errorResponse(413, `decompressed request body larger than the limit of ${limit} bytes (--push.max-body-size)`), raw.length);
       throw err;
     }
-    if (body.length > limit) return observe(errorResponse(413, `decompressed request body larger than the limit of ${limit} bytes (--push.max-body-size)`), raw.length);
     const parsed = parseGroupingPath(params.job ?? "", params.labels ?? "", base64);
     if (!parsed.ok) return observe(errorResponse(400, parsed.message), raw.length);
 
@@ -289,6 +295,17 @@ export function negotiateScrapeFormat(accept: string): "text" | "protobuf" | "op
     if (mt.type === "text/plain" || mt.type === "text/*" || mt.type === "*/*") text = true;
   }
   return openMetrics && !text ? "openmetrics" : "text";
+}
+
+/** Whether the percent-escapes of a path decode to valid UTF-8 (Next.js answers 500 where they do not). */
+function isUtf8PercentEncoding(rawPath: string): boolean {
+  if (!rawPath.includes("%")) return true;
+  try {
+    decodeURIComponent(rawPath);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Paths that belong to the dashboard, served by Next.js. */
