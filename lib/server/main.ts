@@ -93,8 +93,12 @@ function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebC
   /** Writes an answer; a body the answer did not need is read and discarded first (see discardRestOfBody). */
   const answer = (req: http.IncomingMessage, res: http.ServerResponse, out: { status: number; headers: Record<string, string>; body: string | Uint8Array }): void => {
     if (!req.complete) {
-      delete out.headers.Connection;
-      discardRestOfBody(req);
+      // Sent now, ended once the unread body is drained (see discardRestOfBody).
+      const body = typeof out.body === "string" ? Buffer.from(out.body) : out.body;
+      res.writeHead(out.status, { ...out.headers, "Content-Length": String(body.length) });
+      if (body.length > 0) res.write(body);
+      discardRestOfBody(req, () => res.end());
+      return;
     }
     res.writeHead(out.status, out.headers);
     res.end(out.body);
