@@ -136,6 +136,8 @@ export interface StatusResponse {
   uptimeMs: number;
   nowMs: number;
   storage: string;
+  /** Storage commit failures (disk full, I/O error) and the current one, if the last commit failed. */
+  storageErrors: { total: number; failing: { sinceMs: number; message: string } | null };
   groups: number;
   series: number;
   counts: Record<GroupStatus, number>;

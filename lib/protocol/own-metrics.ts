@@ -24,6 +24,8 @@ export class OwnMetrics {
   readonly pushDuration: Summary<"method">;
   readonly pushSize: Summary<"method">;
   private catalog = new Map<string, OwnFamilyInfo>();
+  /** Read at each scrape for pushboard_storage_*; set once the store exists. */
+  storageStatus: () => { errors: number; failing: unknown } = () => ({ errors: 0, failing: null });
 
   constructor(build: BuildInfo) {
     const registers = [this.registry];
@@ -43,6 +45,25 @@ export class OwnMetrics {
     const objectives = { percentiles: [0.1, 0.5, 0.9], maxAgeSeconds: 600, ageBuckets: 5 };
     this.pushDuration = new Summary({ name: "pushgateway_http_push_duration_seconds", help: "HTTP request duration for pushes to the Pushgateway.", labelNames: ["method"], registers, ...objectives });
     this.pushSize = new Summary({ name: "pushgateway_http_push_size_bytes", help: "HTTP request size for pushes to the Pushgateway.", labelNames: ["method"], registers, ...objectives });
+    // pushboard's own: a disk that is full or failing shows here (and in /-/ready and on the status page).
+    const self = this;
+    new Counter({
+      name: "pushboard_storage_errors_total",
+      help: "Commits the storage refused (disk full, I/O error); the writes in them were answered 500 and not applied.",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(self.storageStatus().errors);
+      },
+    });
+    new Gauge({
+      name: "pushboard_storage_failing",
+      help: "1 while the last commit to the storage failed (until a commit succeeds), else 0.",
+      registers,
+      collect() {
+        this.set(self.storageStatus().failing ? 1 : 0);
+      },
+    });
     collectDefaultMetrics({ register: this.runtimeRegistry });
   }
 

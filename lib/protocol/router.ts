@@ -108,7 +108,7 @@ export class ProtocolRouter {
     this.main
       .add("GET", P + config.telemetryPath, r("metrics", (req) => this.handleScrape(req)))
       .add("GET", P + "/-/healthy", r("healthy", async () => this.health()))
-      .add("GET", P + "/-/ready", r("ready", async () => this.health()))
+      .add("GET", P + "/-/ready", r("ready", async () => this.ready()))
       .add("GET", P + "/static/*filepath", r("static", async () => NOT_FOUND()))
       .add("GET", P + "/", r("status", ui))
       .add("GET", P + "/status", r("status", ui))
@@ -183,6 +183,17 @@ export class ProtocolRouter {
   private health(): ProtocolResponse {
     if (!this.deps.store.healthy()) return textResponse(500, "write queue is full");
     return textResponse(200, "OK");
+  }
+
+  /**
+   * Ready also needs writable storage: while commits fail (disk full, I/O error) every push would answer 500, so
+   * /-/ready answers 503 and a load balancer sends pushes to a replica that can take them. /-/healthy stays 200
+   * (restarting would not free the disk). It turns 200 again with the next successful commit.
+   */
+  private ready(): ProtocolResponse {
+    const failing = this.deps.store.storageStatus.failing;
+    if (failing) return textResponse(503, `storage is failing since ${new Date(failing.sinceMs).toISOString()}: ${failing.message}\n`);
+    return this.health();
   }
 
   private quit(): ProtocolResponse {

@@ -38,6 +38,7 @@ export async function createRuntime(config: Config, log: Logger, requestShutdown
   const own = new OwnMetrics(build);
   await own.init();
   const store = new MemoryStore({ persistence, ownFamily: (n) => own.info(n), logger: log });
+  own.storageStatus = () => store.storageStatus;
   const started = performance.now();
   const groups = await store.load();
   if (persistence) {

@@ -124,6 +124,9 @@ export class MemoryStore implements MetricStore {
     return this.queue.length < this.queueCapacity;
   }
 
+  /** Commits the storage refused (disk full, I/O error), and the current failure until a commit succeeds. */
+  readonly storageStatus: { errors: number; failing: { sinceMs: number; message: string } | null } = { errors: 0, failing: null };
+
   // --- writes --------------------------------------------------------------------------------------------
 
   submit(req: StoreWrite): Promise<WriteResult> {
@@ -157,11 +160,14 @@ export class MemoryStore implements MetricStore {
       if (this.persistence && mutations.length > 0) {
         try {
           await this.persistence.commit(mutations);
+          this.storageStatus.failing = null;
         } catch (err) {
           // Nothing of this batch is durable: take it back out of memory and fail every write in it.
           for (let i = undo.length - 1; i >= 0; i--) this.setGroup(undo[i]![0], undo[i]![1], changed);
           this.log("error", "committing writes failed", { err: String(err), writes: batch.length });
           const message = `storage error, write not applied: ${err instanceof Error ? err.message : String(err)}`;
+          this.storageStatus.errors++;
+          this.storageStatus.failing = { sinceMs: this.storageStatus.failing?.sinceMs ?? Date.now(), message };
           for (let i = 0; i < results.length; i++) results[i] = { ok: false, status: 500, message };
         }
       }

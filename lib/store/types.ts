@@ -99,5 +99,7 @@ export interface MetricStore extends StoreReader {
   submit(req: WriteRequest): Promise<WriteResult>;
   /** False while the write queue is over capacity (mirrors the Pushgateway's health check). */
   healthy(): boolean;
+  /** Commits the storage refused (disk full, I/O error) and the current failure (null once a commit succeeds). */
+  readonly storageStatus?: { errors: number; failing: { sinceMs: number; message: string } | null };
   close(): Promise<void>;
 }
