@@ -4,6 +4,9 @@ import { Nav } from "@/components/nav";
 import { Providers } from "@/components/providers";
 import "./globals.css";
 
+// Rendered per request: the Content-Security-Policy nonce (lib/server/page-security.ts) differs every time.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "pushboard", template: "%s · pushboard" },
   description: "Pushgateway-compatible metrics cache with a dashboard",

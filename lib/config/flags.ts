@@ -29,6 +29,8 @@ export interface Config {
   staleAfterMs: number;
   /** Start with an empty store when the database cannot be read (moving the bad file aside). */
   storageResetOnCorruption: boolean;
+  /** Accept pushes, deletes, wipe and quit that a browser marks as coming from another site (the Pushgateway does). */
+  allowCrossSitePush: boolean;
   /** The raw value of every flag as the Pushgateway prints it in /api/v1/status. */
   flagValues: Record<string, string>;
 }
@@ -62,6 +64,7 @@ const FLAGS: FlagSpec[] = [
   { name: "storage.backend", kind: "string", def: "sqlite", own: true, help: "Store backend: sqlite (durable, default) or memory." },
   { name: "storage.reset-on-corruption", kind: "bool", def: "false", own: true, help: "If the database cannot be read, move it aside and start empty instead of exiting." },
   { name: "push.max-body-size", kind: "bytes", def: "16MiB", own: true, help: "Largest accepted push body (after decompression); larger pushes get 413." },
+  { name: "web.allow-cross-site-push", kind: "bool", def: "false", own: true, help: "Accept protocol writes (push, delete, wipe, quit) that a browser marks as cross-site (Sec-Fetch-Site, Origin), as the Pushgateway does. Off: 403." },
   { name: "dashboard.stale-after", kind: "duration", def: "1h", own: true, help: "Dashboard: a group without push history is stale when its last push is older than this." },
 ];
 
@@ -242,6 +245,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       maxBodyBytes: parseBytes(get("push.max-body-size")),
       staleAfterMs,
       storageResetOnCorruption: parseBool("storage.reset-on-corruption", get("storage.reset-on-corruption")),
+      allowCrossSitePush: parseBool("web.allow-cross-site-push", get("web.allow-cross-site-push")),
       flagValues,
     },
   };

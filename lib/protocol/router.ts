@@ -15,6 +15,7 @@ import { ScrapeRenderer } from "./scrape";
 import { cleanPath, decodePath, escapePath } from "./url";
 import { decodeRequestBodyAsync, BodyDecodeError, DecodedBodyTooLargeError, negotiateResponseEncoding } from "../http/content-encoding";
 import { decodeDelimitedFamilies } from "../exposition/protobuf";
+import { foreignOriginReason } from "../http/origin";
 import { OPENMETRICS_CONTENT_TYPE, OPENMETRICS_EOF } from "../exposition/render-openmetrics";
 
 export interface ProtocolRequest {
@@ -47,6 +48,7 @@ interface ParsedUrl {
 }
 
 const PROTOBUF_MEDIA = "application/vnd.google.protobuf";
+const WRITE_METHODS = new Set(["PUT", "POST", "DELETE", "PATCH"]);
 const PROTOBUF_DELIMITED = `${PROTOBUF_MEDIA}; proto=io.prometheus.client.MetricFamily; encoding=delimited`;
 
 function header(req: ProtocolRequest, name: string): string | undefined {
@@ -151,6 +153,11 @@ export class ProtocolRouter {
     if (path === undefined) return textResponse(400, "400 Bad Request", { Connection: "close" });
     if (clean !== path) return redirect(req.method, 301, escapePath(clean!) + query);
     const url = { path, query };
+    if (WRITE_METHODS.has(req.method) && !this.deps.config.allowCrossSitePush) {
+      // A page on another site can send a no-cors POST/PUT to any URL; no push client marks a request like a browser.
+      const foreign = foreignOriginReason(req.headers, this.deps.config.externalUrl);
+      if (foreign) return errorResponse(403, `cross-site request refused (${foreign}): browser pages on other origins may not push, delete, wipe or quit; start with --web.allow-cross-site-push to allow it as the Pushgateway does`);
+    }
 
     // Go's ServeMux sends the API subtree to its own router, with the prefix stripped.
     if (path === this.apiPrefix) return redirect(req.method, 301, escapePath(path + "/") + query);

@@ -15,6 +15,7 @@ import { VERSION } from "./version";
 import { runImport } from "../cli/import";
 import { loadWebConfig, WebConfigError, type WebConfig } from "./web-config";
 import { createBasicAuth, type AuthOutcome } from "./basic-auth";
+import { applyPageSecurity } from "./page-security";
 import { discardRestOfBody, DASHBOARD_MAX_BODY_BYTES } from "./request-body";
 
 /** Repository root: this file is bundled to .next/pushboard/server.cjs. */
@@ -127,6 +128,7 @@ function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebC
             answer(req, res, errorResponse(413, `request body larger than the dashboard limit of ${DASHBOARD_MAX_BODY_BYTES} bytes`));
             return;
           }
+          applyPageSecurity(req, res);
           return nextHandler(req, res);
         }
         answer(req, res, out);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startPushboard, type RunningServer } from "../helpers/servers";
-import { rawRequest } from "./helpers";
+import { rawRequest, type RawResponse } from "./helpers";
 
 const env = { PUSHBOARD_SKIP_BUILD_CHECK: "1" };
 const running: RunningServer[] = [];
@@ -42,14 +42,14 @@ describe("a full disk", () => {
     const s = await startPushboard(19731, { env, memory: false, dataDir });
     running.push(s);
     expect((await rawRequest(s.port, { path: "/-/ready" }).done).status).toBe(200);
-    let last = { status: 200, body: Buffer.alloc(0) };
-    for (let i = 0; i < 40 && last.status === 200; i++) {
+    let last: RawResponse | undefined;
+    for (let i = 0; i < 40 && (last === undefined || last.status === 200); i++) {
       let body = "";
       for (let k = 0; k < 2000; k++) body += `filler{k="${k}",pad="${"x".repeat(40)}"} ${i}\n`;
       last = await rawRequest(s.port, { method: "PUT", path: `/metrics/job/fill${i}`, body }).done;
     }
-    expect(last.status).toBe(500);
-    expect(last.body.toString()).toMatch(/storage error, write not applied: .*(full|space)/i);
+    expect(last!.status).toBe(500);
+    expect(last!.body.toString()).toMatch(/storage error, write not applied: .*(full|space)/i);
     const ready = await rawRequest(s.port, { path: "/-/ready" }).done;
     expect(ready.status).toBe(503);
     expect(ready.body.toString()).toMatch(/storage is failing since .*(full|space)/i);
