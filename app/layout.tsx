@@ -5,6 +5,9 @@ import { Providers } from "@/components/providers";
 import { ReadOnlyBanner } from "@/components/read-only-banner";
 import "./globals.css";
 
+// Rendered per request: the Content-Security-Policy nonce (lib/server/page-security.ts) differs every time.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "pushboard", template: "%s · pushboard" },
   description: "Pushgateway-compatible metrics cache with a dashboard",

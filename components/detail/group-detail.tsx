@@ -124,8 +124,15 @@ export function GroupDetailView({ id }: { id: string }) {
 
       <section aria-labelledby="families-title" className="space-y-2">
         <h2 id="families-title" className="text-lg font-semibold">
-          Metric families ({d.families.length})
+          Metric families ({d.truncated ? d.truncated.totalFamilies : d.families.length})
         </h2>
+        {d.truncated && (
+          <p role="note" data-testid="truncated" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+            This group is too large to show whole: showing {d.truncated.shownSamples.toLocaleString("en-US")} of {d.truncated.totalSamples.toLocaleString("en-US")} samples
+            {d.truncated.shownFamilies < d.truncated.totalFamilies ? ` in ${d.truncated.shownFamilies} of ${d.truncated.totalFamilies} families` : ""}. Scrape{" "}
+            <code className="font-mono">/metrics</code> or <code className="font-mono">/api/v1/metrics</code> for everything.
+          </p>
+        )}
         {d.families.map((f) => (
           <FamilyCard key={f.name} family={f} now={serverNow} groupLabels={groupLabelNames} defaultOpen={!f.synthetic && d.families.length <= 12} />
         ))}

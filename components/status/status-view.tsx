@@ -32,6 +32,7 @@ export function StatusView() {
     ["Version", s.version],
     ["Started", `${formatLocal(s.startedAtMs)} (up ${formatSpan(s.uptimeMs)})`],
     ["Storage", s.storage],
+    ["Storage errors", s.storageErrors.total === 0 ? "none" : `${s.storageErrors.total} failed commit(s)`],
     ["Groups", `${s.groups} (${s.counts.fresh} fresh, ${s.counts.stale} stale, ${s.counts.failed} failed)`],
     ["Series", String(s.series)],
     ["Admin API", s.adminApi ? "enabled" : "disabled"],
@@ -39,6 +40,12 @@ export function StatusView() {
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold tracking-tight">Status</h1>
+      {s.storageErrors.failing && (
+        <div role="alert" data-testid="storage-failing" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+          <p className="font-medium">Storage is failing since {formatLocal(s.storageErrors.failing.sinceMs)}: pushes are refused (500) and /-/ready answers 503.</p>
+          <pre className="mt-1 whitespace-pre-wrap break-words font-mono text-xs">{s.storageErrors.failing.message}</pre>
+        </div>
+      )}
       <section className="card">
         <h2 className="border-b border-zinc-200 px-4 py-2 font-semibold dark:border-zinc-800">Runtime information</h2>
         <dl className="grid gap-x-6 gap-y-3 p-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="runtime">

@@ -37,6 +37,8 @@ export interface Config {
   postgresUrl: string;
   /** Path serving only this process's own metrics ("" disables). */
   ownMetricsPath: string;
+  /** Accept pushes, deletes, wipe and quit that a browser marks as coming from another site (the Pushgateway does). */
+  allowCrossSitePush: boolean;
   /** The raw value of every flag as the Pushgateway prints it in /api/v1/status. */
   flagValues: Record<string, string>;
 }
@@ -72,6 +74,7 @@ const FLAGS: FlagSpec[] = [
   { name: "web.own-metrics-path", kind: "string", def: "/metrics/own", own: true, help: "Path serving only this process's own metrics, without pushed groups (scrape it per replica). Empty disables it." },
   { name: "storage.reset-on-corruption", kind: "bool", def: "false", own: true, help: "If the database cannot be read, move it aside and start empty instead of exiting." },
   { name: "push.max-body-size", kind: "bytes", def: "16MiB", own: true, help: "Largest accepted push body (after decompression); larger pushes get 413." },
+  { name: "web.allow-cross-site-push", kind: "bool", def: "false", own: true, help: "Accept protocol writes (push, delete, wipe, quit) that a browser marks as cross-site (Sec-Fetch-Site, Origin), as the Pushgateway does. Off: 403." },
   { name: "dashboard.stale-after", kind: "duration", def: "1h", own: true, help: "Dashboard: a group without push history is stale when its last push is older than this." },
   { name: "metrics.group-health", kind: "bool", def: "true", own: true, help: "Export pushboard_group_up (1 fresh, 0 overdue) and pushboard_group_expected_interval_seconds per group on /metrics." },
   { name: "lifecycle.config.file", kind: "string", def: "", own: true, help: "YAML file of lifecycle rules: expected push cadences (expect_every) and expiry (expire_after) by selector. Reloaded on SIGHUP." },
@@ -273,6 +276,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       lifecycleConfigFile: get("lifecycle.config.file"),
       postgresUrl,
       ownMetricsPath,
+      allowCrossSitePush: parseBool("web.allow-cross-site-push", get("web.allow-cross-site-push")),
       flagValues,
     },
   };

@@ -11,6 +11,13 @@ import { PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, summarize, toRow } from "./
 import type { FamilyView, GroupDetailResponse, SampleView } from "./types";
 import type { ListContext } from "./list";
 
+/**
+ * The detail view shows at most this many samples and families: a group of 200,000 series would otherwise be a
+ * 70 MB response that the browser cannot render. The scrape and /api/v1/metrics still serve everything.
+ */
+export const DETAIL_MAX_SAMPLES = 2000;
+export const DETAIL_MAX_FAMILIES = 500;
+
 export interface DetailContext extends ListContext {
   routePrefix: string;
 }
@@ -65,14 +72,16 @@ export function sampleView(family: MetricFamily, m: Metric): SampleView {
   return v;
 }
 
-export function familyView(name: string, family: MetricFamily, lastPushedMs: number): FamilyView {
+export function familyView(name: string, family: MetricFamily, lastPushedMs: number, maxSamples = Infinity): FamilyView {
+  const shown = family.metric.length > maxSamples ? family.metric.slice(0, maxSamples) : family.metric;
   return {
     name,
     help: family.help,
     type: family.type,
     lastPushedMs,
     synthetic: name === PUSH_TIME_METRIC || name === PUSH_FAILURE_TIME_METRIC,
-    samples: family.metric.map((m) => sampleView(family, m)),
+    samples: shown.map((m) => sampleView(family, m)),
+    totalSamples: family.metric.length,
   };
 }
 
@@ -86,15 +95,29 @@ export function groupDetail(store: StoreReader, id: string, ctx: DetailContext):
   const names = [...group.families.keys()].sort();
   const families: FamilyView[] = [];
   let exposition = "";
+  let budget = DETAIL_MAX_SAMPLES;
+  let shownSamples = 0;
+  let totalSamples = 0;
   for (const name of names) {
     const sf = group.families.get(name)!;
-    families.push(familyView(name, sf.family, sf.timestampMs));
-    exposition += renderFamilyText(sf.family);
+    totalSamples += sf.family.metric.length;
+    if (families.length >= DETAIL_MAX_FAMILIES) continue;
+    const view = familyView(name, sf.family, sf.timestampMs, budget);
+    budget -= view.samples.length;
+    shownSamples += view.samples.length;
+    families.push(view);
+    const shown = view.samples.length === sf.family.metric.length ? sf.family : { ...sf.family, metric: sf.family.metric.slice(0, view.samples.length) };
+    if (view.samples.length > 0) exposition += renderFamilyText(shown);
   }
+  const truncated =
+    families.length < names.length || shownSamples < totalSamples
+      ? { shownFamilies: families.length, totalFamilies: names.length, shownSamples, totalSamples }
+      : null;
   return {
     row: toRow(summary),
     families,
     exposition,
+    truncated,
     deletePath: deletePathOf(group.labels, ctx.routePrefix),
     groupingKey: formatGroupingLabels(group.labels),
     nowMs: ctx.nowMs,

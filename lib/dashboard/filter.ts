@@ -4,18 +4,20 @@
 //                    pushed family name
 //   name=value       grouping label equals value (a missing label counts as "", as in PromQL)
 //   name!=value      grouping label differs from value
-//   name=~regex      grouping label fully matches regex (anchored, as in PromQL; a leading (?i) ignores case)
+//   name=~regex      grouping label fully matches regex: RE2 syntax, anchored as PromQL does (`^(?:regex)$`);
+//                    flags such as (?i) work as in Prometheus
 //   name!~regex      grouping label does not match regex
 //   is:stale | is:fresh | is:failed   status (is:stale also matches failed groups that are stale)
 //
 // Values may be double-quoted to contain spaces: job="nightly backup". Inside quotes, \" and \\ escape.
+import { RE2JS } from "re2js";
 import type { GroupStatus } from "./types";
 
 export class FilterError extends Error {}
 
 export type FilterTerm =
   | { kind: "text"; text: string }
-  | { kind: "label"; name: string; op: "=" | "!=" | "=~" | "!~"; value: string; re?: RegExp }
+  | { kind: "label"; name: string; op: "=" | "!=" | "=~" | "!~"; value: string; re?: LabelRegex }
   | { kind: "status"; status: GroupStatus };
 
 export interface ParsedFilter {
@@ -63,19 +65,24 @@ export function tokenize(input: string): string[] {
   return out;
 }
 
-/** Anchored regex like PromQL's; `(?i)` prefix turns on case-insensitivity. */
-export function compileMatcherRegex(source: string): RegExp {
-  let flags = "";
-  let body = source;
-  if (body.startsWith("(?i)")) {
-    flags = "i";
-    body = body.slice(4);
-  }
+/** A compiled label matcher regex: `test` runs in time linear in the value (no backtracking). */
+export interface LabelRegex {
+  test(value: string): boolean;
+}
+
+/**
+ * Compiles a matcher regex the way Prometheus does (Go regexp, i.e. RE2 syntax, anchored as `^(?:re)$`). RE2JS
+ * (a port of RE2) matches in linear time, so a hostile pattern such as `(a|a)+` cannot stall the server as a
+ * backtracking JavaScript RegExp would.
+ */
+export function compileMatcherRegex(source: string): LabelRegex {
+  let re: RE2JS;
   try {
-    return new RegExp(`^(?:${body})$`, flags);
+    re = RE2JS.compile(`^(?:${source})$`);
   } catch (e) {
     throw new FilterError(`invalid regular expression ${JSON.stringify(source)}: ${(e as Error).message}`);
   }
+  return { test: (value) => re.matches(value) };
 }
 
 const MATCHER = /^([^\s=!~"]+)(=~|!~|!=|=)(.*)$/s;

@@ -10,6 +10,11 @@ import { CLIENT_ADDRESS_HEADER, USER_HEADER } from "../server/request-identity";
 
 /** Same header as the protocol reads (lib/protocol/router.ts STALE_HEADER). */
 const STALE_HEADER = "X-Pushboard-Stale";
+import { LimitExceededError, readLimited } from "../http/read-limited";
+import { foreignOriginReason } from "../http/origin";
+
+/** The largest JSON body a dashboard mutation accepts (a list of group ids). */
+export const MUTATION_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 const NO_STORE = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
 
@@ -21,18 +26,13 @@ export function errorResponse(message: string, status: number): Response {
   return jsonResponse({ error: message }, status);
 }
 
-function firstHeaderValue(v: string | null): string | undefined {
-  const s = v?.split(",")[0]?.trim();
-  return s ? s.toLowerCase() : undefined;
-}
-
 /**
  * Refuses a state-changing request unless it is a same-origin JSON request:
  *   - Content-Type must be application/json (415 otherwise): a cross-site <form> cannot send that, and a
  *     cross-site fetch() with it needs a CORS preflight, which this server never grants;
  *   - Sec-Fetch-Site, when the browser sends it, must be "same-origin" (403);
- *   - Origin, when present, must name this server: its host must equal Host, X-Forwarded-Host or the host of
- *     --web.external-url (403).
+ *   - Origin, when present, must name this server: its host must equal Host or the host of --web.external-url
+ *     (403); X-Forwarded-Host is not trusted (see lib/http/origin.ts).
  * Requests without Origin and Sec-Fetch-Site (curl, scripts) are not browser-driven and pass.
  */
 export function checkMutationRequest(req: Request, config: Pick<Config, "externalUrl">): Response | undefined {
@@ -40,28 +40,10 @@ export function checkMutationRequest(req: Request, config: Pick<Config, "externa
   if (ct !== "application/json") return errorResponse("Content-Type must be application/json", 415);
   const site = req.headers.get("sec-fetch-site");
   if (site !== null && site !== "same-origin") return errorResponse(`cross-site request refused (Sec-Fetch-Site: ${site})`, 403);
-  const origin = req.headers.get("origin");
-  if (origin !== null) {
-    let originHost: string;
-    try {
-      originHost = new URL(origin).host.toLowerCase();
-    } catch {
-      return errorResponse("cross-site request refused (bad Origin)", 403);
-    }
-    const allowed = new Set<string>();
-    const host = firstHeaderValue(req.headers.get("host"));
-    if (host) allowed.add(host);
-    const fwd = firstHeaderValue(req.headers.get("x-forwarded-host"));
-    if (fwd) allowed.add(fwd);
-    if (config.externalUrl) {
-      try {
-        allowed.add(new URL(config.externalUrl).host.toLowerCase());
-      } catch {
-        /* validated at startup */
-      }
-    }
-    if (!allowed.has(originHost)) return errorResponse(`cross-site request refused (Origin ${origin})`, 403);
-  }
+  const headers: Record<string, string> = {};
+  req.headers.forEach((v, k) => (headers[k] = v));
+  const foreign = foreignOriginReason(headers, config.externalUrl);
+  if (foreign) return errorResponse(`cross-site request refused (${foreign})`, 403);
   return undefined;
 }
 
@@ -100,7 +82,7 @@ export function auditSourceOf(req: Request): AuditSource {
   const user = req.headers.get(USER_HEADER);
   const ua = req.headers.get("user-agent");
   if (client) source.client = client;
-  if (user) source.user = user;
+  if (user) source.user = decodeURIComponent(user); // encoded by the server: a header carries Latin-1 only
   if (ua) source.userAgent = ua.slice(0, 256);
   return source;
 }
@@ -110,9 +92,15 @@ export async function withMutation(req: Request, fn: (rt: Runtime, body: unknown
   return withRuntime(async (rt) => {
     const refused = checkMutationRequest(req, rt.config);
     if (refused) return refused;
+    let text: string;
+    try {
+      text = (await readLimited(req.body, MUTATION_MAX_BODY_BYTES)).toString("utf8");
+    } catch (e) {
+      if (e instanceof LimitExceededError) return errorResponse(`request body larger than the dashboard limit of ${MUTATION_MAX_BODY_BYTES} bytes`, 413);
+      throw e;
+    }
     let body: unknown;
     try {
-      const text = await req.text();
       body = text === "" ? {} : JSON.parse(text);
     } catch {
       return errorResponse("body is not valid JSON", 400);

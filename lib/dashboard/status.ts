@@ -20,6 +20,7 @@ export function statusInfo(rt: Runtime, nowMs: number): StatusResponse {
     uptimeMs: nowMs - rt.startedAtMs,
     nowMs,
     storage: rt.storageDescription,
+    storageErrors: { total: rt.store.storageStatus?.errors ?? 0, failing: rt.store.storageStatus?.failing ?? null },
     groups: rt.store.groupCount(),
     series: rt.store.seriesCount(),
     counts,

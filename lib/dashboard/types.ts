@@ -114,14 +114,19 @@ export interface FamilyView {
   type: MetricType;
   lastPushedMs: number;
   synthetic: boolean;
+  /** The first samples of the family (the detail view is bounded, see GroupDetailResponse.truncated). */
   samples: SampleView[];
+  /** How many samples the family has in all. */
+  totalSamples: number;
 }
 
 export interface GroupDetailResponse {
   row: GroupRow;
   families: FamilyView[];
-  /** Text format 0.0.4 of the whole group. */
+  /** Text format 0.0.4 of the samples shown (the whole group unless truncated). */
   exposition: string;
+  /** Set when the group is too large to show whole: only the first families/samples are included. */
+  truncated: { shownFamilies: number; totalFamilies: number; shownSamples: number; totalSamples: number } | null;
   /** Path (route prefix included) for `curl -X DELETE <origin><path>`, in the Pushgateway UI's @base64 form. */
   deletePath: string;
   /** `{job="x", instance="y"}`: the exact grouping key. */
@@ -136,6 +141,8 @@ export interface StatusResponse {
   uptimeMs: number;
   nowMs: number;
   storage: string;
+  /** Storage commit failures (disk full, I/O error) and the current one, if the last commit failed. */
+  storageErrors: { total: number; failing: { sinceMs: number; message: string } | null };
   groups: number;
   series: number;
   counts: Record<GroupStatus, number>;

@@ -123,6 +123,9 @@ class TextParser {
   private currentMF!: ParsingFamily;
   private currentMetric!: Metric;
   private currentLabelName = "";
+  /** Label names of currentMetric so far: the duplicate check stays linear in the number of labels. */
+  private currentLabelNames = new Set<string>();
+  private duplicateLabel = false;
   private currentLabels: Map<string, string> | undefined;
   private currentQuantile = NaN;
   private currentBucket = NaN;
@@ -339,6 +342,7 @@ class TextParser {
     this.setOrCreateCurrentMF();
     this.currentMF.type ??= "UNTYPED";
     this.currentMetric = { label: [] };
+    this.currentLabelNames.clear();
     if (!this.skipBlankTabIfCurrentBlankTab()) return this.stopAtEof();
     return this.readingLabels;
   }
@@ -368,14 +372,13 @@ class TextParser {
     const t = this.currentMF.type;
     if (!(t === "SUMMARY" && name === "quantile") && !(t === "HISTOGRAM" && name === "le")) {
       this.currentMetric.label.push({ name, value: "" });
-    }
+      // Go rebuilds a set of all labels here (quadratic); one set per metric finds the same duplicate.
+      this.duplicateLabel = this.currentLabelNames.has(name);
+      this.currentLabelNames.add(name);
+    } else this.duplicateLabel = false;
     if (!this.skipBlankTabIfCurrentBlankTab()) return this.stopAtEof();
     if (this.currentByte !== 61 /* = */) return this.fail(`expected '=' after label name, found ${goQuoteByte(this.currentByte)}`);
-    const seen = new Set<string>();
-    for (const l of this.currentMetric.label) {
-      if (seen.has(l.name)) return this.fail(`duplicate label names for metric ${goQuote(this.currentMF.name)}`);
-      seen.add(l.name);
-    }
+    if (this.duplicateLabel) return this.fail(`duplicate label names for metric ${goQuote(this.currentMF.name)}`);
     return this.startLabelValue;
   }
 

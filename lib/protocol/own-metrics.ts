@@ -25,6 +25,8 @@ export class OwnMetrics {
   readonly pushSize: Summary<"method">;
   readonly groupsExpired: Counter<"rule">;
   private catalog = new Map<string, OwnFamilyInfo>();
+  /** Read at each scrape for pushboard_storage_*; set once the store exists. */
+  storageStatus: () => { errors: number; failing: unknown } = () => ({ errors: 0, failing: null });
 
   constructor(build: BuildInfo) {
     const registers = [this.registry];
@@ -49,6 +51,25 @@ export class OwnMetrics {
       help: "Groups deleted by a lifecycle rule's expire_after, by rule index.",
       labelNames: ["rule"],
       registers,
+    });
+    // pushboard's own: a disk that is full or failing shows here (and in /-/ready and on the status page).
+    const self = this;
+    new Counter({
+      name: "pushboard_storage_errors_total",
+      help: "Commits the storage refused (disk full, I/O error); the writes in them were answered 500 and not applied.",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(self.storageStatus().errors);
+      },
+    });
+    new Gauge({
+      name: "pushboard_storage_failing",
+      help: "1 while the last commit to the storage failed (until a commit succeeds), else 0.",
+      registers,
+      collect() {
+        this.set(self.storageStatus().failing ? 1 : 0);
+      },
     });
     collectDefaultMetrics({ register: this.runtimeRegistry });
   }

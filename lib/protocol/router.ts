@@ -16,8 +16,9 @@ import type { Lifecycle } from "../lifecycle/lifecycle";
 import type { AuditSource } from "../store/types";
 import { auditApi, deleteGroupsApi, lifecycleApi, listGroupsApi, type LifecycleApiDeps } from "./api-lifecycle";
 import { cleanPath, decodePath, escapePath } from "./url";
-import { decodeRequestBody, BodyDecodeError, negotiateResponseEncoding } from "../http/content-encoding";
+import { decodeRequestBodyAsync, BodyDecodeError, DecodedBodyTooLargeError, negotiateResponseEncoding } from "../http/content-encoding";
 import { decodeDelimitedFamilies } from "../exposition/protobuf";
+import { foreignOriginReason } from "../http/origin";
 import { OPENMETRICS_CONTENT_TYPE, OPENMETRICS_EOF } from "../exposition/render-openmetrics";
 
 export interface ProtocolRequest {
@@ -61,6 +62,7 @@ interface ParsedUrl {
 }
 
 const PROTOBUF_MEDIA = "application/vnd.google.protobuf";
+const WRITE_METHODS = new Set(["PUT", "POST", "DELETE", "PATCH"]);
 const PROTOBUF_DELIMITED = `${PROTOBUF_MEDIA}; proto=io.prometheus.client.MetricFamily; encoding=delimited`;
 
 function header(req: ProtocolRequest, name: string): string | undefined {
@@ -187,12 +189,23 @@ export class ProtocolRouter {
     const q = req.rawUrl.indexOf("?");
     const rawPath = q >= 0 ? req.rawUrl.slice(0, q) : req.rawUrl;
     const query = q >= 0 ? req.rawUrl.slice(q) : "";
-    if (isDashboardPath(rawPath)) return null;
     const path = decodePath(rawPath);
+    const clean = path === undefined ? undefined : cleanPath(path);
+    if (isDashboardPath(rawPath)) {
+      // One normalisation decides who serves a path: Next.js only gets dashboard paths that are already clean,
+      // so `/api/ui/../../metrics/job/x` cannot reach a protocol route through Next (and around the body
+      // limits here); it gets the same 301 to its clean form as any other unclean path.
+      if (path === undefined || !isUtf8PercentEncoding(rawPath)) return errorResponse(400, "malformed percent-encoding in the request path");
+      if (clean === path) return null;
+    }
     if (path === undefined) return textResponse(400, "400 Bad Request", { Connection: "close" });
-    const clean = cleanPath(path);
-    if (clean !== path) return redirect(req.method, 301, escapePath(clean) + query);
+    if (clean !== path) return redirect(req.method, 301, escapePath(clean!) + query);
     const url = { path, query };
+    if (WRITE_METHODS.has(req.method) && !this.deps.config.allowCrossSitePush) {
+      // A page on another site can send a no-cors POST/PUT to any URL; no push client marks a request like a browser.
+      const foreign = foreignOriginReason(req.headers, this.deps.config.externalUrl);
+      if (foreign) return errorResponse(403, `cross-site request refused (${foreign}): browser pages on other origins may not push, delete, wipe or quit; start with --web.allow-cross-site-push to allow it as the Pushgateway does`);
+    }
 
     // Go's ServeMux sends the API subtree to its own router, with the prefix stripped.
     if (path === this.apiPrefix) return redirect(req.method, 301, escapePath(path + "/") + query);
@@ -227,9 +240,16 @@ export class ProtocolRouter {
     return textResponse(200, "OK");
   }
 
-  /** Ready: healthy, and the store is loaded and confirmed current (a replica cut off from its database is not). */
+  /**
+   * Ready: healthy, the store loaded and confirmed current (a replica cut off from its database is not), and the
+   * storage writable: while commits fail (disk full, I/O error) every push would answer 500, so /-/ready answers
+   * 503 and a load balancer sends pushes to a replica that can take them. /-/healthy stays 200 (restarting would
+   * not free the disk). It turns 200 again with the next successful commit.
+   */
   private readiness(): ProtocolResponse {
     if (!this.deps.store.healthy()) return textResponse(500, "write queue is full");
+    const failing = this.deps.store.storageStatus?.failing;
+    if (failing) return textResponse(503, `storage is failing since ${new Date(failing.sinceMs).toISOString()}: ${failing.message}\n`);
     if (!this.deps.store.ready()) {
       const stale = this.deps.store.freshness().stale;
       return textResponse(503, `not ready: ${stale ? stale.message : "store not loaded yet"}`);
@@ -300,12 +320,12 @@ export class ProtocolRouter {
     }
     let body: Buffer;
     try {
-      body = decodeRequestBody(raw, header(req, "content-encoding"));
+      body = await decodeRequestBodyAsync(raw, header(req, "content-encoding"), limit);
     } catch (err) {
       if (err instanceof BodyDecodeError) return observe(errorResponse(400, err.message), raw.length);
+      if (err instanceof DecodedBodyTooLargeError) return observe(errorResponse(413, `decompressed request body larger than the limit of ${limit} bytes (--push.max-body-size)`), raw.length);
       throw err;
     }
-    if (body.length > limit) return observe(errorResponse(413, `decompressed request body larger than the limit of ${limit} bytes (--push.max-body-size)`), raw.length);
     const parsed = parseGroupingPath(params.job ?? "", params.labels ?? "", base64);
     if (!parsed.ok) return observe(errorResponse(400, parsed.message), raw.length);
 
@@ -368,6 +388,17 @@ export function negotiateScrapeFormat(accept: string): "text" | "protobuf" | "op
     if (mt.type === "text/plain" || mt.type === "text/*" || mt.type === "*/*") text = true;
   }
   return openMetrics && !text ? "openmetrics" : "text";
+}
+
+/** Whether the percent-escapes of a path decode to valid UTF-8 (Next.js answers 500 where they do not). */
+function isUtf8PercentEncoding(rawPath: string): boolean {
+  if (!rawPath.includes("%")) return true;
+  try {
+    decodeURIComponent(rawPath);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Paths that belong to the dashboard, served by Next.js. */

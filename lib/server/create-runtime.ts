@@ -39,6 +39,7 @@ export async function createRuntime(config: Config, log: Logger, requestShutdown
   const own = new OwnMetrics(build);
   await own.init();
   const store = await openStore(config, log, (n) => own.info(n));
+  own.storageStatus = () => store.storageStatus ?? { errors: 0, failing: null };
   const lifecycle = new Lifecycle({
     store,
     file: config.lifecycleConfigFile,

@@ -14,7 +14,10 @@ import { setRuntime } from "./runtime";
 import { CLIENT_ADDRESS_HEADER, USER_HEADER } from "./request-identity";
 import { VERSION } from "./version";
 import { runImport } from "../cli/import";
-import { createBasicAuth, loadWebConfig, WebConfigError, type WebConfig } from "./web-config";
+import { loadWebConfig, WebConfigError, type WebConfig } from "./web-config";
+import { createBasicAuth, type AuthOutcome } from "./basic-auth";
+import { applyPageSecurity } from "./page-security";
+import { discardRestOfBody, DASHBOARD_MAX_BODY_BYTES } from "./request-body";
 
 /** Repository root: this file is bundled to .next/pushboard/server.cjs. */
 const ROOT = path.resolve(__dirname, "../..");
@@ -87,16 +90,28 @@ async function prepareNext(config: Config, log: Logger): Promise<NextHandler> {
 }
 
 function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebConfig | undefined, inFlight: InFlightRequests): http.RequestListener {
-  const authorized = createBasicAuth(web?.users ?? new Map());
+  const auth = createBasicAuth(web?.users ?? new Map());
   const extraHeaders = Object.entries(web?.headers ?? {});
-  return (req, res) => {
-    inFlight.track(res);
-    for (const [name, value] of extraHeaders) res.setHeader(name, value);
-    if (!authorized(req.headers.authorization)) {
+  /** Writes an answer; a body the answer did not need is read and discarded first (see discardRestOfBody). */
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse, out: { status: number; headers: Record<string, string>; body: string | Uint8Array }): void => {
+    if (!req.complete) {
+      // Sent now, ended once the unread body is drained (see discardRestOfBody).
+      const body = typeof out.body === "string" ? Buffer.from(out.body) : out.body;
+      res.writeHead(out.status, { ...out.headers, "Content-Length": String(body.length) });
+      if (body.length > 0) res.write(body);
+      discardRestOfBody(req, () => res.end());
+      return;
+    }
+    res.writeHead(out.status, out.headers);
+    res.end(out.body);
+  };
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse, outcome: AuthOutcome): void => {
+    if (!outcome.ok) {
       // As exporter-toolkit answers: every endpoint, dashboard included, needs the credentials.
-      const e = errorResponse(401, "Unauthorized", { "WWW-Authenticate": "Basic" });
-      res.writeHead(e.status, e.headers);
-      res.end(e.body);
+      const e = outcome.busy
+        ? errorResponse(503, "too many authentication checks in progress, retry later", { "Retry-After": "1" })
+        : errorResponse(401, "Unauthorized", { "WWW-Authenticate": "Basic" });
+      answer(req, res, e);
       return;
     }
     // The dashboard's route handlers learn the client address from this server only (never from the client).
@@ -104,29 +119,41 @@ function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebC
     delete req.headers[CLIENT_ADDRESS_HEADER];
     delete req.headers[USER_HEADER];
     if (remoteAddress) req.headers[CLIENT_ADDRESS_HEADER] = remoteAddress;
+    if (outcome.user) req.headers[USER_HEADER] = encodeURIComponent(outcome.user);
     const preq: ProtocolRequest = {
       method: req.method ?? "GET",
       rawUrl: req.url ?? "/",
       headers: req.headers,
       readBody: (limit) => readBody(req, limit),
       remoteAddress,
+      user: outcome.user,
     };
     rt.router
       .handle(preq)
       .then((out) => {
-        if (out === null) return nextHandler(req, res);
-        if (out.status === 413) out.headers.Connection = "close";
-        res.writeHead(out.status, out.headers);
-        res.end(out.body);
+        if (out === null) {
+          // The dashboard's JSON bodies are small; Next.js would buffer whatever it is sent.
+          if (Number(req.headers["content-length"]) > DASHBOARD_MAX_BODY_BYTES) {
+            answer(req, res, errorResponse(413, `request body larger than the dashboard limit of ${DASHBOARD_MAX_BODY_BYTES} bytes`));
+            return;
+          }
+          applyPageSecurity(req, res);
+          return nextHandler(req, res);
+        }
+        answer(req, res, out);
       })
       .catch((err: unknown) => {
         log("error", "request failed", { method: req.method, url: req.url, err: String(err instanceof Error ? err.stack : err) });
-        if (!res.headersSent) {
-          const e = errorResponse(500, "internal server error");
-          res.writeHead(e.status, e.headers);
-          res.end(e.body);
-        } else res.destroy();
+        if (!res.headersSent) answer(req, res, errorResponse(500, "internal server error"));
+        else res.destroy();
       });
+  };
+  return (req, res) => {
+    inFlight.track(res);
+    for (const [name, value] of extraHeaders) res.setHeader(name, value);
+    const outcome = auth.check(req.headers.authorization);
+    if (outcome instanceof Promise) void outcome.then((o) => handle(req, res, o));
+    else handle(req, res, outcome);
   };
 }
 

@@ -5,6 +5,7 @@ import { BodyTooLargeError, type ProtocolRequest } from "../protocol/router";
 import { createRuntime, type FullRuntime } from "./create-runtime";
 import { createLogger } from "./logger";
 import { getRuntime } from "./runtime";
+import { LimitExceededError, readLimited } from "../http/read-limited";
 
 async function fullRuntime(): Promise<FullRuntime> {
   const rt = await getRuntime(async () => {
@@ -24,9 +25,13 @@ export async function handleProtocolRequest(request: Request): Promise<Response>
     rawUrl: url.pathname + url.search,
     headers,
     async readBody(limit) {
-      const body = Buffer.from(await request.arrayBuffer());
-      if (body.length > limit) throw new BodyTooLargeError();
-      return body;
+      const declared = Number(request.headers.get("content-length"));
+      if (declared > limit) throw new BodyTooLargeError();
+      try {
+        return await readLimited(request.body, limit);
+      } catch (err) {
+        throw err instanceof LimitExceededError ? new BodyTooLargeError() : err;
+      }
     },
   };
   const out = await rt.router.handle(preq);

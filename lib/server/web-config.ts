@@ -2,7 +2,7 @@
 // (bcrypt hashes) for every endpoint, and extra response headers.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import bcrypt from "bcryptjs";
+import { validateHeaderName, validateHeaderValue } from "node:http";
 import YAML from "yaml";
 
 export interface WebConfig {
@@ -49,25 +49,17 @@ export function loadWebConfig(file: string): WebConfig {
     out.users.set(user, hash);
   }
   const http = cfg.http_server_config as Record<string, unknown> | undefined;
-  for (const [name, value] of Object.entries((http?.headers ?? {}) as Record<string, unknown>)) out.headers[name] = String(value);
+  for (const [name, value] of Object.entries((http?.headers ?? {}) as Record<string, unknown>)) {
+    // Checked here, as exporter-toolkit does when it loads the file: Node would otherwise throw on every
+    // response that sets it, and no request would get an answer.
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, String(value));
+    } catch {
+      const what = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) ? "value (no control characters such as a newline)" : "name";
+      throw new WebConfigError(`--web.config.file ${file}: http_server_config.headers: header ${JSON.stringify(name)} has an invalid ${what}`);
+    }
+    out.headers[name] = String(value);
+  }
   return out;
-}
-
-/** Checks an Authorization header against basic_auth_users; successful checks are cached (bcrypt is slow). */
-export function createBasicAuth(users: Map<string, string>): (authorization: string | undefined) => boolean {
-  const granted = new Set<string>();
-  return (authorization) => {
-    if (users.size === 0) return true;
-    if (!authorization?.startsWith("Basic ")) return false;
-    const token = authorization.slice(6).trim();
-    if (granted.has(token)) return true;
-    const decoded = Buffer.from(token, "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    if (colon < 0) return false;
-    const hash = users.get(decoded.slice(0, colon));
-    if (!hash || !bcrypt.compareSync(decoded.slice(colon + 1), hash.replace(/^\$2y\$/, "$2b$"))) return false;
-    if (granted.size > 10_000) granted.clear();
-    granted.add(token);
-    return true;
-  };
 }

@@ -96,6 +96,9 @@ export class MemoryStore implements MetricStore {
     return this.loaded && !this.closed;
   }
 
+  /** Commits the storage refused (disk full, I/O error), and the current failure until a commit succeeds. */
+  readonly storageStatus: { errors: number; failing: { sinceMs: number; message: string } | null } = { errors: 0, failing: null };
+
   // --- writes --------------------------------------------------------------------------------------------
 
   submit(req: WriteRequest): Promise<WriteResult> {
@@ -119,11 +122,14 @@ export class MemoryStore implements MetricStore {
       if (this.persistence && batch.mutations.length > 0) {
         try {
           await this.persistence.commit(batch.mutations);
+          this.storageStatus.failing = null;
         } catch (err) {
           // Nothing of this batch is durable: take it back out of memory and fail every write in it.
           this.state.undo(batch);
           this.log("error", "committing writes failed", { err: String(err), writes: queued.length });
           const message = `storage error, write not applied: ${err instanceof Error ? err.message : String(err)}`;
+          this.storageStatus.errors++;
+          this.storageStatus.failing = { sinceMs: this.storageStatus.failing?.sinceMs ?? Date.now(), message };
           for (let i = 0; i < results.length; i++) results[i] = { ok: false, status: 500, message };
         }
       }

@@ -10,7 +10,7 @@
 // A database that cannot be read is never discarded silently: opening throws a PersistenceError that says what
 // happened, where the file is and what to do, unless allowReset asks to move it aside and start empty.
 import Database from "better-sqlite3";
-import { closeSync, existsSync, fdatasync, fdatasyncSync, mkdirSync, openSync, renameSync, statSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fdatasync, fdatasyncSync, mkdirSync, openSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Bucket, LabelPair, Metric, MetricFamily, MetricType, Quantile } from "../exposition/model";
 import type { AuditEntry, Mutation, PersistedGroup, Persistence, StoredFamily } from "./types";
@@ -504,7 +504,11 @@ function corruptError(abs: string, cause: unknown): PersistenceError {
 /** Opens (creating if needed), checks, configures and migrates the database. */
 function openChecked(abs: string, opts: SqlitePersistenceOptions): Database.Database {
   try {
-    mkdirSync(path.dirname(abs), { recursive: true });
+    // Pushed metrics are private (the Pushgateway writes its file -rw-------): a directory created here is 0700, and
+    // the database 0600; SQLite gives its -wal and -shm files the database's mode.
+    mkdirSync(path.dirname(abs), { recursive: true, mode: 0o700 });
+    if (!existsSync(abs)) closeSync(openSync(abs, "a", 0o600));
+    else if (statSync(abs).isFile()) chmodSync(abs, 0o600);
   } catch (err) {
     throw new PersistenceError("io", abs, `Cannot create the directory of the persistence database ${abs}: ${errorText(err)}`, { cause: err });
   }

@@ -197,5 +197,7 @@ export interface MetricStore extends StoreReader {
   healthy(): boolean;
   /** True once the state is loaded and confirmed current (for /-/ready). */
   ready(): boolean;
+  /** Commits the storage refused (disk full, I/O error) and the current failure (null once a commit succeeds). */
+  readonly storageStatus?: { errors: number; failing: { sinceMs: number; message: string } | null };
   close(): Promise<void>;
 }

@@ -4,8 +4,8 @@
 export const CONSISTENCY_PREFIX = "pushed metrics are invalid or inconsistent with existing metrics: ";
 export const SCRAPE_ERROR_PREFIX = "An error has occurred while serving metrics:\n\n";
 
-/** Families whose (own, runtime) samples differ by implementation: only pushed samples (with a `job`) are kept. */
-export const RUNTIME_PREFIXES = ["go_", "process_", "nodejs_"];
+/** Families whose (own, runtime) samples differ by implementation (pushboard_* are pushboard's own): only pushed samples (with a `job`) are kept. */
+export const RUNTIME_PREFIXES = ["go_", "process_", "nodejs_", "pushboard_"];
 const PUSH_TIME_FAMILIES = new Set(["push_time_seconds", "push_failure_time_seconds"]);
 const DERIVED_FAMILIES = new Set(["pushboard_group_up", "pushboard_group_expected_interval_seconds"]);
 

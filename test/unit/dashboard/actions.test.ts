@@ -67,7 +67,9 @@ describe("checkMutationRequest", () => {
     [{ "content-type": "application/json", host: "127.0.0.1:9091", origin: "null" }, 403],
     [{ "content-type": "application/json", "sec-fetch-site": "cross-site" }, 403],
     [{ "content-type": "application/json", "sec-fetch-site": "same-site", host: "a.example", origin: "http://a.example" }, 403],
-    [{ "content-type": "application/json", host: "internal:9091", "x-forwarded-host": "pushboard.example", origin: "https://pushboard.example" }, undefined],
+    // X-Forwarded-Host is not trusted (any client can send it); behind a proxy that rewrites Host, set --web.external-url.
+    [{ "content-type": "application/json", host: "internal:9091", "x-forwarded-host": "pushboard.example", origin: "https://pushboard.example" }, 403],
+    [{ "content-type": "application/json", host: "127.0.0.1:9091", "x-forwarded-host": "evil.example", origin: "http://evil.example" }, 403],
   ])("%j → %s", (headers, status) => expect(checkMutationRequest(req(headers), cfg)?.status).toBe(status));
   it("accepts the external URL's host", () => {
     expect(checkMutationRequest(req({ "content-type": "application/json", host: "x:1", origin: "https://pg.example" }), { externalUrl: "https://pg.example/prefix" })).toBeUndefined();
