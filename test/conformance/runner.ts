@@ -86,6 +86,8 @@ export class Target {
     readonly label: string,
     readonly port: number,
     readonly flags: string[],
+    /** Run pushboard on this PostgreSQL database (--storage.backend=postgres) instead of its embedded store. */
+    readonly postgresUrl?: string,
   ) {
     this.dir = mkdtempSync(path.join(tmpdir(), `pushboard-conf-${label}-`));
     this.resolvedFlags = flags.map((f) => f.replace("<tmp>", path.join(this.dir, kind === "oracle" ? "pushgateway.data" : "pushboard.db")));
@@ -103,7 +105,10 @@ export class Target {
   async start(): Promise<void> {
     const ready = this.layout.ready;
     if (this.kind === "oracle") this.server = await startOracle(this.port, this.resolvedFlags, ready);
-    else {
+    else if (this.postgresUrl) {
+      const args = [...this.resolvedFlags, "--storage.backend=postgres", `--storage.postgres.url=${this.postgresUrl}`];
+      this.server = await startPushboard(this.port, { args, memory: false, dataDir: this.dir, readyPath: ready });
+    } else {
       const persistent = this.flags.some((f) => f.startsWith("--persistence.file=") && f !== "--persistence.file=");
       this.server = await startPushboard(this.port, { args: this.resolvedFlags, memory: !persistent, dataDir: persistent ? this.dir : undefined, readyPath: ready });
     }
@@ -327,6 +332,8 @@ export class ServerPool {
     private readonly firstPort: number,
     private readonly lastPort: number,
     readonly subject: TargetKind = subjectKind(),
+    /** Gives each pushboard target a fresh PostgreSQL database (the PostgreSQL variant of the suite). */
+    private readonly postgresDatabase?: () => Promise<string>,
   ) {
     this.next = firstPort;
   }
@@ -335,7 +342,8 @@ export class ServerPool {
     let p = this.pairs.get(key);
     if (!p) {
       if (this.next + 1 > this.lastPort) throw new Error(`port range ${this.firstPort}-${this.lastPort} exhausted`);
-      p = [new Target("oracle", "oracle", this.next, flags), new Target(this.subject, this.subject === "oracle" ? "oracle2" : "pushboard", this.next + 1, flags)];
+      const pgUrl = this.subject === "pushboard" && this.postgresDatabase ? await this.postgresDatabase() : undefined;
+      p = [new Target("oracle", "oracle", this.next, flags), new Target(this.subject, this.subject === "oracle" ? "oracle2" : "pushboard", this.next + 1, flags, pgUrl)];
       this.next += 2;
       this.pairs.set(key, p);
       await Promise.all(p.map((t) => t.start()));
