@@ -54,7 +54,7 @@ function makeWritable(dir: string): void {
 
 /** Starts the packaged pushboard as the image does: unprivileged, cwd = data dir, a minimal environment. */
 async function startPackaged(args: string[] = []): Promise<RunningServer> {
-  const env = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: tmp, TMPDIR: tmp, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PUSHBOARD_DATA_DIR: data };
+  const env = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: tmp, TMPDIR: tmp, NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1", PUSHBOARD_DATA_DIR: data };
   const command = [process.execPath, path.join(app, "lib/cli/pushboard.mjs"), `--web.listen-address=127.0.0.1:${PORT}`, ...args];
   const [cmd, ...argv] = asRoot ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", ...command] : command;
   const proc = spawn(cmd!, argv, { cwd: data, env, stdio: ["ignore", "pipe", "pipe"] });
