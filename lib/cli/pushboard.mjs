@@ -24,7 +24,9 @@ function newestSource(dir) {
 
 function needsBuild() {
   if (!existsSync(bundle) || !existsSync(path.join(root, ".next/BUILD_ID"))) return true;
-  if (process.env.PUSHBOARD_SKIP_BUILD_CHECK === "1") return false;
+  // A packaged install (deploy/image/build.sh, the container image) has no sources to rebuild from and may be
+  // read-only: it runs what was built.
+  if (process.env.PUSHBOARD_SKIP_BUILD_CHECK === "1" || !existsSync(path.join(root, "app"))) return false;
   const builtAt = statSync(bundle).mtimeMs;
   return ["app", "components", "lib"].some((d) => existsSync(path.join(root, d)) && newestSource(path.join(root, d)) > builtAt);
 }
