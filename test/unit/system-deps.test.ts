@@ -11,7 +11,7 @@ const TEST_DIR = path.resolve(__dirname, "..");
 const NOT_SCANNED = new Set(["setup.sh", "fixtures", "system-deps.mjs", "system-deps.json", "system-deps.test.ts"]);
 /** Node's own tools, and what Debian's Essential packages (coreutils, bash builtins, grep, sed, gzip) provide. */
 const ALWAYS_PRESENT = new Set(
-  "node npm npx echo printf cat true false test cd export set exit read sleep head tail grep sed wc tr sort cut kill env mkdir rm cp mv ls chmod gzip df dirname basename id".split(" "),
+  "node npm npx echo printf cat true false test cd export set exit read sleep head tail grep sed wc tr sort cut kill env mkdir rm cp mv ls chmod gzip df dirname basename id sh".split(" "),
 );
 
 function sourceFiles(dir: string): string[] {
