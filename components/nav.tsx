@@ -13,7 +13,7 @@ export function Nav() {
   const path = usePathname();
   return (
     <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-      <nav aria-label="Main" className="mx-auto flex max-w-screen-2xl items-center gap-1 px-3 py-2 sm:px-6">
+      <nav aria-label="Main" className="mx-auto flex max-w-screen-2xl flex-wrap items-center gap-1 px-3 py-2 sm:px-6">
         <Link href="/" className="mr-4 flex items-center gap-2 text-lg font-semibold tracking-tight">
           <span aria-hidden="true" className="inline-block h-3 w-3 rounded-sm bg-brand" />
           pushboard
@@ -25,7 +25,7 @@ export function Nav() {
               key={l.href}
               href={l.href}
               aria-current={active ? "page" : undefined}
-              className={`rounded-md px-3 py-1.5 text-sm font-medium ${
+              className={`rounded-md px-2 py-1.5 text-sm font-medium sm:px-3 ${
                 active ? "bg-zinc-100 text-zinc-900 dark:bg-zinc-800 dark:text-white" : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white"
               }`}
             >

@@ -101,6 +101,15 @@ export function GroupDetailView({ id }: { id: string }) {
             <PushSparkline pushes={row.pushHistory} now={serverNow} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastAttemptMs={row.lastFailureMs} width={160} />
           </Fact>
         </dl>
+        {row.rejected && (!row.lastError || row.rejected.last.timeMs > row.lastError.timeMs + 1) && (
+          <div role="note" data-testid="rejected" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+            <p className="font-medium">
+              {row.rejected.count} rejected push{row.rejected.count === 1 ? "" : "es"}; the last <RelativeTime ms={row.rejected.last.timeMs} now={serverNow} /> (HTTP {row.rejected.last.status}
+              {row.rejected.last.client ? ` from ${row.rejected.last.client}` : ""})
+            </p>
+            <pre className="mt-1 whitespace-pre-wrap break-words font-mono text-xs">{row.rejected.last.message}</pre>
+          </div>
+        )}
         {row.lastError && (
           <div role="note" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
             <p className="font-medium">

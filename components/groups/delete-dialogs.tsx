@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import type { LabelPair } from "@/lib/exposition/model";
 import type { DeleteResponse } from "@/lib/dashboard/types";
-import { staleGroupsOptions, useDeleteGroups, useDeleteStale, useWipe } from "../queries/groups";
+import { staleGroupsOptions, useDeleteGroups, useDeleteMatching, useDeleteStale, useWipe } from "../queries/groups";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { groupingKeyText } from "../ui/format";
 import { RelativeTime } from "../ui/relative-time";
@@ -127,6 +127,52 @@ export function DeleteStaleDialog({ open, onClose, onDeleted }: { open: boolean;
           />
         </>
       )}
+    </ConfirmDialog>
+  );
+}
+
+/** "Delete matching (N)": every group the current filter matches, on every page; the first page is listed. */
+export function DeleteMatchingDialog({
+  filter,
+  total,
+  preview,
+  onClose,
+  onDeleted,
+}: {
+  filter: string | null;
+  total: number;
+  preview: { id: string; labels: LabelPair[] }[];
+  onClose: () => void;
+  onDeleted: (res: DeleteResponse) => void;
+}) {
+  const del = useDeleteMatching();
+  return (
+    <ConfirmDialog
+      open={filter !== null}
+      title={`Delete ${total} matching group${total === 1 ? "" : "s"}?`}
+      confirmLabel={`Delete ${total} matching`}
+      confirmDisabled={total === 0}
+      busy={del.isPending}
+      error={errText(del.error)}
+      onClose={() => {
+        del.reset();
+        onClose();
+      }}
+      onConfirm={() =>
+        del.mutate(filter ?? "", {
+          onSuccess: (res) => {
+            del.reset();
+            onDeleted(res);
+          },
+        })
+      }
+    >
+      <p>
+        Deletes every group matching the filter <code data-testid="matching-filter" className="break-all rounded bg-zinc-100 px-1 font-mono text-xs dark:bg-zinc-800">{filter}</code>, on all
+        pages. A group that pushes before the delete is applied is kept.
+      </p>
+      <KeyList items={preview} testId="matching-list" />
+      {total > preview.length ? <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-300">…and {total - preview.length} more.</p> : null}
     </ConfirmDialog>
   );
 }

@@ -207,6 +207,11 @@ export function GroupTable({
                         <RelativeTime ms={row.lastFailureMs} now={now} />
                       </span>
                     )}
+                    {row.rejected ? (
+                      <span className="block text-xs text-red-800 dark:text-red-300" title={row.rejected.last.message} data-testid="rejected">
+                        {row.rejected.count} rejected (HTTP {row.rejected.last.status})
+                      </span>
+                    ) : null}
                   </td>
                   <td className="hidden px-2 py-2 text-right tabular-nums sm:table-cell">{row.families}</td>
                   <td className="hidden px-2 py-2 text-right tabular-nums sm:table-cell">{row.series}</td>

@@ -5,14 +5,14 @@ import type { DeleteResponse, GroupRow, ListParams, SortKey } from "@/lib/dashbo
 import { listParamsToSearch } from "../queries/api";
 import { DEFAULT_REFRESH_MS, groupListOptions } from "../queries/groups";
 import { useNow } from "../ui/use-now";
-import { DeleteGroupsDialog, DeleteStaleDialog, WipeDialog } from "./delete-dialogs";
+import { DeleteGroupsDialog, DeleteMatchingDialog, DeleteStaleDialog, WipeDialog } from "./delete-dialogs";
 import { GroupTable } from "./group-table";
 import { LiveControls } from "./live-controls";
 
 const PAGE_SIZES = [25, 50, 100, 200];
 const DEFAULT_DESC: ReadonlySet<SortKey> = new Set(["lastPush", "lastFailure", "families", "series"]);
 
-type Dialog = { kind: "delete"; targets: { id: string; labels: GroupRow["labels"] }[] } | { kind: "stale" } | { kind: "wipe" } | null;
+type Dialog = { kind: "delete"; targets: { id: string; labels: GroupRow["labels"] }[] } | { kind: "stale" } | { kind: "matching"; q: string } | { kind: "wipe" } | null;
 
 export function GroupsView({ initial }: { initial: ListParams }) {
   const [params, setParams] = useState<ListParams>(initial);
@@ -186,6 +186,11 @@ export function GroupsView({ initial }: { initial: ListParams }) {
         <button type="button" className="btn" disabled={staleAll === 0} onClick={() => setDialog({ kind: "stale" })}>
           Delete all stale ({staleAll})
         </button>
+        {data && params.q.trim() !== "" && (
+          <button type="button" className="btn" disabled={data.total === 0} onClick={() => setDialog({ kind: "matching", q: params.q })}>
+            Delete matching ({data.total})
+          </button>
+        )}
         {data?.adminApi && (
           <button type="button" className="btn text-red-700 dark:text-red-400" disabled={data.totalAll === 0} onClick={() => setDialog({ kind: "wipe" })}>
             Delete all ({data.totalAll})
@@ -245,6 +250,16 @@ export function GroupsView({ initial }: { initial: ListParams }) {
 
       <DeleteGroupsDialog targets={dialog?.kind === "delete" ? dialog.targets : null} onClose={() => setDialog(null)} onDeleted={afterDelete} />
       <DeleteStaleDialog open={dialog?.kind === "stale"} onClose={() => setDialog(null)} onDeleted={afterDelete} />
+      <DeleteMatchingDialog
+        filter={dialog?.kind === "matching" ? dialog.q : null}
+        total={data?.total ?? 0}
+        preview={(data?.rows ?? []).map((r) => ({ id: r.id, labels: r.labels }))}
+        onClose={() => setDialog(null)}
+        onDeleted={(res) => {
+          setSelected(new Map());
+          afterDelete(res, []);
+        }}
+      />
       <WipeDialog
         open={dialog?.kind === "wipe"}
         total={data?.totalAll ?? 0}

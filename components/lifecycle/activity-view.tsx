@@ -1,5 +1,6 @@
 "use client";
 // The Activity page: every delete, expiry and wipe, newest first, from any source, with who asked for it.
+import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import type { ActivityEntry } from "@/lib/dashboard/types";
 import { activityOptions } from "../queries/groups";
@@ -25,6 +26,34 @@ export function ActivityView() {
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold tracking-tight">Activity</h1>
       <p className="text-sm text-zinc-600 dark:text-zinc-300">Every deleted, expired and wiped group, newest first, kept for 30 days (at most 10,000 entries).</p>
+      {data && data.rejections.length > 0 ? (
+        <section className="card overflow-x-auto">
+          <h2 className="border-b border-zinc-200 px-4 py-2 font-semibold dark:border-zinc-800">Rejected pushes ({data.rejections.length} grouping keys)</h2>
+          <ul className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800" data-testid="rejections">
+            {data.rejections.map((r) => (
+              <li key={JSON.stringify(r.labels)} className="px-4 py-2" data-testid="rejection">
+                <div className="flex flex-wrap items-center gap-2">
+                  {r.id ? (
+                    <Link href={`/groups/${r.id}`} className="hover:underline">
+                      <LabelChips labels={r.labels} />
+                    </Link>
+                  ) : (
+                    <>
+                      <LabelChips labels={r.labels} />
+                      <span className="text-xs text-zinc-600 dark:text-zinc-300">(rejected pushes only: no group)</span>
+                    </>
+                  )}
+                  <span className="text-xs text-zinc-600 dark:text-zinc-300">
+                    {r.count}×, last <RelativeTime ms={r.recent[0]?.timeMs ?? null} now={data.nowMs} /> (HTTP {r.recent[0]?.status}
+                    {r.recent[0]?.client ? ` from ${r.recent[0].client}` : ""})
+                  </span>
+                </div>
+                <pre className="mt-1 whitespace-pre-wrap break-words font-mono text-xs text-red-800 dark:text-red-300">{r.recent[0]?.message}</pre>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {!data ? (
         <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-300">{q.error ? `Could not load the activity: ${(q.error as Error).message}` : "Loading activity…"}</div>
       ) : data.entries.length === 0 ? (

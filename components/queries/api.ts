@@ -59,5 +59,6 @@ export const api = {
   expiries: (signal?: AbortSignal) => request<ExpiriesResponse>("/api/ui/expiries", { signal }),
   deleteGroups: (ids: string[]) => post<DeleteResponse>("/api/ui/groups/delete", { ids }),
   deleteStale: (ids: string[]) => post<DeleteResponse>("/api/ui/groups/delete-stale", { ids }),
+  deleteMatching: (q: string) => post<DeleteResponse>("/api/ui/groups/delete-matching", { q }),
   wipe: () => post<DeleteResponse>("/api/ui/wipe", {}),
 };

@@ -72,6 +72,12 @@ export function useDeleteStale() {
   return useMutation({ mutationFn: (ids: string[]) => api.deleteStale(ids), onSuccess: invalidate });
 }
 
+/** Deletes every group the filter matches, across all pages. */
+export function useDeleteMatching() {
+  const invalidate = useInvalidateAfterDelete();
+  return useMutation({ mutationFn: (q: string) => api.deleteMatching(q), onSuccess: (res) => invalidate(res, []) });
+}
+
 /** Deletes every group (admin API only). */
 export function useWipe() {
   const invalidate = useInvalidateAfterDelete();

@@ -4,7 +4,8 @@ import type { AuditSource, MetricStore } from "../store/types";
 import { lastAttemptMs } from "../store/store-state";
 import { decodeGroupId, encodeGroupId } from "./group-id";
 import { summarize } from "./summary";
-import type { ListContext } from "./list";
+import { summarizeAll, type ListContext } from "./list";
+import { matchesFilter, parseFilter } from "./filter";
 import type { DeleteResponse } from "./types";
 
 export class ActionError extends Error {
@@ -70,6 +71,25 @@ export async function deleteStale(store: MetricStore, ids: string[] | undefined,
   const deleted = new Set((res.removed ?? []).map((r) => r.key));
   for (const c of groups) if (!deleted.has(c.key) && ids !== undefined) skipped.push(encodeGroupId(c.key));
   return { deleted: deleted.size, skipped };
+}
+
+/**
+ * "Delete matching (N)": every group the filter `q` matches when the request is applied (the table's filter,
+ * across all pages). Conditional like deleteStale: a group that pushes while the delete waits in the queue is kept.
+ */
+export async function deleteMatching(store: MetricStore, q: string, ctx: ListContext, audit: AuditSource): Promise<DeleteResponse> {
+  if (q.trim() === "") throw new ActionError("a filter is required: use Delete all to delete every group", 400);
+  const filter = parseFilter(q);
+  const groups: { key: string; lastAttemptAtMostMs: number }[] = [];
+  for (const s of summarizeAll(store, ctx)) {
+    const g = matchesFilter(filter, s) ? store.getGroup(s.base.key) : undefined;
+    if (g) groups.push({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) });
+  }
+  if (groups.length === 0) return { deleted: 0, skipped: [] };
+  const res = await store.submit({ kind: "deleteIf", groups, audit });
+  if (!res.ok) throw new ActionError(res.message, res.status);
+  const deleted = new Set((res.removed ?? []).map((r) => r.key));
+  return { deleted: deleted.size, skipped: groups.filter((g) => !deleted.has(g.key)).map((g) => encodeGroupId(g.key)) };
 }
 
 export async function wipeAll(store: MetricStore, audit: AuditSource): Promise<DeleteResponse> {

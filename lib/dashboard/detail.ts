@@ -114,7 +114,7 @@ export function groupDetail(store: StoreReader, id: string, ctx: DetailContext):
       ? { shownFamilies: families.length, totalFamilies: names.length, shownSamples, totalSamples }
       : null;
   return {
-    row: toRow(summary),
+    row: toRow(summary, ctx.diagnostics),
     families,
     exposition,
     truncated,

@@ -8,17 +8,21 @@
 //                    flags such as (?i) work as in Prometheus
 //   name!~regex      grouping label does not match regex
 //   is:stale | is:fresh | is:failed   status (is:stale also matches failed groups that are stale)
+//   {job="a", env=~"prod|dev"}        a Prometheus series selector, as in lifecycle rules and
+//                    DELETE /api/v1/groups?match[]=… (lib/lifecycle/selector.ts); at most one per filter
 //
 // Values may be double-quoted to contain spaces: job="nightly backup". Inside quotes, \" and \\ escape.
 import { RE2JS } from "re2js";
 import type { GroupStatus } from "./types";
+import { parseSelector, SelectorError, type Selector } from "../lifecycle/selector";
 
 export class FilterError extends Error {}
 
 export type FilterTerm =
   | { kind: "text"; text: string }
   | { kind: "label"; name: string; op: "=" | "!=" | "=~" | "!~"; value: string; re?: LabelRegex }
-  | { kind: "status"; status: GroupStatus };
+  | { kind: "status"; status: GroupStatus }
+  | { kind: "selector"; selector: Selector };
 
 export interface ParsedFilter {
   terms: FilterTerm[];
@@ -88,9 +92,34 @@ export function compileMatcherRegex(source: string): LabelRegex {
 const MATCHER = /^([^\s=!~"]+)(=~|!~|!=|=)(.*)$/s;
 const STATUSES: readonly GroupStatus[] = ["fresh", "stale", "failed"];
 
+/** Splits a `{…}` selector (quotes respected) out of the filter text: [the selector, the rest]. */
+function extractSelector(input: string): [string | undefined, string] {
+  const open = input.indexOf("{");
+  if (open < 0) return [undefined, input];
+  let quote = "";
+  for (let i = open + 1; i < input.length; i++) {
+    const c = input[i]!;
+    if (quote) {
+      if (c === "\\" && quote !== "`") i++;
+      else if (c === quote) quote = "";
+    } else if (c === '"' || c === "'" || c === "`") quote = c;
+    else if (c === "}") return [input.slice(open, i + 1), input.slice(0, open) + " " + input.slice(i + 1)];
+  }
+  throw new FilterError(`unclosed selector: expected "}" after ${JSON.stringify(input.slice(open, open + 40))}`);
+}
+
 export function parseFilter(input: string): ParsedFilter {
   const terms: FilterTerm[] = [];
-  for (const token of tokenize(input)) {
+  const [selectorText, rest] = extractSelector(input);
+  if (selectorText !== undefined) {
+    try {
+      terms.push({ kind: "selector", selector: parseSelector(selectorText) });
+    } catch (e) {
+      if (e instanceof SelectorError) throw new FilterError(`selector ${selectorText}: ${e.message}`);
+      throw e;
+    }
+  }
+  for (const token of tokenize(rest)) {
     if (token === "") continue;
     const lower = token.toLowerCase();
     if (lower.startsWith("is:")) {
@@ -120,6 +149,9 @@ export function matchesFilter(filter: ParsedFilter, s: FilterSubject): boolean {
         break;
       case "status":
         if (t.status === "stale" ? !s.stale : s.status !== t.status) return false;
+        break;
+      case "selector":
+        if (!t.selector.matches(s.labels)) return false;
         break;
       case "label": {
         const v = s.labels.get(t.name) ?? "";

@@ -52,7 +52,7 @@ export const NO_RUNTIME_MESSAGE =
 
 /** The context every dashboard read is computed in: the staleness settings, the lifecycle rules, the time. */
 export function listContext(rt: Runtime, nowMs = Date.now()): ListContext & { routePrefix: string } {
-  return { defaultStaleAfterMs: rt.config.staleAfterMs, nowMs, adminApi: rt.config.enableAdminApi, lifecycle: rt.lifecycle, routePrefix: rt.config.routePrefix };
+  return { defaultStaleAfterMs: rt.config.staleAfterMs, nowMs, adminApi: rt.config.enableAdminApi, lifecycle: rt.lifecycle, diagnostics: rt.diagnostics, routePrefix: rt.config.routePrefix };
 }
 
 /** Runs fn with the runtime; 503 when there is none, 400/4xx for filter and action errors. */

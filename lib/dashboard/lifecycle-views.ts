@@ -2,15 +2,22 @@
 import type { Lifecycle } from "../lifecycle/lifecycle";
 import { formatPrometheusDuration } from "../lifecycle/prom-duration";
 import type { StoreReader } from "../store/types";
+import type { PushDiagnostics } from "../protocol/push-diagnostics";
 import { encodeGroupId, orderGroupLabels } from "./group-id";
 import type { ActivityResponse, ExpiriesResponse } from "./types";
 
 export const ACTIVITY_LIMIT = 500;
 export const EXPIRY_HORIZON_MS = 24 * 3600_000;
 
-export function activity(store: StoreReader, nowMs: number, limit = ACTIVITY_LIMIT): ActivityResponse {
+export function activity(store: StoreReader, diagnostics: PushDiagnostics | undefined, nowMs: number, limit = ACTIVITY_LIMIT): ActivityResponse {
   return {
     nowMs,
+    rejections: (diagnostics?.all(limit) ?? []).map((r) => ({
+      labels: orderGroupLabels(r.labels),
+      id: store.getGroup(r.key) ? encodeGroupId(r.key) : null,
+      count: r.count,
+      recent: r.recent.map((x) => ({ timeMs: x.timeMs, status: x.status, message: x.message, client: x.client ?? null })),
+    })),
     entries: store.audit(limit).map((e) => ({
       timeMs: e.timeMs,
       action: e.action,

@@ -1,6 +1,7 @@
 // The groups list: filter, sort and page on the server, so the browser only ever receives one page.
 import type { StoreReader } from "../store/types";
 import { matchesFilter, parseFilter } from "./filter";
+import type { PushDiagnostics } from "../protocol/push-diagnostics";
 import { summarize, toRow, type GroupLifecycleView, type GroupSummary } from "./summary";
 import {
   SORT_KEYS,
@@ -21,6 +22,8 @@ export interface ListContext {
   nowMs: number;
   adminApi: boolean;
   lifecycle?: GroupLifecycleView;
+  /** Rejected pushes per grouping key, shown on each group's row. */
+  diagnostics?: PushDiagnostics;
 }
 
 function intParam(v: string | null, def: number, min: number, max: number): number {
@@ -113,7 +116,7 @@ export function listGroups(store: StoreReader, params: ListParams, ctx: ListCont
   const page = Math.min(params.page, pages);
   const start = (page - 1) * params.size;
   const res: GroupListResponse = {
-    rows: matched.slice(start, start + params.size).map(toRow),
+    rows: matched.slice(start, start + params.size).map((s) => toRow(s, ctx.diagnostics)),
     total: matched.length,
     totalAll: all.length,
     page,
@@ -145,6 +148,6 @@ export function listStale(store: StoreReader, ctx: ListContext): StaleListRespon
   const rows = summarizeAll(store, ctx)
     .filter((s) => s.stale)
     .sort((a, b) => nullableNum(a.base.lastAttemptMs, b.base.lastAttemptMs, 1) || str(a.base.labelSortKey, b.base.labelSortKey))
-    .map(toRow);
+    .map((s) => toRow(s, ctx.diagnostics));
   return { rows, nowMs: ctx.nowMs };
 }

@@ -5,6 +5,7 @@
 // object on every write, and a cheap fingerprint guards against a store that mutates one in place. Only the
 // time-dependent part (stale or not) is recomputed per request, which is a few comparisons per group.
 import type { Group } from "../store/types";
+import type { PushDiagnostics } from "../protocol/push-diagnostics";
 import type { FilterSubject } from "./filter";
 import { encodeGroupId, orderGroupLabels } from "./group-id";
 import { isStale, staleFloorMs, staleThresholdMs, typicalIntervalMs } from "./staleness";
@@ -149,8 +150,11 @@ export function summarize(group: Group, defaultStaleAfterMs: number, nowMs: numb
   };
 }
 
-export function toRow(s: GroupSummary): GroupRow {
+/** The table row of a summary; with diagnostics, the key's rejected pushes too. */
+export function toRow(s: GroupSummary, diagnostics?: Pick<PushDiagnostics, "get">): GroupRow {
   const b = s.base;
+  const rej = diagnostics?.get(b.key);
+  const last = rej?.recent[0];
   return {
     id: b.id,
     labels: b.labels,
@@ -168,5 +172,6 @@ export function toRow(s: GroupSummary): GroupRow {
     cadenceMs: s.cadenceMs,
     cadenceSource: s.cadenceSource,
     expiresAtMs: s.expiresAtMs,
+    rejected: rej && last ? { count: rej.count, last: { timeMs: last.timeMs, status: last.status, message: last.message, client: last.client ?? null } } : null,
   };
 }

@@ -32,6 +32,8 @@ export interface GroupRow {
   cadenceSource: "rule" | "learnt" | "default";
   /** When a lifecycle rule will delete the group (Unix ms), or null. */
   expiresAtMs: number | null;
+  /** Pushes to this grouping key that were rejected (any reason) since the server started: count and the latest. */
+  rejected: { count: number; last: { timeMs: number; status: number; message: string; client: string | null } } | null;
 }
 
 export interface JobBucket {
@@ -179,8 +181,18 @@ export interface ActivityEntry {
   userAgent: string | null;
 }
 
+/** A grouping key some of whose pushes were rejected. */
+export interface RejectionView {
+  labels: LabelPair[];
+  /** The key's group, when it exists (a key whose every push was rejected has none). */
+  id: string | null;
+  count: number;
+  recent: { timeMs: number; status: number; message: string; client: string | null }[];
+}
+
 export interface ActivityResponse {
   entries: ActivityEntry[];
+  rejections: RejectionView[];
   nowMs: number;
 }
 

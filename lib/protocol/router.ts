@@ -13,6 +13,8 @@ import { emptyResponse, errorResponse, NOT_FOUND, textResponse, type ProtocolRes
 import { RouteTable } from "./routes";
 import { ScrapeRenderer, type DerivedFamilies } from "./scrape";
 import type { Lifecycle } from "../lifecycle/lifecycle";
+import type { PushDiagnostics } from "./push-diagnostics";
+import { groupingKey } from "../grouping/grouping-key";
 import type { AuditSource } from "../store/types";
 import { auditApi, deleteGroupsApi, lifecycleApi, listGroupsApi, type LifecycleApiDeps } from "./api-lifecycle";
 import { cleanPath, decodePath, escapePath } from "./url";
@@ -51,6 +53,8 @@ export interface ProtocolDeps {
   derived?: DerivedFamilies;
   /** Lifecycle rules, for the selector, lifecycle and audit APIs. */
   lifecycle?: Lifecycle;
+  /** Where rejected pushes are remembered per grouping key. */
+  diagnostics?: PushDiagnostics;
   now?: () => number;
 }
 
@@ -308,6 +312,7 @@ export class ProtocolRouter {
     const observe = (res: ProtocolResponse, bodyLength: number): ProtocolResponse => {
       this.deps.own.pushDuration.observe({ method }, (performance.now() - started) / 1000);
       this.deps.own.pushSize.observe({ method }, approximateRequestSize(req, bodyLength));
+      if (res.status >= 400) this.recordRejection(req, params, base64, res);
       return res;
     };
     const limit = this.deps.config.maxBodyBytes;
@@ -350,6 +355,16 @@ export class ProtocolRouter {
     if (!check && (res.ok || res.status === 400)) return observe(emptyResponse(202), raw.length);
     if (!res.ok) return observe(errorResponse(res.status, res.message), raw.length);
     return observe(emptyResponse(200, { "Content-Length": "0" }), raw.length);
+  }
+
+  /** Remembers a rejected push under its grouping key (when the path names a valid one). */
+  private recordRejection(req: ProtocolRequest, params: Record<string, string>, base64: boolean, res: ProtocolResponse): void {
+    const diagnostics = this.deps.diagnostics;
+    if (!diagnostics) return;
+    const parsed = parseGroupingPath(params.job ?? "", params.labels ?? "", base64);
+    if (!parsed.ok || parsed.grouping.invalidUtf8.size > 0) return;
+    const message = typeof res.body === "string" ? res.body : Buffer.from(res.body).toString("utf8");
+    diagnostics.record(groupingKey(parsed.grouping.labels), parsed.grouping.labels, { timeMs: Date.now(), status: res.status, message: message.trim(), client: req.remoteAddress });
   }
 
   private async handleScrape(req: ProtocolRequest, ownOnly = false): Promise<ProtocolResponse> {

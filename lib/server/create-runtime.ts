@@ -11,6 +11,7 @@ import type { Logger } from "./logger";
 import type { Runtime } from "./runtime";
 import { VERSION } from "./version";
 import { Lifecycle, loadLifecycleFile } from "../lifecycle/lifecycle";
+import { PushDiagnostics } from "../protocol/push-diagnostics";
 import { NO_RULES, type LifecycleRules } from "../lifecycle/rules";
 
 export interface FullRuntime extends Runtime {
@@ -50,8 +51,10 @@ export async function createRuntime(config: Config, log: Logger, requestShutdown
   });
   lifecycle.start();
   const startedAtMs = Date.now();
+  const diagnostics = new PushDiagnostics();
   const router = new ProtocolRouter({
     lifecycle,
+    diagnostics,
     derived: config.groupHealth ? lifecycle.health : undefined,
     config,
     store,
@@ -66,6 +69,7 @@ export async function createRuntime(config: Config, log: Logger, requestShutdown
     router,
     own,
     lifecycle,
+    diagnostics,
     startedAtMs,
     version: VERSION,
     storageDescription: store.description,

@@ -4,6 +4,7 @@
 import type { Config } from "../config/flags";
 import type { MetricStore } from "../store/types";
 import type { Lifecycle } from "../lifecycle/lifecycle";
+import type { PushDiagnostics } from "../protocol/push-diagnostics";
 
 export interface Runtime {
   config: Config;
@@ -15,6 +16,8 @@ export interface Runtime {
   storageDescription: string;
   /** Lifecycle rules (declared cadences, expiry, preview); absent when the runtime was built without them. */
   lifecycle?: Lifecycle;
+  /** Rejected pushes per grouping key. */
+  diagnostics?: PushDiagnostics;
 }
 
 const holder = globalThis as unknown as { __pushboardRuntime?: Runtime; __pushboardRuntimeInit?: Promise<Runtime> };

@@ -258,7 +258,10 @@ export async function runHttpStep(t: Target, step: HttpStep, c: Case): Promise<S
   const hdrs = [...BASE_HEADERS, ...(step.headersToCompare ?? [])];
   if (res.status !== 200 || mode !== "body") hdrs.push("content-type");
   if (step.path.startsWith(t.layout.api + "/")) hdrs.push(...API_HEADERS);
-  for (const h of [...new Set(hdrs)].sort()) {
+  // Dashboard pages (mode "none") carry pushboard's browser hardening (nosniff, CSP, …): a deliberate difference
+  // (README "Security"), asserted in test/security/; not compared here.
+  const compared = mode === "none" ? hdrs.filter((h) => h !== "x-content-type-options") : hdrs;
+  for (const h of [...new Set(compared)].sort()) {
     const v = res.headers[h];
     if (v !== undefined) lines.push(`< ${h}: ${v}`);
   }

@@ -12,9 +12,9 @@ import { ROOT } from "../helpers/servers";
 const DEPLOY = path.join(ROOT, "deploy/kubernetes");
 /**
  * The path that serves only a replica's own metrics (not the pushed groups), for per-pod scraping in HA.
- * Placeholder until the PostgreSQL/HA work fixes it: the one place to change, with the two manifests that use it.
+ * pushboard's --web.own-metrics-path default (lib/config/flags.ts); the two manifests that use it must agree.
  */
-const OWN_METRICS_PATH = "/-/metrics";
+const OWN_METRICS_PATH = "/metrics/own";
 
 // Loose shapes: the schemas validate the objects, these types only let the assertions read them.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -137,7 +137,8 @@ function checkPod(dep: Obj): any {
 /** The container's flags through pushboard's own parser, with the container's environment. */
 function parseContainerFlags(c: any) {
   const env: Record<string, string> = {};
-  for (const e of c.env ?? []) env[e.name] = e.value ?? "from-secret";
+  // A value from a Secret is unknown here: stand in a well-formed URL (the parser validates its shape).
+  for (const e of c.env ?? []) env[e.name] = e.value ?? (e.name === "PUSHBOARD_POSTGRES_URL" ? "postgres://pushboard:secret@postgres:5432/pushboard" : "from-secret");
   for (const a of c.args ?? []) expect(a, "flags are --name=value, one per item").toMatch(/^--[a-z][a-z0-9.-]*(=.*)?$/);
   const action = parseFlags(c.args ?? [], env);
   expect(action.kind).toBe("serve");

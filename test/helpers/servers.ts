@@ -79,7 +79,8 @@ export function startPushboard(port: number, opts: PushboardOptions = {}): Promi
   const args = [path.join(ROOT, "lib/cli/pushboard.mjs"), `--web.listen-address=127.0.0.1:${port}`, ...(opts.args ?? [])];
   if (memory) args.push("--storage.backend=memory");
   const dataDir = opts.dataDir ?? (memory ? undefined : mkdtempSync(path.join(tmpdir(), "pushboard-test-")));
-  const env = { ...(dataDir ? { PUSHBOARD_DATA_DIR: dataDir } : {}), ...opts.env };
+  // The tests run the build that test/run-all.sh made; a source edited meanwhile must not start a rebuild mid-run.
+  const env = { PUSHBOARD_SKIP_BUILD_CHECK: "1", ...(dataDir ? { PUSHBOARD_DATA_DIR: dataDir } : {}), ...opts.env };
   return launch(process.execPath, args, port, env, opts.readyPath ?? "/-/ready");
 }
 

@@ -81,11 +81,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
     it("DELETE, deleteMany and wipe remove groups and count them", async () => {
       const s = await fresh();
       for (const j of ["a", "b", "c", "d"]) expect(await push(s, "put", job(j), `m_${j} 1\n`)).toEqual({ ok: true });
-      expect(await s.submit({ kind: "delete", labels: job("a") })).toEqual({ ok: true, deleted: 1 });
-      expect(await s.submit({ kind: "delete", labels: job("a") })).toEqual({ ok: true, deleted: 0 });
-      expect(await s.submit({ kind: "deleteMany", keys: [groupingKey(job("b")), groupingKey(job("zz"))] })).toEqual({ ok: true, deleted: 1 });
+      expect(await s.submit({ kind: "delete", labels: job("a") })).toMatchObject({ ok: true, deleted: 1 });
+      expect(await s.submit({ kind: "delete", labels: job("a") })).toMatchObject({ ok: true, deleted: 0 });
+      expect(await s.submit({ kind: "deleteMany", keys: [groupingKey(job("b")), groupingKey(job("zz"))] })).toMatchObject({ ok: true, deleted: 1 });
       expect([...s.groups()].map((g) => g.labels[0]!.value)).toEqual(["c", "d"]);
-      expect(await s.submit({ kind: "wipe" })).toEqual({ ok: true, deleted: 2 });
+      expect(await s.submit({ kind: "wipe" })).toMatchObject({ ok: true, deleted: 2 });
       expect(s.groupCount()).toBe(0);
       expect(s.seriesCount()).toBe(0);
       expect([...s.familyNames()]).toEqual([]);
@@ -171,8 +171,58 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(seen).toEqual([]);
     });
 
+    it("deleteIf deletes a group only while its last push attempt is not later than the condition", async () => {
+      const s = await fresh();
+      await push(s, "put", job("a"), "a 1\n", 1_000_000);
+      await push(s, "put", job("b"), "b 1\n", 1_000_000);
+      const key = (j: string) => groupingKey(job(j));
+      // b pushed again after the decision (its last attempt is now 2_000_000): kept.
+      await push(s, "put", job("b"), "b 2\n", 2_000_000);
+      const res = await s.submit({
+        kind: "deleteIf",
+        groups: [
+          { key: key("a"), lastAttemptAtMostMs: 1_000_000 },
+          { key: key("b"), lastAttemptAtMostMs: 1_000_000 },
+          { key: key("zz"), lastAttemptAtMostMs: 9e15 },
+        ],
+        audit: { source: "rule", rule: 3 },
+      });
+      expect(res).toMatchObject({ ok: true, deleted: 1, removed: [{ key: key("a"), labels: job("a"), series: 1 }] });
+      expect(s.getGroup(key("a"))).toBeUndefined();
+      expect(valueOf(s, job("b"), "b")).toBe(2);
+      expect(s.audit(10)).toEqual([expect.objectContaining({ action: "expire", source: "rule", rule: 3, labels: job("a"), series: 1, groups: 1 })]);
+    });
+
+    it("audits deletes and wipes that name their source, newest first", async () => {
+      const s = await fresh();
+      await push(s, "put", job("a"), "a 1\nb 2\n");
+      await push(s, "put", job("b"), "b 1\n");
+      await push(s, "put", job("c"), "c 1\n");
+      await s.submit({ kind: "delete", labels: job("a"), audit: { source: "api", client: "10.0.0.1", userAgent: "curl/8" } });
+      await s.submit({ kind: "deleteMany", keys: [groupingKey(job("b"))], audit: { source: "dashboard", user: "ops" } });
+      await s.submit({ kind: "delete", labels: job("nothing"), audit: { source: "api" } }); // deletes nothing: no entry
+      await s.submit({ kind: "wipe", audit: { source: "api" } });
+      expect(s.audit(10).map((e) => [e.action, e.source, e.labels.map((l) => l.value).join(","), e.series, e.groups, e.user ?? e.client ?? ""])).toEqual([
+        ["wipe", "api", "", 1, 1, ""],
+        ["delete", "dashboard", "b", 1, 1, "ops"],
+        ["delete", "api", "a", 2, 1, "10.0.0.1"],
+      ]);
+      expect(s.audit(1)).toHaveLength(1);
+    });
+
     if (factory.reopen) {
       const reopen = factory.reopen;
+      it("keeps the audit trail across a restart", async () => {
+        let s = await fresh();
+        await push(s, "put", job("a"), "a 1\n");
+        await s.submit({ kind: "delete", labels: job("a"), audit: { source: "api", userAgent: "py" } });
+        const before = s.audit(10);
+        expect(before).toHaveLength(1);
+        s = await reopen(s);
+        open.push(s);
+        expect(s.audit(10)).toEqual(before);
+      });
+
       it("keeps every acknowledged write across a restart, exactly", async () => {
         let s = await fresh();
         await push(s, "put", job("a"), "# HELP v help text\n# TYPE v gauge\nv{x=\"1\"} NaN\nv{x=\"2\"} -Inf\n");

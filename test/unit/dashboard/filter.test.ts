@@ -25,7 +25,7 @@ describe("tokenize", () => {
 describe("parseFilter", () => {
   it("classifies terms", () => {
     const f = parseFilter("backup job=a env!=prod instance=~web-.* zone!~eu.* is:stale");
-    expect(f.terms.map((t) => (t.kind === "label" ? `${t.name}${t.op}${t.value}` : t.kind === "text" ? `text:${t.text}` : `is:${t.status}`))).toEqual([
+    expect(f.terms.map((t) => (t.kind === "label" ? `${t.name}${t.op}${t.value}` : t.kind === "text" ? `text:${t.text}` : t.kind === "status" ? `is:${t.status}` : t.selector.text))).toEqual([
       "text:backup",
       "job=a",
       "env!=prod",
@@ -69,5 +69,22 @@ describe("matchesFilter", () => {
     expect(matchesFilter(parseFilter("is:stale"), subject({ job: "a" }, [], "stale"))).toBe(true);
     expect(matchesFilter(parseFilter("is:failed"), subject({ job: "a" }, [], "failed"))).toBe(true);
     expect(matchesFilter(parseFilter("is:failed"), subject({ job: "a" }, [], "stale"))).toBe(false);
+  });
+});
+
+describe("selector terms", () => {
+  const subject = (labels: Record<string, string>) => ({ labels: new Map(Object.entries(labels)), haystack: "", status: "fresh" as const, stale: false });
+  it("takes a Prometheus series selector beside the other terms", () => {
+    const f = parseFilter('{job="backup", db=~"billing-.*"} is:fresh');
+    expect(f.terms.map((t) => t.kind)).toEqual(["selector", "status"]);
+    expect(matchesFilter(f, subject({ job: "backup", db: "billing-1" }))).toBe(true);
+    expect(matchesFilter(f, subject({ job: "backup", db: "users" }))).toBe(false);
+    expect(matchesFilter(parseFilter('x {job="a}b"}'), subject({ job: "a}b" }))).toBe(false); // "x" is text
+    expect(matchesFilter(parseFilter('{job="a}b"}'), subject({ job: "a}b" }))).toBe(true);
+  });
+  it("says where a selector is wrong", () => {
+    expect(() => parseFilter('{job="a"')).toThrow(/unclosed selector/);
+    expect(() => parseFilter("{job=a}")).toThrow(/selector \{job=a\}: expected a quoted value/);
+    expect(() => parseFilter("{}")).toThrow(/at least one matcher/);
   });
 });

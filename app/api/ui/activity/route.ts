@@ -5,5 +5,5 @@ import { activity } from "@/lib/dashboard/lifecycle-views";
 export const dynamic = "force-dynamic";
 
 export function GET(): Promise<Response> {
-  return withRuntime((rt) => jsonResponse(activity(rt.store, Date.now())));
+  return withRuntime((rt) => jsonResponse(activity(rt.store, rt.diagnostics, Date.now())));
 }
