@@ -98,6 +98,9 @@ function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebC
       // Sent now, ended once the unread body is drained (see discardRestOfBody).
       const body = typeof out.body === "string" ? Buffer.from(out.body) : out.body;
       res.writeHead(out.status, { ...out.headers, "Content-Length": String(body.length) });
+      // The client must get the whole answer now, even when nothing is written (HEAD, an empty body): a client that
+      // declares a body and waits for the answer before sending it would otherwise wait for the drain bound.
+      res.flushHeaders();
       if (body.length > 0) res.write(body);
       discardRestOfBody(req, () => res.end());
       return;
