@@ -1,7 +1,9 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { Nav } from "@/components/nav";
+import { PrefixProvider } from "@/components/prefix";
 import { Providers } from "@/components/providers";
+import { PUBLIC_PREFIX_ENV } from "@/lib/dashboard/prefix";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -10,6 +12,9 @@ export const metadata: Metadata = {
   // Inline, so browsers do not ask for /favicon.ico (which the Pushgateway protocol side answers with 404).
   icons: { icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%23e6522c'/%3E%3C/svg%3E" },
 };
+
+// Rendered per request: the path prefix is chosen by flags at start, not at build time (lib/dashboard/prefix.ts).
+export const dynamic = "force-dynamic";
 
 export const viewport: Viewport = {
   width: "device-width",
@@ -27,12 +32,14 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 dark:focus:bg-zinc-900">
           Skip to content
         </a>
-        <Nav />
-        <Providers>
-          <main id="main" className="mx-auto w-full max-w-screen-2xl px-3 pb-12 pt-4 sm:px-6">
-            {children}
-          </main>
-        </Providers>
+        <PrefixProvider prefix={process.env[PUBLIC_PREFIX_ENV] ?? ""}>
+          <Nav />
+          <Providers>
+            <main id="main" className="mx-auto w-full max-w-screen-2xl px-3 pb-12 pt-4 sm:px-6">
+              {children}
+            </main>
+          </Providers>
+        </PrefixProvider>
       </body>
     </html>
   );

@@ -139,7 +139,7 @@ export class ProtocolRouter {
     const q = req.rawUrl.indexOf("?");
     const rawPath = q >= 0 ? req.rawUrl.slice(0, q) : req.rawUrl;
     const query = q >= 0 ? req.rawUrl.slice(q) : "";
-    if (isDashboardPath(rawPath)) return null;
+    if (isDashboardPath(rawPath, this.prefix)) return null;
     const path = decodePath(rawPath);
     if (path === undefined) return textResponse(400, "400 Bad Request", { Connection: "close" });
     const clean = cleanPath(path);
@@ -291,8 +291,12 @@ export function negotiateScrapeFormat(accept: string): "text" | "protobuf" | "op
   return openMetrics && !text ? "openmetrics" : "text";
 }
 
-/** Paths that belong to the dashboard, served by Next.js. */
-export function isDashboardPath(rawPath: string): boolean {
+/** Paths that belong to the dashboard, served by Next.js; under a route prefix, only below it. */
+export function isDashboardPath(rawPath: string, prefix = ""): boolean {
+  if (prefix) {
+    if (!rawPath.startsWith(prefix + "/")) return false;
+    rawPath = rawPath.slice(prefix.length);
+  }
   return (
     rawPath.startsWith("/_next/") ||
     rawPath.startsWith("/api/ui/") ||
