@@ -1,11 +1,14 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { Nav } from "@/components/nav";
+import { PrefixProvider } from "@/components/prefix";
 import { Providers } from "@/components/providers";
 import { ReadOnlyBanner } from "@/components/read-only-banner";
+import { PUBLIC_PREFIX_ENV } from "@/lib/dashboard/prefix";
 import "./globals.css";
 
-// Rendered per request: the Content-Security-Policy nonce (lib/server/page-security.ts) differs every time.
+// Rendered per request: the Content-Security-Policy nonce (lib/server/page-security.ts) differs every time, and
+// the path prefix is chosen by flags at start, not at build time (lib/dashboard/prefix.ts).
 export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = {
@@ -31,13 +34,15 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 dark:focus:bg-zinc-900">
           Skip to content
         </a>
-        <Nav />
-        <Providers>
-          <ReadOnlyBanner />
-          <main id="main" className="mx-auto w-full max-w-screen-2xl px-3 pb-12 pt-4 sm:px-6">
-            {children}
-          </main>
-        </Providers>
+        <PrefixProvider prefix={process.env[PUBLIC_PREFIX_ENV] ?? ""}>
+          <Nav />
+          <Providers>
+            <ReadOnlyBanner />
+            <main id="main" className="mx-auto w-full max-w-screen-2xl px-3 pb-12 pt-4 sm:px-6">
+              {children}
+            </main>
+          </Providers>
+        </PrefixProvider>
       </body>
     </html>
   );

@@ -1,6 +1,5 @@
 "use client";
-import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { AppLink as Link, useAppPathname } from "./prefix";
 
 const LINKS = [
   { href: "/", label: "Groups" },
@@ -10,7 +9,7 @@ const LINKS = [
 ];
 
 export function Nav() {
-  const path = usePathname();
+  const path = useAppPathname();
   return (
     <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
       <nav aria-label="Main" className="mx-auto flex max-w-screen-2xl flex-wrap items-center gap-1 px-3 py-2 sm:px-6">

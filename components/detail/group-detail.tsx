@@ -1,7 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
-import { useRouter } from "next/navigation";
+import { AppLink as Link, useAppNavigate } from "../prefix";
 import { useMemo, useState, type ReactNode } from "react";
 import { DeleteGroupsDialog } from "../groups/delete-dialogs";
 import { ApiError } from "../queries/api";
@@ -25,7 +24,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 }
 
 export function GroupDetailView({ id }: { id: string }) {
-  const router = useRouter();
+  const navigate = useAppNavigate();
   const [paused, setPaused] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const q = useQuery({ ...groupDetailOptions(id), refetchInterval: (query) => (paused || (query.state.error as ApiError | null)?.status === 404 ? false : DEFAULT_REFRESH_MS) });
@@ -164,7 +163,7 @@ export function GroupDetailView({ id }: { id: string }) {
         onClose={() => setConfirming(false)}
         onDeleted={() => {
           setConfirming(false);
-          router.push("/");
+          navigate("/");
         }}
       />
     </div>

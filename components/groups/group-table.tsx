@@ -1,5 +1,5 @@
 "use client";
-import Link from "next/link";
+import { AppLink as Link } from "../prefix";
 import { Fragment, useEffect, useRef } from "react";
 import type { GroupListResponse, GroupRow, SortDir, SortKey } from "@/lib/dashboard/types";
 import { formatIn, formatLocal, formatSpan, groupingKeyText } from "../ui/format";

@@ -1,6 +1,6 @@
 "use client";
 // The Activity page: every delete, expiry and wipe, newest first, from any source, with who asked for it.
-import Link from "next/link";
+import { AppLink as Link } from "../prefix";
 import { useQuery } from "@tanstack/react-query";
 import type { ActivityEntry } from "@/lib/dashboard/types";
 import { activityOptions } from "../queries/groups";

@@ -1,7 +1,7 @@
 "use client";
 // The Expiries page: the lifecycle rules in force and every group they will delete in the next 24 hours, so an
 // operator sees what will go before it goes.
-import Link from "next/link";
+import { AppLink as Link } from "../prefix";
 import { useQuery } from "@tanstack/react-query";
 import { expiriesOptions } from "../queries/groups";
 import { formatIn, formatLocal, formatSpan } from "../ui/format";

@@ -19,8 +19,14 @@ export class ApiError extends Error {
   }
 }
 
+/** The dashboard's path prefix ("" or "/prefix"), set by PrefixProvider before any query runs. */
+let apiBase = "";
+export function setApiBase(prefix: string): void {
+  apiBase = prefix;
+}
+
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(path, { ...init, headers: { accept: "application/json", ...init?.headers }, cache: "no-store" });
+  const res = await fetch(apiBase + path, { ...init, headers: { accept: "application/json", ...init?.headers }, cache: "no-store" });
   const text = await res.text();
   let body: unknown;
   try {

@@ -195,7 +195,7 @@ export class ProtocolRouter {
     const query = q >= 0 ? req.rawUrl.slice(q) : "";
     const path = decodePath(rawPath);
     const clean = path === undefined ? undefined : cleanPath(path);
-    if (isDashboardPath(rawPath)) {
+    if (isDashboardPath(rawPath, this.prefix)) {
       // One normalisation decides who serves a path: Next.js only gets dashboard paths that are already clean,
       // so `/api/ui/../../metrics/job/x` cannot reach a protocol route through Next (and around the body
       // limits here); it gets the same 301 to its clean form as any other unclean path.
@@ -416,8 +416,12 @@ function isUtf8PercentEncoding(rawPath: string): boolean {
   }
 }
 
-/** Paths that belong to the dashboard, served by Next.js. */
-export function isDashboardPath(rawPath: string): boolean {
+/** Paths that belong to the dashboard, served by Next.js; under a route prefix, only below it. */
+export function isDashboardPath(rawPath: string, prefix = ""): boolean {
+  if (prefix) {
+    if (!rawPath.startsWith(prefix + "/")) return false;
+    rawPath = rawPath.slice(prefix.length);
+  }
   return (
     rawPath.startsWith("/_next/") ||
     rawPath.startsWith("/api/ui/") ||

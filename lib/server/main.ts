@@ -18,6 +18,7 @@ import { loadWebConfig, WebConfigError, type WebConfig } from "./web-config";
 import { createBasicAuth, type AuthOutcome } from "./basic-auth";
 import { applyPageSecurity } from "./page-security";
 import { discardRestOfBody, DASHBOARD_MAX_BODY_BYTES } from "./request-body";
+import { announcePublicPrefix, dashboardUnderPrefix } from "./dashboard-prefix";
 
 /** Repository root: this file is bundled to .next/pushboard/server.cjs. */
 const ROOT = path.resolve(__dirname, "../..");
@@ -81,12 +82,13 @@ async function prepareNext(config: Config, log: Logger): Promise<NextHandler> {
   if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     throw new Error(`no production build of the dashboard in ${path.join(ROOT, ".next")}: run \`npm run build\` first`);
   }
+  announcePublicPrefix(config);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const next = require("next") as typeof import("next").default;
   const app = next({ dev: false, dir: ROOT, quiet: config.logLevel !== "debug" });
   await app.prepare();
   log("debug", "dashboard ready");
-  return app.getRequestHandler() as NextHandler;
+  return dashboardUnderPrefix(app.getRequestHandler() as NextHandler, config, path.join(ROOT, ".next"), log);
 }
 
 function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebConfig | undefined, inFlight: InFlightRequests): http.RequestListener {

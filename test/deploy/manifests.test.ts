@@ -194,6 +194,9 @@ describe("deploy/kubernetes/ha: three replicas on PostgreSQL", () => {
     const url = c.env.find((e: any) => e.name === "PUSHBOARD_POSTGRES_URL");
     expect(url.value).toBeUndefined();
     expect(url.valueFrom.secretKeyRef).toEqual({ name: "pushboard-postgres", key: "url" });
+    // Drains before SIGTERM, so endpoints stop routing to it first; within the grace period.
+    expect(c.lifecycle.preStop.exec.command).toEqual(["sleep", "5"]);
+    expect(dep.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(5 + 3);
     // No local store to mount: nothing but /tmp is writable.
     expect(c.volumeMounts.map((m: any) => m.mountPath)).toEqual(["/tmp"]);
   });
