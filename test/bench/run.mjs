@@ -4,7 +4,7 @@
 //
 //   npm run bench                 # full run (~15 min on 2 cores)
 //   npm run bench -- --quick      # small sizes, one round, < 2 min; asserts nothing (CI smoke)
-//   options: --rounds=N  --only=push|scrape  --keep (keep the temp dir)  --json=FILE (raw results)
+//   options: --rounds=N  --only=push|scrape|replicas  --keep (keep the temp dir)  --json=FILE (raw results)
 //            --pb-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"  (extra node flags for pushboard, for profiling)
 //
 // Method (also in BENCHMARKS.md):
@@ -456,6 +456,11 @@ try {
   say(`work dir ${work}; ${quick ? "quick" : "full"} mode, ${CFG.rounds} round(s)`);
   if (!only || only === "push") await pushPhase();
   if (!only || only === "scrape") await scrapePhase();
+  // Three replicas on PostgreSQL behind haproxy vs one Pushgateway: its own script, own ports, own table.
+  if (!only || only === "replicas") {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "test/bench/replicas.mjs"), ...(quick ? ["--quick"] : [])], { stdio: "inherit" });
+    if (r.status !== 0) results.notes.push(`replicas section failed (exit ${r.status}); see its output above`);
+  }
 } catch (err) {
   failed = err;
   stopAll();

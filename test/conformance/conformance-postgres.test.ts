@@ -1,7 +1,7 @@
 // The differential conformance suite (cases.ts) once more, with pushboard on PostgreSQL
 // (--storage.backend=postgres, a fresh database per flag set on a real throwaway server): the shared store must be
 // exactly as Pushgateway-compatible as the embedded one, restarts included.
-// Ports 19790 (PostgreSQL), 19800–19849 (oracle/pushboard pairs).
+// Ports 19790 (PostgreSQL), 19800–19839 (oracle/pushboard pairs).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CASES, KNOWN_DIVERGENCES } from "./cases";
 import { requireOrSkip, runCase, ServerPool } from "./runner";
@@ -10,7 +10,7 @@ import { postgresAvailable, startPostgres, type PostgresServer } from "../helper
 const enabled = requireOrSkip() && postgresAvailable();
 let pgServer: PostgresServer | undefined;
 let databases = 0;
-const pool = new ServerPool(19800, 19849, "pushboard", async () => {
+const pool = new ServerPool(19800, 19839, "pushboard", async () => {
   const name = `conformance_${++databases}`;
   await pgServer!.createDatabase(name);
   return pgServer!.url(name);

@@ -282,6 +282,30 @@ describe.skipIf(!available)("three replicas on one PostgreSQL", () => {
     expect(fresh.headers.get("x-pushboard-stale")).toBeNull();
   });
 
+  it("a replica started while PostgreSQL is down serves not ready, retries, and loads once it is back", async () => {
+    pgServer.stop();
+    let late: RunningServer | undefined;
+    try {
+      late = await startPushboard(19765, { memory: false, args: ["--storage.backend=postgres"], env: { PUSHBOARD_POSTGRES_URL: directUrl }, readyPath: "/-/healthy" });
+      expect((await fetch(late.url + "/-/ready")).status).toBe(503);
+      const scrape = await fetch(late.url + "/metrics");
+      expect(scrape.status).toBe(503);
+      expect(await scrape.text()).toMatch(/not loaded yet/);
+      expect(await pushTo(late, "/metrics/job/late", "x 1\n")).toBe(503);
+      pgServer.start();
+      await waitReady(late, 200);
+      expect(await scrapePushed(late)).toBe(await scrapePushed(replicas[0]!));
+      expect(await pushTo(late, "/metrics/job/late", "late_value 1\n")).toBe(200);
+      expect(await scrapePushed(replicas[1]!)).toContain('late_value{instance="",job="late"} 1');
+    } finally {
+      pgServer.start();
+      if (late) {
+        allOutput.push(late.output());
+        await late.stop("SIGKILL");
+      }
+    }
+  });
+
   it("no log line of any replica carried the password", () => {
     for (const r of replicas) allOutput.push(r.output());
     expect(allOutput.join("\n")).not.toContain(PG_PASSWORD);

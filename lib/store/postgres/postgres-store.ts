@@ -439,23 +439,28 @@ export class PostgresStore implements MetricStore {
 
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
-      const queued = this.queue.length > MAX_BATCH ? this.queue.splice(0, MAX_BATCH) : this.queue.splice(0);
       const refused = this.refusal();
       if (refused) {
-        for (const w of queued) w.resolve(refused);
+        for (const w of this.queue.splice(0)) w.resolve(refused);
         continue;
       }
-      const results = await this.exclusive(() => this.commitBatch(queued.map((w) => w.req)));
-      queued.forEach((w, i) => w.resolve(results[i]!));
+      await this.exclusive(() => this.commitBatch());
     }
     this.flushing = false;
   }
 
-  /** One write transaction (see the top of this file). Resolves with one result per write. */
-  private async commitBatch(reqs: WriteRequest[]): Promise<WriteResult[]> {
+  /** The writes of the next batch: everything queued so far (up to MAX_BATCH). */
+  private takeBatch(): QueuedWrite[] {
+    return this.queue.length > MAX_BATCH ? this.queue.splice(0, MAX_BATCH) : this.queue.splice(0);
+  }
+
+  /**
+   * One write transaction (see the top of this file). The batch is taken from the queue only once the lock is held,
+   * so every write that queued up while another replica held the lock joins this commit.
+   */
+  private async commitBatch(): Promise<void> {
     let client: pg.PoolClient | undefined;
-    let batch = newBatch();
-    let results: WriteResult[] = [];
+    let queued: QueuedWrite[] | undefined;
     try {
       client = await this.pool.connect();
       const begun = (await client.query(
@@ -472,8 +477,9 @@ export class PostgresStore implements MetricStore {
         // Longer gaps (more than a page, or pruned): continue on the lock-holding connection.
         if (this.version < current) await this.catchUp(current, client);
       }
-      batch = newBatch();
-      results = reqs.map((r) => this.state.apply(r, batch));
+      queued = this.takeBatch();
+      const batch = newBatch();
+      const results = queued.map((w) => this.state.apply(w.req, batch));
       // Hold only committed data in memory while the commit is in flight.
       this.state.undo(batch);
       const next = current + 1;
@@ -486,14 +492,15 @@ export class PostgresStore implements MetricStore {
       this.state.notify(batch.changed);
       client.release();
       this.reachable();
-      return results;
+      queued.forEach((w, i) => w.resolve(results[i]!));
     } catch (err) {
       // Destroying the connection rolls the transaction back (if it is still open) and frees the lock.
       client?.release(true);
       this.unreachable(err);
-      this.log("error", "write transaction failed, writes not applied", { err: this.errorText(err), writes: reqs.length });
-      const message = `database error, write not applied: ${this.errorText(err)}`;
-      return reqs.map(() => ({ ok: false, status: 503, message }));
+      queued ??= this.takeBatch();
+      this.log("error", "write transaction failed, writes not applied", { err: this.errorText(err), writes: queued.length });
+      const failed: WriteResult = { ok: false, status: 503, message: `database error, write not applied: ${this.errorText(err)}` };
+      for (const w of queued) w.resolve(failed);
     }
   }
 
