@@ -97,6 +97,8 @@ function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebC
       // Sent now, ended once the unread body is drained (see discardRestOfBody).
       const body = typeof out.body === "string" ? Buffer.from(out.body) : out.body;
       res.writeHead(out.status, { ...out.headers, "Content-Length": String(body.length) });
+      // Flushed now: the client has the whole answer (Content-Length) even if it never sends the rest.
+      res.flushHeaders();
       if (body.length > 0) res.write(body);
       discardRestOfBody(req, () => res.end());
       return;

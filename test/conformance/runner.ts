@@ -254,6 +254,8 @@ export async function runHttpStep(t: Target, step: HttpStep, c: Case): Promise<S
   if (res.status !== 200 || mode !== "body") hdrs.push("content-type");
   if (step.path.startsWith(t.layout.api + "/")) hdrs.push(...API_HEADERS);
   for (const h of [...new Set(hdrs)].sort()) {
+    // Dashboard pages carry pushboard's browser hardening (README "Security"), which the Pushgateway's UI lacks.
+    if (mode === "none" && h === "x-content-type-options") continue;
     const v = res.headers[h];
     if (v !== undefined) lines.push(`< ${h}: ${v}`);
   }
