@@ -23,6 +23,7 @@ export class OwnMetrics {
   readonly requests: Counter<"code" | "handler" | "method">;
   readonly pushDuration: Summary<"method">;
   readonly pushSize: Summary<"method">;
+  readonly rejectedPushes: Counter<"reason">;
   private catalog = new Map<string, OwnFamilyInfo>();
   /** Read at each scrape for pushboard_storage_*; set once the store exists. */
   storageStatus: () => { errors: number; failing: unknown } = () => ({ errors: 0, failing: null });
@@ -45,6 +46,12 @@ export class OwnMetrics {
     const objectives = { percentiles: [0.1, 0.5, 0.9], maxAgeSeconds: 600, ageBuckets: 5 };
     this.pushDuration = new Summary({ name: "pushgateway_http_push_duration_seconds", help: "HTTP request duration for pushes to the Pushgateway.", labelNames: ["method"], registers, ...objectives });
     this.pushSize = new Summary({ name: "pushgateway_http_push_size_bytes", help: "HTTP request size for pushes to the Pushgateway.", labelNames: ["method"], registers, ...objectives });
+    this.rejectedPushes = new Counter({
+      name: "pushboard_rejected_pushes_total",
+      help: "Pushes refused by a limit (body size, series, labels, storage capacity, rate), by reason.",
+      labelNames: ["reason"],
+      registers,
+    });
     // pushboard's own: a disk that is full or failing shows here (and in /-/ready and on the status page).
     const self = this;
     new Counter({

@@ -119,6 +119,7 @@ function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebC
       method: req.method ?? "GET",
       rawUrl: req.url ?? "/",
       headers: req.headers,
+      remoteAddress: req.socket.remoteAddress,
       readBody: (limit) => readBody(req, limit),
     };
     rt.router
