@@ -39,9 +39,35 @@ export interface Config {
   ownMetricsPath: string;
   /** Accept pushes, deletes, wipe and quit that a browser marks as coming from another site (the Pushgateway does). */
   allowCrossSitePush: boolean;
+  /** Push and storage limits (lib/protocol/push-limits.ts); 0 = no limit. */
+  limits: PushLimits;
   /** The raw value of every flag as the Pushgateway prints it in /api/v1/status. */
   flagValues: Record<string, string>;
 }
+
+export interface PushLimits {
+  maxSeriesPerPush: number;
+  maxLabelsPerSeries: number;
+  maxLabelNameLength: number;
+  maxLabelValueLength: number;
+  maxGroups: number;
+  maxSeries: number;
+  /** Pushes per second per job / per client address (token bucket, burst of one second). */
+  pushRatePerJob: number;
+  pushRatePerClient: number;
+}
+
+/** The flag of each limit, for messages that say how to change it. */
+export const LIMIT_FLAGS: Record<keyof PushLimits, string> = {
+  maxSeriesPerPush: "push.max-series-per-push",
+  maxLabelsPerSeries: "push.max-labels-per-series",
+  maxLabelNameLength: "push.max-label-name-length",
+  maxLabelValueLength: "push.max-label-value-length",
+  maxGroups: "storage.max-groups",
+  maxSeries: "storage.max-series",
+  pushRatePerJob: "push.rate-limit-per-job",
+  pushRatePerClient: "push.rate-limit-per-client",
+};
 
 export class FlagError extends Error {}
 
@@ -75,6 +101,14 @@ const FLAGS: FlagSpec[] = [
   { name: "storage.reset-on-corruption", kind: "bool", def: "false", own: true, help: "If the database cannot be read, move it aside and start empty instead of exiting." },
   { name: "push.max-body-size", kind: "bytes", def: "16MiB", own: true, help: "Largest accepted push body (after decompression); larger pushes get 413." },
   { name: "web.allow-cross-site-push", kind: "bool", def: "false", own: true, help: "Accept protocol writes (push, delete, wipe, quit) that a browser marks as cross-site (Sec-Fetch-Site, Origin), as the Pushgateway does. Off: 403." },
+  { name: "push.max-series-per-push", kind: "string", def: "0", own: true, help: "Largest number of series one push may carry (413 above); 0: no limit." },
+  { name: "push.max-labels-per-series", kind: "string", def: "0", own: true, help: "Most labels a pushed series may have, grouping labels included (413 above); 0: no limit." },
+  { name: "push.max-label-name-length", kind: "string", def: "0", own: true, help: "Longest label name in a push, in bytes (413 above); 0: no limit." },
+  { name: "push.max-label-value-length", kind: "string", def: "0", own: true, help: "Longest label value in a push, in bytes (413 above); 0: no limit." },
+  { name: "storage.max-groups", kind: "string", def: "0", own: true, help: "Most groups stored; a push creating one more gets 403 (re-pushes of existing groups still work); 0: no limit." },
+  { name: "storage.max-series", kind: "string", def: "0", own: true, help: "Most series stored; a push growing the total above it gets 403; 0: no limit." },
+  { name: "push.rate-limit-per-job", kind: "string", def: "0", own: true, help: "Pushes per second allowed per job (429 with Retry-After above); 0: no limit." },
+  { name: "push.rate-limit-per-client", kind: "string", def: "0", own: true, help: "Pushes per second allowed per client address (429 with Retry-After above); 0: no limit." },
   { name: "dashboard.stale-after", kind: "duration", def: "1h", own: true, help: "Dashboard: a group without push history is stale when its last push is older than this." },
   { name: "metrics.group-health", kind: "bool", def: "true", own: true, help: "Export pushboard_group_up (1 fresh, 0 overdue) and pushboard_group_expected_interval_seconds per group on /metrics." },
   { name: "lifecycle.config.file", kind: "string", def: "", own: true, help: "YAML file of lifecycle rules: expected push cadences (expect_every) and expiry (expire_after) by selector. Reloaded on SIGHUP." },
@@ -149,6 +183,11 @@ function parseBool(name: string, v: string): boolean {
   if (v === "true" || v === "1") return true;
   if (v === "false" || v === "0") return false;
   throw new FlagError(`invalid boolean value "${v}" for flag --${name}`);
+}
+
+function parseCount(name: string, v: string): number {
+  if (!/^\d+(\.\d+)?$/.test(v)) throw new FlagError(`invalid value "${v}" for flag --${name}: expected a number (0: no limit)`);
+  return Number(v);
 }
 
 export type CliAction = { kind: "serve"; config: Config } | { kind: "help" } | { kind: "version" };
@@ -277,6 +316,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       postgresUrl,
       ownMetricsPath,
       allowCrossSitePush: parseBool("web.allow-cross-site-push", get("web.allow-cross-site-push")),
+      limits: Object.fromEntries(Object.entries(LIMIT_FLAGS).map(([k, flag]) => [k, parseCount(flag, get(flag))])) as unknown as PushLimits,
       flagValues,
     },
   };

@@ -24,6 +24,7 @@ export class OwnMetrics {
   readonly pushDuration: Summary<"method">;
   readonly pushSize: Summary<"method">;
   readonly groupsExpired: Counter<"rule">;
+  readonly rejectedPushes: Counter<"reason">;
   private catalog = new Map<string, OwnFamilyInfo>();
   /** Read at each scrape for pushboard_storage_*; set once the store exists. */
   storageStatus: () => { errors: number; failing: unknown } = () => ({ errors: 0, failing: null });
@@ -50,6 +51,12 @@ export class OwnMetrics {
       name: "pushboard_groups_expired_total",
       help: "Groups deleted by a lifecycle rule's expire_after, by rule index.",
       labelNames: ["rule"],
+      registers,
+    });
+    this.rejectedPushes = new Counter({
+      name: "pushboard_rejected_pushes_total",
+      help: "Pushes refused by a limit (body size, series, labels, storage capacity, rate), by reason.",
+      labelNames: ["reason"],
       registers,
     });
     // pushboard's own: a disk that is full or failing shows here (and in /-/ready and on the status page).

@@ -21,6 +21,7 @@ import { cleanPath, decodePath, escapePath } from "./url";
 import { decodeRequestBodyAsync, BodyDecodeError, DecodedBodyTooLargeError, negotiateResponseEncoding } from "../http/content-encoding";
 import { decodeDelimitedFamilies } from "../exposition/protobuf";
 import { foreignOriginReason } from "../http/origin";
+import { checkPushShape, checkStorageGrowth, rateLimited, RateLimiter, type LimitRejection } from "./push-limits";
 import { OPENMETRICS_CONTENT_TYPE, OPENMETRICS_EOF } from "../exposition/render-openmetrics";
 
 export interface ProtocolRequest {
@@ -30,7 +31,7 @@ export interface ProtocolRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Reads the whole body; rejects with BodyTooLargeError past `limit` bytes. */
   readBody(limit: number): Promise<Buffer>;
-  /** The client's address, for the audit trail. */
+  /** The client's address: the per-client push rate limit, push diagnostics and the audit trail. */
   remoteAddress?: string;
   /** The authenticated user, when basic auth is on. */
   user?: string;
@@ -125,6 +126,8 @@ export class ProtocolRouter {
   private readonly prefix: string;
   private readonly apiPrefix: string;
   private readonly now: () => number;
+  private readonly jobRate: RateLimiter | undefined;
+  private readonly clientRate: RateLimiter | undefined;
 
   constructor(private readonly deps: ProtocolDeps) {
     const { config } = deps;
@@ -132,6 +135,9 @@ export class ProtocolRouter {
     this.apiPrefix = this.prefix + "/api/v1";
     this.now = deps.now ?? (() => performance.timeOrigin + performance.now());
     this.scrape = new ScrapeRenderer(deps.store, deps.own, deps.derived);
+    const limits = config.limits;
+    this.jobRate = limits?.pushRatePerJob > 0 ? new RateLimiter(limits.pushRatePerJob) : undefined;
+    this.clientRate = limits?.pushRatePerClient > 0 ? new RateLimiter(limits.pushRatePerClient) : undefined;
     const P = this.prefix;
     const r = (name: string, fn: Handler) => ({ name, fn });
     const ui: Handler = async () => ({ status: 0, headers: {}, body: "" }); // status 0: hand over to Next.js
@@ -315,12 +321,30 @@ export class ProtocolRouter {
       if (res.status >= 400) this.recordRejection(req, params, base64, res);
       return res;
     };
+    const refused = (r: LimitRejection, bodyLength: number): ProtocolResponse => {
+      this.deps.own.rejectedPushes.inc({ reason: r.reason });
+      const extra: Record<string, string> = r.retryAfterSeconds ? { "Retry-After": String(r.retryAfterSeconds) } : {};
+      return observe(errorResponse(r.status, r.message, extra), bodyLength);
+    };
+    if (this.clientRate && req.remoteAddress) {
+      const wait = this.clientRate.take(req.remoteAddress, this.now());
+      if (wait > 0) return refused(rateLimited("client", req.remoteAddress, this.deps.config.limits, wait), 0);
+    }
+    if (this.jobRate) {
+      const g = parseGroupingPath(params.job ?? "", params.labels ?? "", base64);
+      const job = g.ok ? (g.grouping.labels.find((l) => l.name === "job")?.value ?? "") : undefined;
+      const wait = job === undefined ? 0 : this.jobRate.take(job, this.now());
+      if (wait > 0) return refused(rateLimited("job", job!, this.deps.config.limits, wait), 0);
+    }
     const limit = this.deps.config.maxBodyBytes;
     let raw: Buffer;
     try {
       raw = await req.readBody(limit);
     } catch (err) {
-      if (err instanceof BodyTooLargeError) return observe(errorResponse(413, `request body larger than the limit of ${limit} bytes (--push.max-body-size)`), 0);
+      if (err instanceof BodyTooLargeError) {
+        this.deps.own.rejectedPushes.inc({ reason: "body_size" });
+        return observe(errorResponse(413, `request body larger than the limit of ${limit} bytes (--push.max-body-size)`), 0);
+      }
       throw err;
     }
     let body: Buffer;
@@ -328,7 +352,10 @@ export class ProtocolRouter {
       body = await decodeRequestBodyAsync(raw, header(req, "content-encoding"), limit);
     } catch (err) {
       if (err instanceof BodyDecodeError) return observe(errorResponse(400, err.message), raw.length);
-      if (err instanceof DecodedBodyTooLargeError) return observe(errorResponse(413, `decompressed request body larger than the limit of ${limit} bytes (--push.max-body-size)`), raw.length);
+      if (err instanceof DecodedBodyTooLargeError) {
+        this.deps.own.rejectedPushes.inc({ reason: "body_size" });
+        return observe(errorResponse(413, `decompressed request body larger than the limit of ${limit} bytes (--push.max-body-size)`), raw.length);
+      }
       throw err;
     }
     const parsed = parseGroupingPath(params.job ?? "", params.labels ?? "", base64);
@@ -342,6 +369,11 @@ export class ProtocolRouter {
         return observe(errorResponse(400, err.message), raw.length);
       }
       throw err;
+    }
+    const limits = this.deps.config.limits;
+    if (limits) {
+      const r = checkPushShape(families, parsed.grouping.labels, limits) ?? checkStorageGrowth(this.deps.store, parsed.grouping.labels, families, replace, limits);
+      if (r) return refused(r, raw.length);
     }
     const check = !this.deps.config.disableConsistencyCheck;
     const res = await this.deps.store.submit({
