@@ -25,7 +25,7 @@ export function ActivityView() {
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold tracking-tight">Activity</h1>
-      <p className="text-sm text-zinc-600 dark:text-zinc-300">Every deleted, expired and wiped group, newest first, kept for 30 days (at most 10,000 entries).</p>
+      <p className="text-sm text-zinc-600 dark:text-zinc-300">Every deleted, expired and wiped group, newest first, kept for <code className="font-mono">--audit.retention</code> (30 days by default; at most 10,000 entries).</p>
       {data && data.rejections.length > 0 ? (
         <section className="card overflow-x-auto">
           <h2 className="border-b border-zinc-200 px-4 py-2 font-semibold dark:border-zinc-800">Rejected pushes ({data.rejections.length} grouping keys)</h2>

@@ -33,6 +33,8 @@ export interface Config {
   groupHealth: boolean;
   /** Lifecycle rules file (expected cadences, expiry); "" for none. */
   lifecycleConfigFile: string;
+  /** Audit trail entries are kept this long (at most 10,000 of them). */
+  auditRetentionMs: number;
   /** postgres:// URL of the shared store (--storage.postgres.url or PUSHBOARD_POSTGRES_URL); "" unless postgres. */
   postgresUrl: string;
   /** Path serving only this process's own metrics ("" disables). */
@@ -111,6 +113,7 @@ const FLAGS: FlagSpec[] = [
   { name: "push.rate-limit-per-client", kind: "string", def: "0", own: true, help: "Pushes per second allowed per client address (429 with Retry-After above); 0: no limit." },
   { name: "dashboard.stale-after", kind: "duration", def: "1h", own: true, help: "Dashboard: a group without push history is stale when its last push is older than this." },
   { name: "metrics.group-health", kind: "bool", def: "true", own: true, help: "Export pushboard_group_up (1 fresh, 0 overdue) and pushboard_group_expected_interval_seconds per group on /metrics." },
+  { name: "audit.retention", kind: "duration", def: "720h", own: true, help: "How long the audit trail keeps each delete, expiry and wipe (at most 10,000 entries)." },
   { name: "lifecycle.config.file", kind: "string", def: "", own: true, help: "YAML file of lifecycle rules: expected push cadences (expect_every) and expiry (expire_after) by selector. Reloaded on SIGHUP." },
 ];
 
@@ -313,6 +316,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       storageResetOnCorruption: parseBool("storage.reset-on-corruption", get("storage.reset-on-corruption")),
       groupHealth: parseBool("metrics.group-health", get("metrics.group-health")),
       lifecycleConfigFile: get("lifecycle.config.file"),
+      auditRetentionMs: parseDuration(get("audit.retention")),
       postgresUrl,
       ownMetricsPath,
       allowCrossSitePush: parseBool("web.allow-cross-site-push", get("web.allow-cross-site-push")),

@@ -80,6 +80,7 @@ export async function createRuntime(config: Config, log: Logger, requestShutdown
 async function openStore(config: Config, log: Logger, ownFamily: (name: string) => ReturnType<OwnMetrics["info"]>): Promise<MetricStore> {
   if (config.storageBackend === "postgres") {
     const store = new PostgresStore({
+      auditRetentionMs: config.auditRetentionMs,
       url: config.postgresUrl,
       ownFamily,
       logger: log,
@@ -92,6 +93,7 @@ async function openStore(config: Config, log: Logger, ownFamily: (name: string) 
   let persistence: Persistence | undefined;
   if (config.storageBackend === "sqlite") {
     persistence = openSqlitePersistence(databaseFile(config), {
+      auditRetentionMs: config.auditRetentionMs,
       allowReset: config.storageResetOnCorruption,
       logger: log,
       // The disk refused to flush: memory may hold writes the disk lost. Restarting from disk is the honest state.
@@ -101,7 +103,7 @@ async function openStore(config: Config, log: Logger, ownFamily: (name: string) 
       },
     });
   }
-  const store = new MemoryStore({ persistence, ownFamily, logger: log });
+  const store = new MemoryStore({ persistence, ownFamily, logger: log, auditRetentionMs: config.auditRetentionMs });
   const started = performance.now();
   const groups = await store.load();
   if (persistence) {

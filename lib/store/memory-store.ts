@@ -18,6 +18,8 @@ export interface MemoryStoreOptions {
   /** Queue length above which healthy() turns false. */
   queueCapacity?: number;
   logger?: StoreLogger;
+  /** Audit entries older than this are dropped (--audit.retention); the persistence prunes its copy alike. */
+  auditRetentionMs?: number;
 }
 
 const CURRENT: Freshness = {};
@@ -37,7 +39,7 @@ export class MemoryStore implements MetricStore {
     this.persistence = opts.persistence;
     this.queueCapacity = opts.queueCapacity ?? 100_000;
     this.log = opts.logger ?? (() => {});
-    this.state = new StoreState(opts.ownFamily, this.log);
+    this.state = new StoreState(opts.ownFamily, this.log, opts.auditRetentionMs);
     this.description = this.persistence?.description ?? "memory (nothing is persisted)";
     if (!this.persistence) this.loaded = true;
   }

@@ -35,6 +35,8 @@ export interface SqlitePersistenceOptions {
   onFatal?: (err: Error) => void;
   /** Run PRAGMA quick_check at open (default true). */
   integrityCheck?: boolean;
+  /** Audit entries older than this are pruned (--audit.retention). */
+  auditRetentionMs?: number;
 }
 
 export type PersistenceErrorKind = "corrupt" | "not-pushboard" | "newer-schema" | "locked" | "io";
@@ -387,7 +389,7 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
             break;
           case "audit":
             for (const e of m.entries) stmts.insertAudit.run(e.timeMs, JSON.stringify(e));
-            stmts.pruneAudit.run(AUDIT_MAX_ENTRIES, Date.now() - AUDIT_RETENTION_MS);
+            stmts.pruneAudit.run(AUDIT_MAX_ENTRIES, Date.now() - (opts.auditRetentionMs ?? AUDIT_RETENTION_MS));
             break;
           default: {
             const never: never = m;

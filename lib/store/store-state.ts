@@ -31,7 +31,7 @@ import {
   type WriteRequest,
   type WriteResult,
 } from "./types";
-import { AuditTrail } from "./audit-trail";
+import { AUDIT_MAX_ENTRIES, AUDIT_RETENTION_MS, AuditTrail } from "./audit-trail";
 
 export const PUSH_TIME_HELP = "Last Unix time when changing this group in the Pushgateway succeeded.";
 export const PUSH_FAILURE_TIME_HELP = "Last Unix time when changing this group in the Pushgateway failed.";
@@ -72,12 +72,15 @@ export class StoreState implements StoreReader {
   private readonly seriesOwners = new Map<number, string>();
   private series = 0;
   private readonly listeners = new Set<ChangeListener>();
-  private trail = new AuditTrail();
+  private trail: AuditTrail;
 
   constructor(
     private readonly ownFamily: (name: string) => OwnFamilyInfo | undefined = () => undefined,
     private readonly log: StoreLogger = () => {},
-  ) {}
+    private readonly auditRetentionMs = AUDIT_RETENTION_MS,
+  ) {
+    this.trail = new AuditTrail(AUDIT_MAX_ENTRIES, auditRetentionMs);
+  }
 
   audit(limit: number): AuditEntry[] {
     return this.trail.newest(limit);
@@ -85,7 +88,7 @@ export class StoreState implements StoreReader {
 
   /** Replaces the audit trail with persisted entries (at startup, or a full reload), oldest first. */
   loadAudit(entries: Iterable<AuditEntry>): void {
-    this.trail = new AuditTrail();
+    this.trail = new AuditTrail(AUDIT_MAX_ENTRIES, this.auditRetentionMs);
     for (const e of entries) this.trail.append(e);
   }
 

@@ -129,6 +129,22 @@ describe.skipIf(!enabled)("expiry", () => {
     expect(s.output()).toContain('msg="expired group" rule=0');
   });
 
+  it("an expiry is durable and audited through kill -9", async () => {
+    const file = rulesFile("rules:\n  - match: '{job=\"tmp\"}'\n    expire_after: 1s\n");
+    const dataDir = mkdtempSync(path.join(tmpdir(), "pushboard-expiry-"));
+    const s = await start(19915, [`--lifecycle.config.file=${file}`], { memory: false, dataDir });
+    expect(await push(s.url, "/metrics/job/tmp", "a 1\n")).toBe(200);
+    expect(await push(s.url, "/metrics/job/keep", "a 1\n")).toBe(200);
+    expect(await until(async () => !(await metrics(s.url)).includes('job="tmp"'), 15_000, 50)).toBe(true);
+    await s.stop("SIGKILL");
+    const again = await start(19915, [], { memory: false, dataDir });
+    const text = await metrics(again.url);
+    expect(text).not.toContain('job="tmp"');
+    expect(text).toContain('a{instance="",job="keep"} 1');
+    const audit = (await (await fetch(`${again.url}/api/v1/audit`)).json()) as { data: { action: string; rule: number; labels: Record<string, string> }[] };
+    expect(audit.data).toEqual([expect.objectContaining({ action: "expire", rule: 0, labels: { job: "tmp" } })]);
+  });
+
   it("a group that keeps pushing never expires; nothing expires without a rule", async () => {
     const file = rulesFile("rules:\n  - match: '{job=\"live\"}'\n    expire_after: 2s\n");
     const s = await start(19906, [`--lifecycle.config.file=${file}`]);

@@ -34,6 +34,8 @@ import { decodeFamily } from "../sqlite-persistence";
 
 export interface PostgresStoreOptions {
   url: string;
+  /** Audit entries older than this are dropped (--audit.retention). */
+  auditRetentionMs?: number;
   ownFamily?: (name: string) => OwnFamilyInfo | undefined;
   logger?: StoreLogger;
   /** Queue length above which healthy() turns false. */
@@ -95,11 +97,14 @@ export class PostgresStore implements MetricStore {
   private pollTimer: NodeJS.Timeout | undefined;
   private probing = false;
 
+  private readonly auditRetentionMs: number;
+
   constructor(opts: PostgresStoreOptions) {
     this.log = opts.logger ?? (() => {});
     this.redact = passwordRedactor(opts.url);
     this.description = `postgres: ${redactUrl(opts.url)}`;
-    this.state = new StoreState(opts.ownFamily, this.log);
+    this.auditRetentionMs = opts.auditRetentionMs ?? AUDIT_RETENTION_MS;
+    this.state = new StoreState(opts.ownFamily, this.log, this.auditRetentionMs);
     this.queueCapacity = opts.queueCapacity ?? 100_000;
     this.readSyncTimeoutMs = opts.readSyncTimeoutMs ?? 2000;
     this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
@@ -541,7 +546,7 @@ export class PostgresStore implements MetricStore {
         case "audit":
           parts.push(
             `INSERT INTO pushboard_audit (time_ms, entry) VALUES ${m.entries.map((e) => `(${numberLiteral(e.timeMs)}, ${lit(JSON.stringify(e))})`).join(", ")}`,
-            `DELETE FROM pushboard_audit WHERE id <= (SELECT max(id) FROM pushboard_audit) - ${AUDIT_MAX_ENTRIES} OR time_ms < ${Date.now() - AUDIT_RETENTION_MS}`,
+            `DELETE FROM pushboard_audit WHERE id <= (SELECT max(id) FROM pushboard_audit) - ${AUDIT_MAX_ENTRIES} OR time_ms < ${Date.now() - this.auditRetentionMs}`,
           );
           break;
       }

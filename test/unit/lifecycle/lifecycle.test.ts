@@ -119,3 +119,17 @@ describe("lifecycle rules file", () => {
     }
   });
 });
+
+describe("audit trail in memory", () => {
+  it("answers newest first, at most the limit, none older than the retention", async () => {
+    const { AuditTrail } = await import("../../../lib/store/audit-trail");
+    const t = new AuditTrail(3, 1000);
+    const e = (timeMs: number) => ({ timeMs, action: "delete" as const, source: "api" as const, labels: [], series: 0, groups: 1 });
+    for (const ms of [100, 5000, 5100, 5200, 5300]) t.append(e(ms));
+    expect(t.newest(10, 5500).map((x) => x.timeMs)).toEqual([5300, 5200, 5100]);
+    expect(t.newest(2, 5500).map((x) => x.timeMs)).toEqual([5300, 5200]);
+    expect(t.newest(10, 6150).map((x) => x.timeMs)).toEqual([5300, 5200]);
+    t.dropNewest(1);
+    expect(t.newest(10, 5500).map((x) => x.timeMs)).toEqual([5200, 5100, 5000]);
+  });
+});
