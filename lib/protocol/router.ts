@@ -19,7 +19,7 @@ import type { AuditSource } from "../store/types";
 import { auditApi, deleteGroupsApi, lifecycleApi, listGroupsApi, type LifecycleApiDeps } from "./api-lifecycle";
 import { cleanPath, decodePath, escapePath } from "./url";
 import { decodeRequestBodyAsync, BodyDecodeError, DecodedBodyTooLargeError, negotiateResponseEncoding } from "../http/content-encoding";
-import { decodeDelimitedFamilies } from "../exposition/protobuf";
+import { ParsePool } from "../exposition/parse-pool";
 import { foreignOriginReason } from "../http/origin";
 import { checkPushShape, checkStorageGrowth, rateLimited, RateLimiter, type LimitRejection } from "./push-limits";
 import { OPENMETRICS_CONTENT_TYPE, OPENMETRICS_EOF } from "../exposition/render-openmetrics";
@@ -123,6 +123,8 @@ export class ProtocolRouter {
   private readonly main = new RouteTable<{ name: string; fn: Handler }>();
   private readonly api = new RouteTable<{ name: string; fn: Handler }>();
   readonly scrape: ScrapeRenderer;
+  /** Large push bodies are parsed on worker threads, so one huge push cannot stall every other request. */
+  private readonly parser = new ParsePool();
   private readonly prefix: string;
   private readonly apiPrefix: string;
   private readonly now: () => number;
@@ -363,7 +365,7 @@ export class ProtocolRouter {
 
     let families: MetricFamily[];
     try {
-      families = isDelimitedProtobuf(header(req, "content-type")) ? decodeDelimitedFamilies(body) : parseText(body);
+      families = await this.parser.parse(body, isDelimitedProtobuf(header(req, "content-type")));
     } catch (err) {
       if (err instanceof TextParseError || (err instanceof Error && err.name === "ProtobufDecodeError")) {
         return observe(errorResponse(400, err.message), raw.length);
