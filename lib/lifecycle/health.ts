@@ -7,6 +7,7 @@
 // pushboard_group_expected_interval_seconds (the cadence used; absent while unknown), with exactly the labels of
 // the group's push_time_seconds, so `time() - push_time_seconds` and these join in PromQL.
 import type { Metric, MetricFamily } from "../exposition/model";
+import { compareMetrics, renderFamilyHeader, renderMetricText } from "../exposition/render-text";
 import { groupBase, PUSH_TIME_METRIC, type GroupBase } from "../dashboard/summary";
 import { staleFloorMs, staleThresholdMs } from "../dashboard/staleness";
 import type { Group, MetricStore } from "../store/types";
@@ -55,7 +56,23 @@ export function groupHealth(base: GroupBase, lifecycle: ResolvedLifecycle, defau
 }
 
 /** The store as the exporter needs it. */
-export type HealthStoreView = Pick<MetricStore, "groups" | "onChange">;
+export type HealthStoreView = Pick<MetricStore, "groups" | "onChange" | "getGroup">;
+
+/** Families for the scrape, with the text exposition of each already rendered (samples in exposition order). */
+export interface DerivedSnapshot {
+  version: number;
+  families: MetricFamily[];
+  text: Map<string, string>;
+}
+
+interface HealthEntry {
+  group: Group;
+  up: Metric;
+  upLine: string;
+  intervalMs: number | null;
+  interval: Metric | null;
+  intervalLine: string;
+}
 
 /**
  * Builds the two health families for /metrics. The families only change when a write lands, the rules change, or
@@ -63,7 +80,11 @@ export type HealthStoreView = Pick<MetricStore, "groups" | "onChange">;
  * (`version` tells the renderer whether its encoded copy is still good).
  */
 export class GroupHealthExporter {
-  private cached: { version: number; families: MetricFamily[]; validUntilMs: number } | undefined;
+  private cached: (DerivedSnapshot & { validUntilMs: number }) | undefined;
+  /** Per group key: the samples and text lines of the last snapshot, and the group object they were made from. */
+  private readonly entries = new Map<string, HealthEntry>();
+  /** Entries in exposition order (compareMetrics of their labels), kept while the set of groups is unchanged. */
+  private order: HealthEntry[] | undefined;
   private version = 0;
   private readonly resolved = new WeakMap<Group, { rules: LifecycleRules; lifecycle: ResolvedLifecycle }>();
 
@@ -96,23 +117,53 @@ export class GroupHealthExporter {
     return groupHealth(groupBase(group, staleFloorMs(this.defaultStaleAfterMs)), this.lifecycleOf(group), this.defaultStaleAfterMs, nowMs);
   }
 
-  snapshot(nowMs: number): { version: number; families: MetricFamily[] } {
+  /**
+   * The two families at `nowMs`. Per group, the samples and their text lines are kept from the last snapshot while
+   * the group object (the store replaces it on every write) and its health are unchanged, and the sample order is
+   * kept while the set of groups is: after a push, only that group's lines are rendered again.
+   */
+  snapshot(nowMs: number): DerivedSnapshot {
     if (this.cached && nowMs <= this.cached.validUntilMs) return this.cached;
-    const up: Metric[] = [];
-    const interval: Metric[] = [];
     let validUntilMs = Infinity;
+    let setChanged = false;
+    let seen = 0;
     for (const g of this.store.groups()) {
       const label = g.families.get(PUSH_TIME_METRIC)?.family.metric[0]?.label;
       if (!label) continue;
+      seen++;
       const h = this.healthOf(g, nowMs);
       if (!h.overdue && h.overdueAtMs !== null) validUntilMs = Math.min(validUntilMs, h.overdueAtMs);
-      up.push({ label, gauge: { value: h.overdue ? 0 : 1 } });
-      if (h.intervalMs !== null) interval.push({ label, gauge: { value: h.intervalMs / 1000 } });
+      const upValue = h.overdue ? 0 : 1;
+      const prev = this.entries.get(g.key);
+      if (prev && prev.group === g && prev.up.gauge!.value === upValue && prev.intervalMs === h.intervalMs) continue;
+      if (!prev) setChanged = true;
+      const up: Metric = { label, gauge: { value: upValue } };
+      const interval: Metric | null = h.intervalMs === null ? null : { label, gauge: { value: h.intervalMs / 1000 } };
+      this.entries.set(g.key, {
+        group: g,
+        up,
+        upLine: renderMetricText(GROUP_UP_METRIC, "GAUGE", up),
+        intervalMs: h.intervalMs,
+        interval,
+        intervalLine: interval ? renderMetricText(GROUP_EXPECTED_INTERVAL_METRIC, "GAUGE", interval) : "",
+      });
     }
+    if (seen !== this.entries.size) {
+      for (const key of this.entries.keys()) if (!this.store.getGroup(key)) this.entries.delete(key);
+      setChanged = true;
+    }
+    if (setChanged || !this.order) this.order = [...this.entries.values()].sort((a, b) => compareMetrics(a.up, b.up));
+    else this.order = this.order.map((e) => this.entries.get(e.group.key)!);
+    const order = this.order;
+    const withInterval = order.filter((e) => e.interval !== null);
+    const text = new Map<string, string>();
+    if (withInterval.length) text.set(GROUP_EXPECTED_INTERVAL_METRIC, renderFamilyHeader(GROUP_EXPECTED_INTERVAL_METRIC, INTERVAL_HELP, "GAUGE") + withInterval.map((e) => e.intervalLine).join(""));
+    if (order.length) text.set(GROUP_UP_METRIC, renderFamilyHeader(GROUP_UP_METRIC, UP_HELP, "GAUGE") + order.map((e) => e.upLine).join(""));
     const families: MetricFamily[] = [];
-    if (interval.length) families.push({ name: GROUP_EXPECTED_INTERVAL_METRIC, help: INTERVAL_HELP, type: "GAUGE", metric: interval });
-    if (up.length) families.push({ name: GROUP_UP_METRIC, help: UP_HELP, type: "GAUGE", metric: up });
-    this.cached = { version: ++this.version, families, validUntilMs };
+    if (withInterval.length) families.push({ name: GROUP_EXPECTED_INTERVAL_METRIC, help: INTERVAL_HELP, type: "GAUGE", metric: withInterval.map((e) => e.interval!) });
+    if (order.length) families.push({ name: GROUP_UP_METRIC, help: UP_HELP, type: "GAUGE", metric: order.map((e) => e.up) });
+    this.cached = { version: ++this.version, families, text, validUntilMs };
     return this.cached;
   }
+
 }

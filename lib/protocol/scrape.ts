@@ -38,7 +38,8 @@ export type ScrapeFormat = keyof typeof ENCODERS;
  * changes whenever the families do, so their encoding is cached like a pushed family's.
  */
 export interface DerivedFamilies {
-  snapshot(nowMs: number): { version: number; families: MetricFamily[] };
+  /** `text`: the families' text exposition, if the source renders it itself (its samples already in order). */
+  snapshot(nowMs: number): { version: number; families: MetricFamily[]; text?: Map<string, string> };
 }
 
 export class ScrapeRenderer {
@@ -124,7 +125,10 @@ export class ScrapeRenderer {
     let enc = this.derivedEncoded.byFormat.get(format);
     if (!enc) {
       enc = new Map();
-      for (const f of snap.families) enc.set(f.name, ENCODERS[format]({ ...f, metric: [...f.metric].sort(compareMetrics) }));
+      for (const f of snap.families) {
+        const text = format === "text" ? snap.text?.get(f.name) : undefined;
+        enc.set(f.name, text !== undefined ? Buffer.from(text) : ENCODERS[format]({ ...f, metric: [...f.metric].sort(compareMetrics) }));
+      }
       this.derivedEncoded.byFormat.set(format, enc);
     }
     return enc;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPushboard, type RunningServer } from "../helpers/servers";
 import { pushboardBuilt, sleep, until } from "../clients/common";
 import { requireProgram } from "../system-deps.mjs";
+import { pollPrometheus } from "../helpers/prometheus";
 
 const PB_PORT = 19913;
 const PROM_PORT = 19914;
@@ -19,6 +20,7 @@ interface Alert {
   state: "pending" | "firing";
 }
 
+/** Prometheus' active alerts; none while it is still starting (it answers 503 then). */
 async function alerts(): Promise<Alert[]> {
   try {
     const j = (await (await fetch(`http://127.0.0.1:${PROM_PORT}/api/v1/alerts`)).json()) as { data: { alerts: Alert[] } };
@@ -80,13 +82,8 @@ describe.skipIf(!enabled)("alerting on pushboard_group_up in a real Prometheus",
     expect((await pushOnce()).status).toBe(200);
     pusher = setInterval(() => void pushOnce().catch(() => {}), 1000);
     // Prometheus has scraped the group as up (several evaluations) and raised nothing.
-    const seen = await until(async () => {
-      const r = (await (await fetch(`http://127.0.0.1:${PROM_PORT}/api/v1/query?query=${encodeURIComponent('pushboard_group_up{job="worker"}')}`).catch(() => undefined))?.json()) as
-        | { data?: { result: { value: [number, string] }[] } }
-        | undefined;
-      return r?.data?.result[0]?.value[1] === "1";
-    }, 30_000, 250);
-    expect(seen, `Prometheus log:\n${promOut}`).toBe(true);
+    const seen = await pollPrometheus<{ value: [number, string] }>(PROM_PORT, 'pushboard_group_up{job="worker"}', (r) => r[0]?.value[1] === "1", 30_000);
+    expect(seen[0]?.value[1], `Prometheus log:\n${promOut}`).toBe("1");
     await sleep(3000); // several evaluations with the pusher alive
     expect(await alerts()).toEqual([]);
     clearInterval(pusher);
