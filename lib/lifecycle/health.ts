@@ -67,6 +67,9 @@ export interface DerivedSnapshot {
 
 interface HealthEntry {
   group: Group;
+  /** The rules the entry was computed under, and when (with them) the group turns overdue. */
+  rules: LifecycleRules;
+  overdueAtMs: number | null;
   up: Metric;
   upLine: string;
   intervalMs: number | null;
@@ -131,16 +134,27 @@ export class GroupHealthExporter {
       const label = g.families.get(PUSH_TIME_METRIC)?.family.metric[0]?.label;
       if (!label) continue;
       seen++;
+      const prev = this.entries.get(g.key);
+      // The same group object (not written since) under the same rules changes only when its overdue time passes.
+      if (prev && prev.group === g && prev.rules === this.rules() && (prev.up.gauge!.value === 0 || prev.overdueAtMs === null || nowMs <= prev.overdueAtMs)) {
+        if (prev.up.gauge!.value === 1 && prev.overdueAtMs !== null) validUntilMs = Math.min(validUntilMs, prev.overdueAtMs);
+        continue;
+      }
       const h = this.healthOf(g, nowMs);
       if (!h.overdue && h.overdueAtMs !== null) validUntilMs = Math.min(validUntilMs, h.overdueAtMs);
       const upValue = h.overdue ? 0 : 1;
-      const prev = this.entries.get(g.key);
-      if (prev && prev.group === g && prev.up.gauge!.value === upValue && prev.intervalMs === h.intervalMs) continue;
+      if (prev && prev.group === g && prev.up.gauge!.value === upValue && prev.intervalMs === h.intervalMs) {
+        prev.overdueAtMs = h.overdueAtMs;
+        prev.rules = this.rules();
+        continue;
+      }
       if (!prev) setChanged = true;
       const up: Metric = { label, gauge: { value: upValue } };
       const interval: Metric | null = h.intervalMs === null ? null : { label, gauge: { value: h.intervalMs / 1000 } };
       this.entries.set(g.key, {
         group: g,
+        rules: this.rules(),
+        overdueAtMs: h.overdueAtMs,
         up,
         upLine: renderMetricText(GROUP_UP_METRIC, "GAUGE", up),
         intervalMs: h.intervalMs,
