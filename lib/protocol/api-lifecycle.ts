@@ -115,14 +115,19 @@ function groupJson(health: GroupHealthExporter, lifecycle: Lifecycle, g: Group, 
   };
 }
 
-export function listGroupsApi(deps: LifecycleApiDeps, query: string): ProtocolResponse {
-  let q: GroupsQuery;
+/** The parsed query, or the 400 that says what is wrong with it. */
+function groupsQueryOr400(query: string): GroupsQuery | ProtocolResponse {
   try {
-    q = parseGroupsQuery(query);
+    return parseGroupsQuery(query);
   } catch (err) {
     if (err instanceof ApiQueryError) return apiError(400, err.message);
     throw err;
   }
+}
+
+export function listGroupsApi(deps: LifecycleApiDeps, query: string): ProtocolResponse {
+  const q = groupsQueryOr400(query);
+  if ("status" in q) return q;
   const nowMs = deps.now();
   const groups = selectGroups(deps, q, nowMs);
   return json(200, { status: "success", data: groups.map((g) => groupJson(deps.lifecycle.health, deps.lifecycle, g, nowMs)) });
@@ -130,13 +135,8 @@ export function listGroupsApi(deps: LifecycleApiDeps, query: string): ProtocolRe
 
 export async function deleteGroupsApi(deps: LifecycleApiDeps, query: string, audit: AuditSource): Promise<ProtocolResponse> {
   if (!deps.enableAdminApi) return apiError(403, "deleting by selector is an admin API: start pushboard with --web.enable-admin-api");
-  let q: GroupsQuery;
-  try {
-    q = parseGroupsQuery(query);
-  } catch (err) {
-    if (err instanceof ApiQueryError) return apiError(400, err.message);
-    throw err;
-  }
+  const q = groupsQueryOr400(query);
+  if ("status" in q) return q;
   if (q.selectors.length === 0) return apiError(400, "at least one match[] selector is required to delete groups");
   const nowMs = deps.now();
   const groups = selectGroups(deps, q, nowMs);
