@@ -143,17 +143,18 @@ export function decide(policy: AuthorizationPolicy | undefined, routePrefix: str
   const grant = grantOf(policy, user);
   const who = user === undefined ? "anonymous requests" : `user ${JSON.stringify(user)}`;
   const what = `${method} ${path ?? "(unclean path)"}`;
+  const [lack, hold] = user === undefined ? ["lack", "hold"] : ["lacks", "holds"];
   switch (n.kind) {
     case "open":
       return ALLOW;
     case "any":
-      return grant.roles.size > 0 ? ALLOW : refuse(policy, user, `${who} hold no role (${what})`);
+      return grant.roles.size > 0 ? ALLOW : refuse(policy, user, `${who} ${hold} no role (${what})`);
     case "role":
       if (grant.roles.has("admin") || grant.roles.has(n.role)) return ALLOW;
-      return refuse(policy, user, `${who} lack the ${n.role} role needed for ${what}`);
+      return refuse(policy, user, `${who} ${lack} the ${n.role} role needed for ${what}`);
     case "push": {
       if (grant.roles.has("admin")) return ALLOW;
-      if (!grant.roles.has("push")) return refuse(policy, user, `${who} lack the push role needed for ${what}`);
+      if (!grant.roles.has("push")) return refuse(policy, user, `${who} ${lack} the push role needed for ${what}`);
       if (!grant.jobMatchers) return ALLOW;
       if (n.job !== undefined && grant.jobMatchers.some((m) => m.test(n.job!))) return ALLOW;
       const job = n.job === undefined ? "an unparsable job" : `job ${JSON.stringify(n.job)}`;
