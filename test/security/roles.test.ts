@@ -1,13 +1,15 @@
 // Scoped access through the built server: the `authorization` block of --web.config.file with real bcrypt hashes,
 // each role's rights over HTTP, anonymous roles, open health, and a web config without the block unchanged.
-// Ports 19920-19929.
+// Ports 19920-19930.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import bcrypt from "bcryptjs";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPushboard, type RunningServer } from "../helpers/servers";
 import { rawRequest, type RawResponse } from "./helpers";
+import { requireProgram } from "../system-deps.mjs";
 
 const dir = mkdtempSync(path.join(tmpdir(), "pushboard-roles-"));
 // Cost 4: real bcrypt hashes, cheap enough for many distinct sign-ins.
@@ -192,4 +194,35 @@ describe("configuration", () => {
       await expect(start(19926 + i, webConfig(`bad-${i}.yml`, USERS + block))).rejects.toThrow(message);
     }
   }, 60_000);
+});
+
+const CHROMIUM = requireProgram("chromium");
+
+describe.skipIf(!CHROMIUM)("dashboard in Chromium", () => {
+  it("shows who is signed in; a read user sees no delete buttons, an admin does", async () => {
+    const file = webConfig("browser.yml", USERS + "authorization:\n  users:\n    grafana: { roles: [read] }\n");
+    const s = await start(19930, file);
+    expect((await req(s, "PUT", "/metrics/job/browser_job", OPS, BODY)).status).toBe(200);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    try {
+      for (const [user, roles, deletes] of [
+        ["grafana", "(read)", false],
+        ["ops", "(read, push, admin)", true],
+      ] as const) {
+        const ctx = await browser.newContext({ httpCredentials: { username: user, password: `${user}-pw` } });
+        const page = await ctx.newPage();
+        await page.goto(`${s.url}/`);
+        await page.getByText("browser_job").first().waitFor({ timeout: 20_000 });
+        const signedIn = page.getByTestId("signed-in");
+        await signedIn.waitFor({ timeout: 20_000 });
+        expect(await signedIn.innerText()).toBe(`signed in as ${user} ${roles}`);
+        const buttons = page.getByRole("button", { name: /^Delete/ });
+        if (deletes) await buttons.first().waitFor({ timeout: 20_000 });
+        expect((await buttons.count()) > 0, user).toBe(deletes);
+        await ctx.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 });
