@@ -35,8 +35,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <PrefixProvider prefix={process.env[PUBLIC_PREFIX_ENV] ?? ""}>
-          <Nav />
           <Providers>
+            {/* Inside the query client: the nav shows who is signed in (from /api/ui/status). */}
+            <Nav />
             <ReadOnlyBanner />
             <main id="main" className="mx-auto w-full max-w-screen-2xl px-3 pb-12 pt-4 sm:px-6">
               {children}

@@ -1,5 +1,6 @@
 "use client";
 import { AppLink as Link, useAppPathname } from "./prefix";
+import { useViewer } from "./use-viewer";
 
 const LINKS = [
   { href: "/", label: "Groups" },
@@ -10,6 +11,9 @@ const LINKS = [
 
 export function Nav() {
   const path = useAppPathname();
+  const viewer = useViewer();
+  // Shown when someone is signed in or access is scoped (full access without basic auth says nothing new).
+  const showViewer = !!viewer.roles && (viewer.user !== undefined || viewer.roles.length < 3);
   return (
     <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
       <nav aria-label="Main" className="mx-auto flex max-w-screen-2xl flex-wrap items-center gap-1 px-3 py-2 sm:px-6">
@@ -32,9 +36,21 @@ export function Nav() {
             </Link>
           );
         })}
+        {showViewer && (
+          <span className="ml-auto text-sm text-zinc-600 dark:text-zinc-400" data-testid="signed-in">
+            {viewer.user !== undefined ? (
+              <>
+                signed in as <strong className="font-medium text-zinc-900 dark:text-white">{viewer.user}</strong>
+              </>
+            ) : (
+              "anonymous"
+            )}{" "}
+            ({viewer.roles!.length > 0 ? viewer.roles!.join(", ") : "no roles"})
+          </span>
+        )}
         <a
           href="https://github.com/prometheus/pushgateway/blob/master/README.md"
-          className="ml-auto text-sm text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white"
+          className={`${showViewer ? "ml-4" : "ml-auto"} text-sm text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white`}
           rel="noreferrer"
         >
           Help

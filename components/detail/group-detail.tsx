@@ -13,6 +13,7 @@ import { PushSparkline } from "../ui/sparkline";
 import { StatusBadge } from "../ui/status-badge";
 import { useNow } from "../ui/use-now";
 import { FamilyCard } from "./family-card";
+import { useViewer } from "../use-viewer";
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -27,6 +28,7 @@ export function GroupDetailView({ id }: { id: string }) {
   const navigate = useAppNavigate();
   const [paused, setPaused] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const { canDelete } = useViewer();
   const q = useQuery({ ...groupDetailOptions(id), refetchInterval: (query) => (paused || (query.state.error as ApiError | null)?.status === 404 ? false : DEFAULT_REFRESH_MS) });
   const now = useNow();
   const d = q.data;
@@ -73,9 +75,11 @@ export function GroupDetailView({ id }: { id: string }) {
             <button type="button" className="btn btn-sm" aria-pressed={paused} onClick={() => setPaused(!paused)}>
               {paused ? "Resume auto-refresh" : "Pause auto-refresh"}
             </button>
-            <button type="button" className="btn btn-danger" onClick={() => setConfirming(true)}>
-              Delete group
-            </button>
+            {canDelete && (
+              <button type="button" className="btn btn-danger" onClick={() => setConfirming(true)}>
+                Delete group
+              </button>
+            )}
           </div>
         </div>
         <dl className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-6">

@@ -87,7 +87,8 @@ export function GroupTable({
   expanded: ReadonlySet<string>;
   onToggleExpanded: (id: string) => void;
   onSort: (k: SortKey) => void;
-  onDelete: (row: GroupRow) => void;
+  /** Absent when the viewer may not delete: no Delete buttons. */
+  onDelete?: (row: GroupRow) => void;
 }) {
   const jobs = new Map((data.jobs ?? []).map((j) => [j.job, j]));
   const colCount = COLUMNS.length + 3;
@@ -216,9 +217,11 @@ export function GroupTable({
                   <td className="hidden px-2 py-2 text-right tabular-nums sm:table-cell">{row.families}</td>
                   <td className="hidden px-2 py-2 text-right tabular-nums sm:table-cell">{row.series}</td>
                   <td className="px-2 py-1.5 text-right">
-                    <button type="button" className="btn btn-sm" aria-label={`Delete group ${key}`} onClick={() => onDelete(row)}>
-                      Delete
-                    </button>
+                    {onDelete && (
+                      <button type="button" className="btn btn-sm" aria-label={`Delete group ${key}`} onClick={() => onDelete(row)}>
+                        Delete
+                      </button>
+                    )}
                   </td>
                 </tr>
                 {isOpen && (

@@ -1,4 +1,5 @@
 "use client";
+import { useViewer } from "../use-viewer";
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { DeleteResponse, GroupRow, ListParams, SortKey } from "@/lib/dashboard/types";
@@ -24,6 +25,7 @@ export function GroupsView({ initial }: { initial: ListParams }) {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [notice, setNotice] = useState("");
   const now = useNow();
+  const { canDelete } = useViewer();
 
   const query = useQuery({ ...groupListOptions(params), refetchInterval: paused ? false : intervalMs });
   const data = query.data;
@@ -175,23 +177,27 @@ export function GroupsView({ initial }: { initial: ListParams }) {
       )}
 
       <div className="flex flex-wrap items-center gap-2">
-        <button type="button" className="btn" disabled={selected.size === 0} onClick={() => setDialog({ kind: "delete", targets: selectedTargets })}>
-          Delete selected ({selected.size})
-        </button>
+        {canDelete && (
+          <button type="button" className="btn" disabled={selected.size === 0} onClick={() => setDialog({ kind: "delete", targets: selectedTargets })}>
+            Delete selected ({selected.size})
+          </button>
+        )}
         {selected.size > 0 && (
           <button type="button" className="btn btn-sm" onClick={() => setSelected(new Map())}>
             Clear selection
           </button>
         )}
-        <button type="button" className="btn" disabled={staleAll === 0} onClick={() => setDialog({ kind: "stale" })}>
-          Delete all stale ({staleAll})
-        </button>
-        {data && params.q.trim() !== "" && (
+        {canDelete && (
+          <button type="button" className="btn" disabled={staleAll === 0} onClick={() => setDialog({ kind: "stale" })}>
+            Delete all stale ({staleAll})
+          </button>
+        )}
+        {canDelete && data && params.q.trim() !== "" && (
           <button type="button" className="btn" disabled={data.total === 0} onClick={() => setDialog({ kind: "matching", q: params.q })}>
             Delete matching ({data.total})
           </button>
         )}
-        {data?.adminApi && (
+        {canDelete && data?.adminApi && (
           <button type="button" className="btn text-red-700 dark:text-red-400" disabled={data.totalAll === 0} onClick={() => setDialog({ kind: "wipe" })}>
             Delete all ({data.totalAll})
           </button>
@@ -211,7 +217,7 @@ export function GroupsView({ initial }: { initial: ListParams }) {
           expanded={expanded}
           onToggleExpanded={toggleExpanded}
           onSort={onSort}
-          onDelete={(row) => setDialog({ kind: "delete", targets: [{ id: row.id, labels: row.labels }] })}
+          onDelete={canDelete ? (row) => setDialog({ kind: "delete", targets: [{ id: row.id, labels: row.labels }] }) : undefined}
         />
       ) : (
         <div className="card p-8 text-center text-sm text-zinc-500">{query.isError ? "Could not load groups." : "Loading groups…"}</div>

@@ -6,7 +6,9 @@ import { FilterError } from "./filter";
 import { ActionError } from "./actions";
 import type { ListContext } from "./list";
 import type { AuditSource } from "../store/types";
-import { CLIENT_ADDRESS_HEADER, USER_HEADER } from "../server/request-identity";
+import { CLIENT_ADDRESS_HEADER, ROLES_HEADER, USER_HEADER } from "../server/request-identity";
+import { ROLES, type Role } from "../server/authorization";
+import type { Viewer } from "./status";
 
 /** Same header as the protocol reads (lib/protocol/router.ts STALE_HEADER). */
 const STALE_HEADER = "X-Pushboard-Stale";
@@ -85,6 +87,16 @@ export function auditSourceOf(req: Request): AuditSource {
   if (user) source.user = decodeURIComponent(user); // encoded by the server: a header carries Latin-1 only
   if (ua) source.userAgent = ua.slice(0, 256);
   return source;
+}
+
+/** The signed-in user and their roles, as the pushboard server set them (no header: full access). */
+export function viewerOf(req: Request): Viewer {
+  const user = req.headers.get(USER_HEADER);
+  const roles = req.headers.get(ROLES_HEADER);
+  return {
+    ...(user ? { user: decodeURIComponent(user) } : {}),
+    roles: roles === null ? [...ROLES] : ROLES.filter((r: Role) => roles.split(",").includes(r)),
+  };
 }
 
 /** Guard plus JSON body parsing for POST handlers; `fn` also gets the audit source of the request. */

@@ -10,7 +10,13 @@ function readOnly(rt: Runtime): StatusResponse["readOnly"] {
   return stale ? { sinceMs: stale.sinceMs, message: stale.message } : undefined;
 }
 
-export function statusInfo(rt: Runtime, nowMs: number): StatusResponse {
+/** Who is looking: the signed-in user and their roles (full access when the server said nothing). */
+export interface Viewer {
+  user?: string;
+  roles: StatusResponse["roles"];
+}
+
+export function statusInfo(rt: Runtime, nowMs: number, viewer: Viewer = { roles: ["read", "push", "admin"] }): StatusResponse {
   const c = rt.config;
   const counts = { fresh: 0, stale: 0, failed: 0 };
   for (const s of summarizeAll(rt.store, { defaultStaleAfterMs: c.staleAfterMs, nowMs, adminApi: c.enableAdminApi, lifecycle: rt.lifecycle })) counts[s.status]++;
@@ -35,5 +41,7 @@ export function statusInfo(rt: Runtime, nowMs: number): StatusResponse {
     },
     adminApi: c.enableAdminApi,
     readOnly: readOnly(rt),
+    ...(viewer.user !== undefined ? { user: viewer.user } : {}),
+    roles: viewer.roles,
   };
 }

@@ -153,6 +153,10 @@ export interface StatusResponse {
   /** pushboard's own settings. */
   settings: Record<string, string>;
   adminApi: boolean;
+  /** Who is signed in (basic auth), absent for an anonymous request. */
+  user?: string;
+  /** The roles the viewer holds (see lib/server/authorization.ts): the dashboard hides what they do not allow. */
+  roles: Array<"read" | "push" | "admin">;
   /** Present while the store cannot reach its database: reads show the last known state, writes are refused. */
   readOnly?: { sinceMs: number; message: string };
 }

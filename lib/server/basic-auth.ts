@@ -12,7 +12,8 @@ import { createHash } from "node:crypto";
 import bcrypt from "bcryptjs";
 import { BcryptPool } from "./bcrypt-pool";
 
-export type AuthOutcome = { ok: true; user?: string } | { ok: false; busy?: boolean };
+/** `missing`: the request carried no Authorization header at all (an anonymous request, see authorization.ts). */
+export type AuthOutcome = { ok: true; user?: string } | { ok: false; busy?: boolean; missing?: boolean };
 
 /** Entries per cache (verified, failed). */
 const CACHE_SIZE = 1024;
@@ -75,6 +76,7 @@ export function createBasicAuth(users: ReadonlyMap<string, string>): BasicAuth {
 
   return {
     check(authorization) {
+      if (authorization === undefined) return { ok: false, missing: true };
       const cred = parseBasicCredentials(authorization);
       if (!cred) return { ok: false };
       const key = createHash("sha256").update(cred.token).digest("base64");

@@ -11,7 +11,9 @@ import { createLogger, type Logger } from "./logger";
 import { createRuntime, type FullRuntime } from "./create-runtime";
 import { parseListenAddress } from "./listen-address";
 import { setRuntime } from "./runtime";
-import { CLIENT_ADDRESS_HEADER, USER_HEADER } from "./request-identity";
+import { CLIENT_ADDRESS_HEADER, ROLES_HEADER, USER_HEADER } from "./request-identity";
+import { decide, rolesOf } from "./authorization";
+import { cleanPath, decodePath } from "../protocol/url";
 import { VERSION } from "./version";
 import { runImport } from "../cli/import";
 import { loadWebConfig, WebConfigError, type WebConfig } from "./web-config";
@@ -43,6 +45,13 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     req.on("end", () => !failed && resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on("error", (err) => !failed && reject(err));
   });
+}
+
+/** The request path as the protocol router routes it (decoded, clean), or undefined when the router only redirects or refuses it. */
+function routedPath(rawUrl: string): string | undefined {
+  const q = rawUrl.indexOf("?");
+  const decoded = decodePath(q >= 0 ? rawUrl.slice(0, q) : rawUrl);
+  return decoded !== undefined && cleanPath(decoded) === decoded ? decoded : undefined;
 }
 
 type NextHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
@@ -110,8 +119,11 @@ function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebC
     res.writeHead(out.status, out.headers);
     res.end(out.body);
   };
+  const policy = web?.authorization;
   const handle = (req: http.IncomingMessage, res: http.ServerResponse, outcome: AuthOutcome): void => {
-    if (!outcome.ok) {
+    // With an `authorization` block, a request without credentials is anonymous and gets the anonymous roles;
+    // wrong credentials are refused as before.
+    if (!outcome.ok && !(outcome.missing && policy)) {
       // As exporter-toolkit answers: every endpoint, dashboard included, needs the credentials.
       const e = outcome.busy
         ? errorResponse(503, "too many authentication checks in progress, retry later", { "Retry-After": "1" })
@@ -119,19 +131,29 @@ function serve(rt: FullRuntime, nextHandler: NextHandler, log: Logger, web: WebC
       answer(req, res, e);
       return;
     }
+    const user = outcome.ok ? outcome.user : undefined;
+    if (policy) {
+      const d = decide(policy, rt.config.routePrefix, req.method ?? "GET", routedPath(req.url ?? "/"), user);
+      if (!d.allow) {
+        answer(req, res, errorResponse(d.status, d.message, d.status === 401 ? { "WWW-Authenticate": "Basic" } : {}));
+        return;
+      }
+    }
     // The dashboard's route handlers learn the client address from this server only (never from the client).
     const remoteAddress = req.socket.remoteAddress;
     delete req.headers[CLIENT_ADDRESS_HEADER];
     delete req.headers[USER_HEADER];
+    delete req.headers[ROLES_HEADER];
     if (remoteAddress) req.headers[CLIENT_ADDRESS_HEADER] = remoteAddress;
-    if (outcome.user) req.headers[USER_HEADER] = encodeURIComponent(outcome.user);
+    if (user) req.headers[USER_HEADER] = encodeURIComponent(user);
+    req.headers[ROLES_HEADER] = rolesOf(policy, user).join(",");
     const preq: ProtocolRequest = {
       method: req.method ?? "GET",
       rawUrl: req.url ?? "/",
       headers: req.headers,
       readBody: (limit) => readBody(req, limit),
       remoteAddress,
-      user: outcome.user,
+      user,
     };
     rt.router
       .handle(preq)

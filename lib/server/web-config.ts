@@ -4,17 +4,20 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { validateHeaderName, validateHeaderValue } from "node:http";
 import YAML from "yaml";
+import { AuthorizationConfigError, parseAuthorization, type AuthorizationPolicy } from "./authorization";
 
 export interface WebConfig {
   tls?: { cert: Buffer; key: Buffer; ca?: Buffer; requestCert: boolean; minVersion?: "TLSv1.2" | "TLSv1.3" };
   users: Map<string, string>;
   headers: Record<string, string>;
+  /** pushboard's `authorization` block (scoped access); undefined: everyone authenticated has full access. */
+  authorization?: AuthorizationPolicy;
 }
 
 export class WebConfigError extends Error {}
 
 const TLS_VERSIONS: Record<string, "TLSv1.2" | "TLSv1.3"> = { TLS12: "TLSv1.2", TLS13: "TLSv1.3" };
-const KNOWN_KEYS = new Set(["tls_server_config", "http_server_config", "basic_auth_users"]);
+const KNOWN_KEYS = new Set(["tls_server_config", "http_server_config", "basic_auth_users", "authorization"]);
 
 export function loadWebConfig(file: string): WebConfig {
   let doc: unknown;
@@ -60,6 +63,14 @@ export function loadWebConfig(file: string): WebConfig {
       throw new WebConfigError(`--web.config.file ${file}: http_server_config.headers: header ${JSON.stringify(name)} has an invalid ${what}`);
     }
     out.headers[name] = String(value);
+  }
+  if (cfg.authorization !== undefined && cfg.authorization !== null) {
+    try {
+      out.authorization = parseAuthorization(cfg.authorization, new Set(out.users.keys()));
+    } catch (err) {
+      if (err instanceof AuthorizationConfigError) throw new WebConfigError(`--web.config.file ${file}: ${err.message}`);
+      throw err;
+    }
   }
   return out;
 }

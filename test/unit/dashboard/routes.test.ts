@@ -47,8 +47,12 @@ describe("/api/ui routes", () => {
     expect((await detail.json()).exposition).toContain("x{");
     expect((await getGroup(new Request("http://x"), { params: Promise.resolve({ id: "nope" }) })).status).toBe(404);
     expect((await (await getStale()).json()).rows.map((r: { id: string }) => r.id)).toEqual([encodeGroupId(stale.key)]);
-    const status = await (await getStatus()).json();
-    expect(status).toMatchObject({ version: "9.9.9", storage: "fake", groups: 2, counts: { fresh: 1, stale: 1, failed: 0 } });
+    const status = await (await getStatus(new Request("http://x/api/ui/status"))).json();
+    expect(status).toMatchObject({ version: "9.9.9", storage: "fake", groups: 2, counts: { fresh: 1, stale: 1, failed: 0 }, roles: ["read", "push", "admin"] });
+    expect(status.user).toBeUndefined();
+    // The server names the signed-in user (percent-encoded) and their roles; unknown role names are dropped.
+    const scoped = await (await getStatus(new Request("http://x/api/ui/status", { headers: { "x-pushboard-user": "j%C3%BCrgen", "x-pushboard-roles": "read,bogus" } }))).json();
+    expect(scoped).toMatchObject({ user: "jürgen", roles: ["read"] });
     expect(status.flags["web.enable-admin-api"]).toBe("false");
   });
 

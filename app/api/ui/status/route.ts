@@ -1,9 +1,9 @@
 // GET /api/ui/status  → StatusResponse (version, flags, storage, uptime, counts).
-import { jsonResponse, withRuntime } from "@/lib/dashboard/http";
+import { jsonResponse, viewerOf, withRuntime } from "@/lib/dashboard/http";
 import { statusInfo } from "@/lib/dashboard/status";
 
 export const dynamic = "force-dynamic";
 
-export function GET(): Promise<Response> {
-  return withRuntime((rt) => jsonResponse(statusInfo(rt, Date.now())));
+export function GET(req: Request): Promise<Response> {
+  return withRuntime((rt) => jsonResponse(statusInfo(rt, Date.now(), viewerOf(req))));
 }
