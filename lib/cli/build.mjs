@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Production build: the Next.js dashboard (`next build`), then the pushboard server bundle that hosts it
-// (.next/pushboard/server.cjs, built from lib/server/main.ts by esbuild; node_modules stay external).
+// (.next/pushboard/server.cjs, built from server/main.ts by esbuild; node_modules stay external).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -17,7 +17,7 @@ const esbuild = await import("esbuild");
 const outdir = path.join(root, ".next/pushboard");
 mkdirSync(outdir, { recursive: true });
 await esbuild.build({
-  entryPoints: [path.join(root, "lib/server/main.ts")],
+  entryPoints: [path.join(root, "server/main.ts")],
   outfile: path.join(outdir, "server.cjs"),
   bundle: true,
   platform: "node",

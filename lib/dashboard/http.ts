@@ -1,7 +1,8 @@
-// Plumbing shared by the thin /api/ui route handlers: JSON responses, the runtime lookup, and the guard that
+// Plumbing shared by the thin /api/ui route handlers: JSON responses, the runtime lookup and access check, and the guard that
 // keeps mutations from being triggered cross-site. Web-standard Request/Response only (no next/*).
 import type { Config } from "../config/flags";
-import { peekRuntime, type Runtime } from "../server/runtime";
+import type { Runtime } from "../server/runtime";
+import { nextRuntime } from "../server/boot";
 import { FilterError } from "./filter";
 import { ActionError } from "./actions";
 import type { ListContext } from "./list";
@@ -9,9 +10,7 @@ import type { AuditSource } from "../store/types";
 import { CLIENT_ADDRESS_HEADER, ROLES_HEADER, USER_HEADER } from "../server/request-identity";
 import { ROLES, type Role } from "../server/authorization";
 import type { Viewer } from "./status";
-
-/** Same header as the protocol reads (lib/protocol/router.ts STALE_HEADER). */
-const STALE_HEADER = "X-Pushboard-Stale";
+import { STALE_HEADER } from "../protocol/router";
 import { LimitExceededError, readLimited } from "../http/read-limited";
 import { foreignOriginReason } from "../http/origin";
 
@@ -49,18 +48,50 @@ export function checkMutationRequest(req: Request, config: Pick<Config, "externa
   return undefined;
 }
 
-export const NO_RUNTIME_MESSAGE =
-  "pushboard runtime not initialised: the dashboard must be served by the pushboard server (node lib/cli/pushboard.mjs), not by plain `next start`";
+/** Who sent a request, as a route handler established it itself (Next.js alone: no pushboard server in front). */
+interface Identity {
+  user?: string;
+  roles: Role[];
+}
+const checkedIdentities = new WeakMap<Request, Identity>();
+
+/**
+ * Under Next.js alone, checks the request's credentials and roles as the pushboard server would have (and
+ * remembers who sent it, ignoring identity headers a client may send); under the pushboard server, which did this
+ * before handing over, does nothing. Returns the refusal, if any.
+ */
+async function checkAccess(req: Request, rt: Runtime): Promise<Response | undefined> {
+  if (rt.frontEnd !== "next" || !rt.access) return undefined;
+  const url = new URL(req.url);
+  const access = await rt.access.check(req.method, url.pathname + url.search, req.headers.get("authorization") ?? undefined);
+  if (!access.allow) {
+    const body = typeof access.response.body === "string" ? access.response.body.trim() : "refused";
+    const res = errorResponse(body, access.response.status);
+    for (const [k, v] of Object.entries(access.response.headers)) if (k.toLowerCase() !== "content-type") res.headers.set(k, v);
+    return res;
+  }
+  checkedIdentities.set(req, { ...(access.user !== undefined ? { user: access.user } : {}), roles: access.roles });
+  return undefined;
+}
 
 /** The context every dashboard read is computed in: the staleness settings, the lifecycle rules, the time. */
 export function listContext(rt: Runtime, nowMs = Date.now()): ListContext & { routePrefix: string } {
   return { defaultStaleAfterMs: rt.config.staleAfterMs, nowMs, adminApi: rt.config.enableAdminApi, lifecycle: rt.lifecycle, diagnostics: rt.diagnostics, routePrefix: rt.config.routePrefix };
 }
 
-/** Runs fn with the runtime; 503 when there is none, 400/4xx for filter and action errors. */
-export async function withRuntime(fn: (rt: Runtime) => Response | Promise<Response>): Promise<Response> {
-  const rt = peekRuntime();
-  if (!rt) return errorResponse(NO_RUNTIME_MESSAGE, 503);
+/**
+ * Runs fn with the runtime (booted on first use under Next.js alone; 503 with the reason when it cannot start),
+ * once the request has passed the access check; 400/4xx for filter and action errors.
+ */
+export async function withRuntime(req: Request, fn: (rt: Runtime) => Response | Promise<Response>): Promise<Response> {
+  let rt: Runtime;
+  try {
+    rt = await nextRuntime();
+  } catch (e) {
+    return errorResponse(`pushboard cannot start: ${(e as Error).message}`, 503);
+  }
+  const refused = await checkAccess(req, rt);
+  if (refused) return refused;
   try {
     // Read barrier: on a replicated store, show every write acknowledged by any replica before this request.
     const fresh = await rt.store.sync();
@@ -80,17 +111,20 @@ export async function withRuntime(fn: (rt: Runtime) => Response | Promise<Respon
  */
 export function auditSourceOf(req: Request): AuditSource {
   const source: AuditSource = { source: "dashboard" };
-  const client = req.headers.get(CLIENT_ADDRESS_HEADER);
-  const user = req.headers.get(USER_HEADER);
+  const checked = checkedIdentities.get(req);
+  const client = checked ? null : req.headers.get(CLIENT_ADDRESS_HEADER);
+  const user = checked ? checked.user : req.headers.get(USER_HEADER);
   const ua = req.headers.get("user-agent");
   if (client) source.client = client;
-  if (user) source.user = decodeURIComponent(user); // encoded by the server: a header carries Latin-1 only
+  if (user) source.user = checked ? user : decodeURIComponent(user); // encoded by the server: a header carries Latin-1 only
   if (ua) source.userAgent = ua.slice(0, 256);
   return source;
 }
 
 /** The signed-in user and their roles, as the pushboard server set them (no header: full access). */
 export function viewerOf(req: Request): Viewer {
+  const checked = checkedIdentities.get(req);
+  if (checked) return checked;
   const user = req.headers.get(USER_HEADER);
   const roles = req.headers.get(ROLES_HEADER);
   return {
@@ -101,7 +135,7 @@ export function viewerOf(req: Request): Viewer {
 
 /** Guard plus JSON body parsing for POST handlers; `fn` also gets the audit source of the request. */
 export async function withMutation(req: Request, fn: (rt: Runtime, body: unknown, audit: AuditSource) => Response | Promise<Response>): Promise<Response> {
-  return withRuntime(async (rt) => {
+  return withRuntime(req, async (rt) => {
     const refused = checkMutationRequest(req, rt.config);
     if (refused) return refused;
     let text: string;

@@ -24,3 +24,12 @@ export function emptyResponse(status: number, headers: Record<string, string> = 
 }
 
 export const NOT_FOUND = (): ProtocolResponse => errorResponse(404, "404 page not found");
+
+/** Go's http.Redirect. */
+export function redirect(method: string, status: number, location: string): ProtocolResponse {
+  const headers: Record<string, string> = { Location: location };
+  if (method === "GET" || method === "HEAD") headers["Content-Type"] = "text/html; charset=utf-8";
+  const text = status === 301 ? "Moved Permanently" : status === 307 ? "Temporary Redirect" : "Found";
+  const body = method === "GET" ? `<a href="${location.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&#34;").replace(/'/g, "&#39;")}">${text}</a>.\n\n` : "";
+  return { status, headers, body };
+}

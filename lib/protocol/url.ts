@@ -1,5 +1,6 @@
 // Raw request paths as Go's net/http sees them: percent-decoding, ServeMux's clean-path rule, and re-escaping
-// for redirect locations.
+// for redirect locations, and which paths belong to the dashboard.
+import { UI_API_PATH } from "../dashboard/api-path";
 
 /**
  * Percent-decodes a raw path into a binary string (one char per byte), as Go's URL.Path holds it.
@@ -54,4 +55,32 @@ export function escapePath(binary: string): string {
     out += UNESCAPED.test(c) ? c : "%" + binary.charCodeAt(i).toString(16).toUpperCase().padStart(2, "0");
   }
   return out;
+}
+
+/** Whether the percent-escapes of a path decode to valid UTF-8 (Next.js answers 500 where they do not). */
+export function isUtf8PercentEncoding(rawPath: string): boolean {
+  if (!rawPath.includes("%")) return true;
+  try {
+    decodeURIComponent(rawPath);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Paths that belong to the dashboard, served by Next.js; under a route prefix, only below it. */
+export function isDashboardPath(rawPath: string, prefix = ""): boolean {
+  if (prefix) {
+    if (!rawPath.startsWith(prefix + "/")) return false;
+    rawPath = rawPath.slice(prefix.length);
+  }
+  return (
+    rawPath.startsWith("/_next/") ||
+    rawPath.startsWith(UI_API_PATH + "/") ||
+    rawPath.startsWith("/groups/") ||
+    rawPath.startsWith("/__nextjs") ||
+    rawPath === "/favicon.ico" ||
+    rawPath === "/robots.txt" ||
+    rawPath === "/icon.svg"
+  );
 }

@@ -8,25 +8,46 @@ import type { MetricStore, Persistence } from "../store/types";
 import { OwnMetrics } from "../protocol/own-metrics";
 import { ProtocolRouter } from "../protocol/router";
 import type { Logger } from "./logger";
-import type { Runtime } from "./runtime";
+import type { FrontEnd, Runtime } from "./runtime";
+import { createAccess, type Access } from "./access";
+import type { WebConfig } from "./web-config";
 import { VERSION } from "./version";
 import { Lifecycle, loadLifecycleFile } from "../lifecycle/lifecycle";
 import { PushDiagnostics } from "../protocol/push-diagnostics";
 import { NO_RULES, type LifecycleRules } from "../lifecycle/rules";
 
+/** Everything the protocol front ends need; built only by bootRuntime (lib/server/boot.ts). */
 export interface FullRuntime extends Runtime {
   store: MetricStore;
   router: ProtocolRouter;
   own: OwnMetrics;
   lifecycle: Lifecycle;
+  frontEnd: FrontEnd;
+  access: Access;
+  /** The parsed --web.config.file (TLS, users, headers), undefined without one. */
+  web: WebConfig | undefined;
+}
+
+/** Narrows a runtime to the full one (a dashboard-only runtime set by a test has no router). */
+export function isFullRuntime(rt: Runtime): rt is FullRuntime {
+  return "router" in rt && "access" in rt && "own" in rt;
 }
 
 export function databaseFile(config: Config): string {
   return path.resolve(/*turbopackIgnore: true*/ config.persistenceFile || path.join(config.dataDir, "pushboard.db"));
 }
 
+export interface RuntimeOptions {
+  config: Config;
+  web: WebConfig | undefined;
+  frontEnd: FrontEnd;
+  log: Logger;
+  /** What /-/quit does once it has answered. */
+  requestShutdown: () => void;
+}
+
 /** Opens the store (loading every persisted group) and wires the protocol router. Throws if storage fails. */
-export async function createRuntime(config: Config, log: Logger, requestShutdown: () => void): Promise<FullRuntime> {
+export async function createRuntime({ config, web, frontEnd, log, requestShutdown }: RuntimeOptions): Promise<FullRuntime> {
   // A bad rules file refuses the start, before anything is opened.
   let rules: LifecycleRules = NO_RULES;
   if (config.lifecycleConfigFile) {
@@ -73,6 +94,9 @@ export async function createRuntime(config: Config, log: Logger, requestShutdown
     startedAtMs,
     version: VERSION,
     storageDescription: store.description,
+    frontEnd,
+    access: createAccess(web, config.routePrefix),
+    web,
   };
 }
 

@@ -1,11 +1,17 @@
-// The one process-wide runtime (store, configuration, start time). The pushboard server creates it before
-// Next.js starts; Next's bundled route handlers and pages find it on globalThis, because Next bundles its own
-// copy of lib/ and module-level singletons would not be shared.
+// The one process-wide runtime (store, configuration, start time). Next bundles its own copy of lib/, so
+// module-level singletons would not be shared between the pushboard server and Next's route handlers and pages:
+// the runtime is kept on globalThis. The pushboard server sets it before Next.js starts; under plain
+// `next dev`/`next start` the first route handler that needs it boots it (lib/server/boot.ts).
 import type { Config } from "../config/flags";
 import type { MetricStore } from "../store/types";
 import type { Lifecycle } from "../lifecycle/lifecycle";
 import type { PushDiagnostics } from "../protocol/push-diagnostics";
+import type { Access } from "./access";
 
+/** Which HTTP front end serves the process: the pushboard server (node:http, hosting Next) or Next.js alone. */
+export type FrontEnd = "pushboard" | "next";
+
+/** What the dashboard reads. */
 export interface Runtime {
   config: Config;
   store: MetricStore;
@@ -18,6 +24,9 @@ export interface Runtime {
   lifecycle?: Lifecycle;
   /** Rejected pushes per grouping key. */
   diagnostics?: PushDiagnostics;
+  /** Under `next`, each route handler checks access itself; under `pushboard` the server did before handing over. */
+  frontEnd?: FrontEnd;
+  access?: Access;
 }
 
 const holder = globalThis as unknown as { __pushboardRuntime?: Runtime; __pushboardRuntimeInit?: Promise<Runtime> };
@@ -26,17 +35,15 @@ export function setRuntime(rt: Runtime): void {
   holder.__pushboardRuntime = rt;
 }
 
-/** The runtime, or undefined when none has been created yet (e.g. under `next dev` before the first request). */
-export function peekRuntime(): Runtime | undefined {
-  return holder.__pushboardRuntime;
+/** Forgets the runtime (tests; the caller closes it). */
+export function clearRuntime(): void {
+  delete holder.__pushboardRuntime;
+  delete holder.__pushboardRuntimeInit;
 }
 
-/**
- * The runtime; under plain `next start`/`next dev` (no pushboard server) the first caller creates it from the
- * environment with `init`.
- */
-export async function getRuntime(init: () => Promise<Runtime>): Promise<Runtime> {
+/** The runtime; when none is set yet, the first caller creates it with `boot` (one boot per process). */
+export async function runtimeOrBoot(boot: () => Promise<Runtime>): Promise<Runtime> {
   if (holder.__pushboardRuntime) return holder.__pushboardRuntime;
-  holder.__pushboardRuntimeInit ??= init().then((rt) => (holder.__pushboardRuntime = rt));
+  holder.__pushboardRuntimeInit ??= boot().then((rt) => (holder.__pushboardRuntime = rt));
   return holder.__pushboardRuntimeInit;
 }

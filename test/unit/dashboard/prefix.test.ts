@@ -1,7 +1,7 @@
 // The dashboard's path prefix: which prefix the browser sees, what Next.js gets, which paths are the dashboard's.
 import { describe, expect, it } from "vitest";
 import { publicPrefix, stripRoutePrefix } from "@/lib/dashboard/prefix";
-import { isDashboardPath } from "@/lib/protocol/router";
+import { isDashboardPath } from "@/lib/protocol/url";
 
 describe("publicPrefix", () => {
   it("is the route prefix without an external URL", () => {

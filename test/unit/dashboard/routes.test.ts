@@ -9,25 +9,41 @@ import { GET as getStatus } from "../../../app/api/ui/status/route";
 import { POST as postWipe } from "../../../app/api/ui/wipe/route";
 import { defaultConfig } from "../../../lib/config/flags";
 import { encodeGroupId } from "../../../lib/dashboard/group-id";
-import { setRuntime } from "../../../lib/server/runtime";
+import { clearRuntime, runtimeOrBoot, setRuntime } from "../../../lib/server/runtime";
+import { isFullRuntime } from "../../../lib/server/create-runtime";
 import { FakeStore, gauge, makeGroup } from "./fake-store";
 
-const holder = globalThis as unknown as { __pushboardRuntime?: unknown };
-afterAll(() => {
-  delete holder.__pushboardRuntime;
-});
+afterAll(() => clearRuntime());
 
 const NOW = Date.now();
 const json = { "content-type": "application/json", host: "pb:9091", origin: "http://pb:9091", "sec-fetch-site": "same-origin" };
 const post = (path: string, body: unknown, headers: Record<string, string> = json) => new Request(`http://pb:9091${path}`, { method: "POST", headers, body: JSON.stringify(body) });
 
 describe("/api/ui routes", () => {
-  it("answer 503 with an explanation when no runtime exists", async () => {
-    delete holder.__pushboardRuntime;
-    const r = await getGroups(new Request("http://x/api/ui/groups"));
-    expect(r.status).toBe(503);
-    expect((await r.json()).error).toMatch(/pushboard server/);
-    expect((await postDelete(post("/api/ui/groups/delete", { ids: [] }))).status).toBe(503);
+  it("without a runtime, boot one from $PUSHBOARD_ARGS (Next.js alone), or say why it cannot start", async () => {
+    clearRuntime();
+    const saved = process.env.PUSHBOARD_ARGS;
+    try {
+      process.env.PUSHBOARD_ARGS = "--storage.backend=nosuch";
+      const r = await getGroups(new Request("http://x/api/ui/groups"));
+      expect(r.status).toBe(503);
+      expect((await r.json()).error).toMatch(/cannot start: invalid --storage.backend "nosuch"/);
+      clearRuntime();
+      process.env.PUSHBOARD_ARGS = "--storage.backend=memory --web.enable-admin-api";
+      const ok = await getGroups(new Request("http://x/api/ui/groups"));
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ total: 0, adminApi: true });
+      const rt = await runtimeOrBoot(() => Promise.reject(new Error("booted twice")));
+      expect(rt.frontEnd).toBe("next");
+      if (isFullRuntime(rt)) {
+        rt.lifecycle.stop();
+        await rt.store.close();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.PUSHBOARD_ARGS;
+      else process.env.PUSHBOARD_ARGS = saved;
+      clearRuntime();
+    }
   });
 
   const fresh = makeGroup({ labels: { job: "a" }, pushes: [NOW - 1000], families: [gauge("x", 1)] });
@@ -46,7 +62,7 @@ describe("/api/ui routes", () => {
     expect(detail.status).toBe(200);
     expect((await detail.json()).exposition).toContain("x{");
     expect((await getGroup(new Request("http://x"), { params: Promise.resolve({ id: "nope" }) })).status).toBe(404);
-    expect((await (await getStale()).json()).rows.map((r: { id: string }) => r.id)).toEqual([encodeGroupId(stale.key)]);
+    expect((await (await getStale(new Request("http://x/api/ui/groups/stale"))).json()).rows.map((r: { id: string }) => r.id)).toEqual([encodeGroupId(stale.key)]);
     const status = await (await getStatus(new Request("http://x/api/ui/status"))).json();
     expect(status).toMatchObject({ version: "9.9.9", storage: "fake", groups: 2, counts: { fresh: 1, stale: 1, failed: 0 }, roles: ["read", "push", "admin"] });
     expect(status.user).toBeUndefined();

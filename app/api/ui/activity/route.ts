@@ -4,6 +4,6 @@ import { activity } from "@/lib/dashboard/lifecycle-views";
 
 export const dynamic = "force-dynamic";
 
-export function GET(): Promise<Response> {
-  return withRuntime((rt) => jsonResponse(activity(rt.store, rt.diagnostics, Date.now())));
+export function GET(req: Request): Promise<Response> {
+  return withRuntime(req, (rt) => jsonResponse(activity(rt.store, rt.diagnostics, Date.now())));
 }

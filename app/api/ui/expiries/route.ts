@@ -4,6 +4,6 @@ import { expiries } from "@/lib/dashboard/lifecycle-views";
 
 export const dynamic = "force-dynamic";
 
-export function GET(): Promise<Response> {
-  return withRuntime((rt) => jsonResponse(expiries(rt.lifecycle, Date.now())));
+export function GET(req: Request): Promise<Response> {
+  return withRuntime(req, (rt) => jsonResponse(expiries(rt.lifecycle, Date.now())));
 }

@@ -5,7 +5,7 @@ import { listGroups, parseListParams } from "@/lib/dashboard/list";
 export const dynamic = "force-dynamic";
 
 export function GET(req: Request): Promise<Response> {
-  return withRuntime((rt) => {
+  return withRuntime(req, (rt) => {
     const params = parseListParams(new URL(req.url).searchParams);
     return jsonResponse(listGroups(rt.store, params, listContext(rt)));
   });

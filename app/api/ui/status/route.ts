@@ -5,5 +5,5 @@ import { statusInfo } from "@/lib/dashboard/status";
 export const dynamic = "force-dynamic";
 
 export function GET(req: Request): Promise<Response> {
-  return withRuntime((rt) => jsonResponse(statusInfo(rt, Date.now(), viewerOf(req))));
+  return withRuntime(req, (rt) => jsonResponse(statusInfo(rt, Date.now(), viewerOf(req))));
 }

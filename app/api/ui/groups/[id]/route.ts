@@ -5,9 +5,9 @@ import { publicPrefix } from "@/lib/dashboard/prefix";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
+export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
   const { id } = await ctx.params;
-  return withRuntime((rt) => {
+  return withRuntime(req, (rt) => {
     // The delete command is copied from the browser: the URL it sees, proxy prefix included.
     const d = groupDetail(rt.store, id, { ...listContext(rt), routePrefix: publicPrefix(rt.config) });
     return d ? jsonResponse(d) : errorResponse("no such group (it may have been deleted)", 404);

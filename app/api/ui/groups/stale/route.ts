@@ -4,8 +4,8 @@ import { listStale } from "@/lib/dashboard/list";
 
 export const dynamic = "force-dynamic";
 
-export function GET(): Promise<Response> {
-  return withRuntime((rt) =>
+export function GET(req: Request): Promise<Response> {
+  return withRuntime(req, (rt) =>
     jsonResponse(listStale(rt.store, listContext(rt))),
   );
 }
