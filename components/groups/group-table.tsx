@@ -92,7 +92,6 @@ export function GroupTable({
 }) {
   const jobs = new Map((data.jobs ?? []).map((j) => [j.job, j]));
   const colCount = COLUMNS.length + 3;
-  let prevJob: string | undefined;
   return (
     <div className="card relative overflow-x-auto">
       <table className="w-full border-collapse text-sm" aria-label="Pushed groups">
@@ -120,10 +119,11 @@ export function GroupTable({
               </td>
             </tr>
           )}
-          {data.rows.map((row) => {
-            const job = row.labels.find((l) => l.name === "job")?.value ?? "";
+          {data.rows.map((row, i) => {
+            const jobOf = (r: typeof row) => r.labels.find((l) => l.name === "job")?.value ?? "";
+            const job = jobOf(row);
+            const prevJob = i > 0 ? jobOf(data.rows[i - 1]!) : undefined;
             const jobHeader = data.jobs && job !== prevJob ? jobs.get(job) : undefined;
-            prevJob = job;
             const key = groupingKeyText(row.labels);
             const isOpen = expanded.has(row.id);
             const detailsId = `row-details-${row.id}`;

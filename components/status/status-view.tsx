@@ -15,7 +15,7 @@ function KeyValueTable({ caption, data, testId }: { caption: string; data: Recor
               <th scope="row" className="w-1/3 px-4 py-1.5 text-left font-mono text-xs font-medium">
                 {k}
               </th>
-              <td className="break-all px-4 py-1.5 font-mono text-xs">{v === "" ? <span className="text-zinc-400">""</span> : v}</td>
+              <td className="break-all px-4 py-1.5 font-mono text-xs">{v === "" ? <span className="text-zinc-400">&quot;&quot;</span> : v}</td>
             </tr>
           ))}
         </tbody>

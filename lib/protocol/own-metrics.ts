@@ -60,14 +60,14 @@ export class OwnMetrics {
       registers,
     });
     // pushboard's own: a disk that is full or failing shows here (and in /-/ready and on the status page).
-    const self = this;
+    const storageStatus = () => this.storageStatus();
     new Counter({
       name: "pushboard_storage_errors_total",
       help: "Commits the storage refused (disk full, I/O error); the writes in them were answered 500 and not applied.",
       registers,
       collect() {
         this.reset();
-        this.inc(self.storageStatus().errors);
+        this.inc(storageStatus().errors);
       },
     });
     new Gauge({
@@ -75,7 +75,7 @@ export class OwnMetrics {
       help: "1 while the last commit to the storage failed (until a commit succeeds), else 0.",
       registers,
       collect() {
-        this.set(self.storageStatus().failing ? 1 : 0);
+        this.set(storageStatus().failing ? 1 : 0);
       },
     });
     collectDefaultMetrics({ register: this.runtimeRegistry });

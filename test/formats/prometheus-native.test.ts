@@ -2,7 +2,7 @@
 // with that feature Prometheus asks for delimited protobuf first, so a native histogram pushed via protobuf must
 // reach it intact; histogram_quantile(0.5, …) over it must give the value computed from its buckets. Classic
 // series pushed as text must arrive too. Ports 19540 (pushboard), 19541 (Prometheus).
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPushboard, type RunningServer } from "../helpers/servers";
 import { pushboardBuilt, sleep } from "../clients/common";
 import { requireProgram } from "../system-deps.mjs";
-import { pollPrometheus, queryPrometheus } from "../helpers/prometheus";
+import { pollPrometheus } from "../helpers/prometheus";
 
 const PB_PORT = 19250;
 const PROM_PORT = 19251;
@@ -22,8 +22,6 @@ interface Sample {
   metric: Record<string, string>;
   value: [number, string];
 }
-
-const query = (q: string) => queryPrometheus<Sample>(PROM_PORT, q);
 
 const pollQuery = (q: string, check: (r: Sample[]) => boolean, timeoutMs = 30_000) => pollPrometheus<Sample>(PROM_PORT, q, check, timeoutMs);
 
