@@ -1,5 +1,5 @@
 // `pushboard import --from http://old-pushgateway:9091 [--to http://127.0.0.1:9091]`: copies every group of a running
-// Pushgateway (read from its GET /api/v1/metrics, reference §8.1) into a pushboard (or any Pushgateway) by one PUT of
+// Pushgateway (read from its GET /api/v1/metrics, docs/compatibility.md: JSON API) into a pushboard (or any Pushgateway) by one PUT of
 // text format 0.0.4 per group, to /metrics/job@base64/<job>{/<label>@base64/<value>}.
 //
 // Not carried over (the API does not expose it, or the target sets it itself): the per-family write times, the
@@ -189,7 +189,7 @@ export function familyFromApi(name: string, f: JsonObject): MetricFamily {
   return { name, help, type: type as MetricType, metric };
 }
 
-/** Splits one element of the API's data array into grouping labels and families (reference §8.1 quirks included). */
+/** Splits one element of the API's data array into grouping labels and families (docs/compatibility.md: JSON API quirks included). */
 export function groupFromApi(g: Json): ImportGroup {
   if (!isObject(g)) throw new Error("group is not an object");
   // A family literally named "labels" replaces the grouping labels in the API output; then they are lost.

@@ -1,4 +1,4 @@
-// Command-line flags: the Pushgateway's (reference §10), same names, meanings and defaults, plus pushboard's own.
+// Command-line flags: the Pushgateway's (docs/compatibility.md: flags), same names, meanings and defaults, plus pushboard's own.
 // Parsed once in the CLI; everything else receives the resulting Config as a parameter.
 
 export type StorageBackend = "sqlite" | "memory" | "postgres";
@@ -17,8 +17,6 @@ export interface Config {
   webConfigFile: string;
   /** "" means: in-memory store when the flag was given empty, the default database when absent. */
   persistenceFile: string;
-  persistenceFileGiven: boolean;
-  persistenceIntervalMs: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
   storageBackend: StorageBackend;
@@ -275,7 +273,8 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
   const telemetryPath = get("web.telemetry-path");
   if (!telemetryPath.startsWith("/") || telemetryPath === "/") throw new FlagError(`invalid --web.telemetry-path "${telemetryPath}": must start with / and not be /`);
 
-  const persistenceIntervalMs = parseDuration(get("persistence.interval"));
+  // Accepted and validated for compatibility; every write is durable before it is acknowledged, so it sets nothing.
+  parseDuration(get("persistence.interval"));
   const staleAfterMs = parseDuration(get("dashboard.stale-after"));
   const persistenceFileGiven = values.has("persistence.file");
   const persistenceFile = get("persistence.file");
@@ -305,8 +304,6 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       disableConsistencyCheck: parseBool("push.disable-consistency-check", get("push.disable-consistency-check")),
       webConfigFile: get("web.config.file"),
       persistenceFile,
-      persistenceFileGiven,
-      persistenceIntervalMs,
       logLevel: logLevel as LogLevel,
       logFormat: logFormat as LogFormat,
       storageBackend,
@@ -331,9 +328,4 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Con
   const action = parseFlags([], env);
   if (action.kind !== "serve") throw new Error("unreachable");
   return action.config;
-}
-
-/** The flags map shown by /api/v1/status and the status page. */
-export function statusFlags(config: Config): Record<string, string> {
-  return config.flagValues;
 }

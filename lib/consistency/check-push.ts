@@ -1,4 +1,4 @@
-// The Pushgateway's consistency check (reference §5.2), computed incrementally: instead of re-gathering the whole
+// The Pushgateway's consistency check (docs/compatibility.md: consistency check), computed incrementally: instead of re-gathering the whole
 // store per push, the store answers questions from indexes (family name → type, series → owning group), so a
 // push costs O(size of the push). The store is kept consistent at all times, so only the families a write
 // changes can introduce an error.
@@ -10,7 +10,7 @@ import { compactMetricText } from "./proto-text";
 export interface OwnFamilyInfo {
   type: MetricType;
   help: string;
-  /** The family had samples at startup: a pushed family of that name may carry another HELP (reference §5.2). */
+  /** The family had samples at startup: a pushed family of that name may carry another HELP (docs/compatibility.md: consistency check). */
   predefinedHelp: boolean;
 }
 
@@ -193,7 +193,7 @@ export function formatErrors(errors: string[]): string {
 }
 
 /**
- * Label sanitisation (reference §4.6): grouping labels override or are added to every sample, instance=""
+ * Label sanitisation (docs/compatibility.md: label sanitisation): grouping labels override or are added to every sample, instance=""
  * is added when absent, and label pairs end up sorted by name. Mutates the freshly parsed families.
  */
 export function sanitiseFamilies(families: MetricFamily[], grouping: LabelPair[]): void {
@@ -224,7 +224,7 @@ export function sanitiseFamilies(families: MetricFamily[], grouping: LabelPair[]
   }
 }
 
-/** True if any sample carries a timestamp (rejected: reference §4.5). */
+/** True if any sample carries a timestamp (rejected: docs/compatibility.md: timestamps). */
 export function hasTimestamps(families: MetricFamily[]): boolean {
   return families.some((f) => f.metric.some((m) => m.timestampMs !== undefined));
 }

@@ -1,5 +1,5 @@
 // The status page's data.
-import { formatDuration, statusFlags } from "../config/flags";
+import { formatDuration } from "../config/flags";
 import type { Runtime } from "../server/runtime";
 import { summarizeAll } from "./list";
 import type { StatusResponse } from "./types";
@@ -30,7 +30,7 @@ export function statusInfo(rt: Runtime, nowMs: number, viewer: Viewer = { roles:
     groups: rt.store.groupCount(),
     series: rt.store.seriesCount(),
     counts,
-    flags: { ...statusFlags(c) },
+    flags: { ...c.flagValues },
     settings: {
       "storage.backend": c.storageBackend,
       "dashboard.stale-after": formatDuration(c.staleAfterMs),

@@ -1,4 +1,4 @@
-// Escaping rules of the Prometheus text formats (reference §7.3). One function per rule.
+// Escaping rules of the Prometheus text formats (docs/compatibility.md: text format). One function per rule.
 
 /** HELP text in text format 0.0.4: backslash and newline. */
 export function escapeHelp(s: string): string {

@@ -1,4 +1,4 @@
-// Number formatting as the Pushgateway's Go code does it (reference §14.1, §7.3).
+// Number formatting as the Pushgateway's Go code does it (docs/compatibility.md: numbers, text format).
 
 /**
  * Go's fmt.Sprint(float64), i.e. strconv.FormatFloat(x, 'g', -1, 64): the shortest digits that round-trip, in

@@ -1,5 +1,5 @@
 // Text format 0.0.4 parser: a port of the Go expfmt TextParser state machine used by the Pushgateway, so that
-// exactly the same inputs are accepted and errors carry the same line numbers and messages (reference §4.3).
+// exactly the same inputs are accepted and errors carry the same line numbers and messages (docs/compatibility.md: text format).
 import { isUtf8 } from "node:buffer";
 import type { Metric, MetricFamily, MetricType } from "./model";
 import { goQuote, goQuoteByte } from "../util/go-quote";

@@ -1,4 +1,4 @@
-// Delimited protobuf codec for io.prometheus.client.MetricFamily streams (reference §4.4, §7.5).
+// Delimited protobuf codec for io.prometheus.client.MetricFamily streams (docs/compatibility.md: push bodies, scrape).
 //
 // Decoding walks the protobufjs reflection types of metrics-schema.ts with a small wire reader of its own, so
 // that malformed input is judged the way Go's protobuf runtime judges it (protobufjs' generated decoders are
@@ -10,7 +10,7 @@
 //   - truncation, wire types 6/7, field number 0, stray end-groups and over-long varints are errors.
 // Encoding uses protobufjs' generated encoder.
 import protobuf from "protobufjs";
-import { metricsRoot, MetricFamilyType } from "./metrics-schema";
+import { MetricFamilyType } from "./metrics-schema";
 import type {
   Bucket,
   BucketSpan,
@@ -579,4 +579,3 @@ export function encodeDelimitedFamilies(families: MetricFamily[]): Uint8Array {
   return w.finish();
 }
 
-export { metricsRoot };

@@ -1,4 +1,4 @@
-// Text format 0.0.4 writer, as Go's expfmt.MetricFamilyToText writes it (reference §7.3).
+// Text format 0.0.4 writer, as Go's expfmt.MetricFamilyToText writes it (docs/compatibility.md: text format).
 import { escapeHelp, escapeLabelValue } from "./escape";
 import { formatTextValue } from "./format-float";
 import type { LabelPair, Metric, MetricFamily } from "./model";

@@ -1,4 +1,4 @@
-// The Pushgateway's @base64 rule (reference §2.3): base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "=")).
+// The Pushgateway's @base64 rule (docs/compatibility.md: grouping key): base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "=")).
 // Go's decoder is reproduced step by step so that error positions and partial results match.
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -1,4 +1,4 @@
-// Parsing the grouping key of /metrics/job/<JOB>{/<LABEL_NAME>/<LABEL_VALUE>} (reference §2.2), in the
+// Parsing the grouping key of /metrics/job/<JOB>{/<LABEL_NAME>/<LABEL_VALUE>} (docs/compatibility.md: grouping key), in the
 // Pushgateway's order of checks: base64 job, label split and validation, empty job.
 import { isUtf8 } from "node:buffer";
 import type { LabelPair } from "../exposition/model";

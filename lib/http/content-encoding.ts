@@ -1,5 +1,5 @@
-// Request-body decompression as the Pushgateway (1.6+) does it before parsing a push (reference §4.2), and the
-// response-encoding choice for scrapes (§7.5).
+// Request-body decompression as the Pushgateway (1.6+) does it before parsing a push (docs/compatibility.md: push bodies), and the
+// response-encoding choice for scrapes (docs/compatibility.md: scrape).
 //
 // Content-Encoding is matched case-insensitively: `gzip` is gunzipped, `snappy` is read as the snappy *framing*
 // format (the stream format of github.com/golang/snappy's Reader and snzip, not the raw block format); any other

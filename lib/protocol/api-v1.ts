@@ -1,4 +1,4 @@
-// The Pushgateway's JSON API (reference §8): /api/v1/metrics and /api/v1/status, byte-shaped like Go's
+// The Pushgateway's JSON API (docs/compatibility.md: JSON API): /api/v1/metrics and /api/v1/status, byte-shaped like Go's
 // encoding/json output (sorted map keys, struct field order, HTML-safe escaping).
 import { formatGoFloat } from "../exposition/format-float";
 import { isNativeHistogram, type Histogram, type LabelPair, type Metric, type MetricFamily } from "../exposition/model";

@@ -1,4 +1,4 @@
-// The server's own metrics (reference §6.2): the pushgateway_* families with the Pushgateway's names, types,
+// The server's own metrics (docs/compatibility.md: own metrics): the pushgateway_* families with the Pushgateway's names, types,
 // labels and HELP, plus Node.js process metrics from prom-client. They are exposed on the same scrape and take
 // part in the consistency check like the Pushgateway's own metrics do.
 import { Counter, Gauge, Registry, Summary, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
@@ -95,10 +95,6 @@ export class OwnMetrics {
 
   info(name: string): OwnFamilyInfo | undefined {
     return this.catalog.get(name);
-  }
-
-  names(): Iterable<string> {
-    return this.catalog.keys();
   }
 
   /** Current own families in the metric model (families without samples included, with no metrics). */

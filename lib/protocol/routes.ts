@@ -1,5 +1,5 @@
 // A small route table with the redirect and 405 behaviour of julienschmidt/httprouter v1.3.0, which the
-// Pushgateway's handlers sit behind (reference §2.1). Patterns use ":name" for one segment and "/*name" for the
+// Pushgateway's handlers sit behind (docs/compatibility.md: routes). Patterns use ":name" for one segment and "/*name" for the
 // rest of the path (leading slash included).
 
 export interface RoutePattern<H> {

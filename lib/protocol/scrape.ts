@@ -1,4 +1,4 @@
-// GET /metrics (reference §7): every group's families merged by name, with the server's own metrics, sorted
+// GET /metrics (docs/compatibility.md: scrape): every group's families merged by name, with the server's own metrics, sorted
 // as the Pushgateway sorts them. Each format's encoding is cached per family and redone only for families that a
 // write touched since the last scrape.
 import type { Metric, MetricFamily } from "../exposition/model";

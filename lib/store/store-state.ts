@@ -260,7 +260,7 @@ export class StoreState implements StoreReader {
     if (hasTimestamps(req.families)) return fail(TIMESTAMP_ERROR);
     sanitiseFamilies(req.families, req.labels);
 
-    // The group after the write (reference §3.1, §3.2, §6.1).
+    // The group after the write (docs/compatibility.md: writes, synthetic gauges).
     const families = new Map<string, StoredFamily>();
     if (old) {
       for (const [name, sf] of old.families) {
@@ -301,7 +301,7 @@ export class StoreState implements StoreReader {
     return { ok: true };
   }
 
-  /** Failure bookkeeping (reference §6.1), minus the store poisoning of §5.4. */
+  /** Failure bookkeeping (docs/compatibility.md: synthetic gauges), minus the store poisoning (docs/compatibility.md: consistency check). */
   private recordFailure(
     key: string,
     req: WriteRequest & { kind: "put" | "post" },
@@ -318,7 +318,7 @@ export class StoreState implements StoreReader {
     if (!families.has(PUSH_TIME_METRIC)) written.push({ family: syntheticGauge(PUSH_TIME_METRIC, PUSH_TIME_HELP, req.labels, 0), timestampMs: nowMs });
     for (const sf of written) families.set(sf.family.name, sf);
     if (!old) {
-      // Creating the group must not make the store inconsistent (the Pushgateway's §5.4 poisoning): if its
+      // Creating the group must not make the store inconsistent (the Pushgateway's store poisoning, docs/compatibility.md: consistency check): if its
       // push_* series would collide with another group's or carry invalid UTF-8, the failure is not recorded.
       const errors = checkWrite(this.view, key, written.map((s) => s.family), familiesOf(families), invalidUtf8);
       if (errors.length > 0) {

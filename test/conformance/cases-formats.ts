@@ -1,4 +1,4 @@
-// Differential cases for the wire formats (issue 7; reference §4.1, §4.2, §4.4, §7.5, §8.1): delimited protobuf
+// Differential cases for the wire formats (issue 7; docs/compatibility.md: push bodies, scrape, JSON API): delimited protobuf
 // pushes built with the library's Go-compatible encoder (encodeDelimitedFamilies), malformed protobuf streams,
 // gzip request bodies, protobuf/gzip scrapes. Run by formats.test.ts with the runner of conformance.test.ts, so
 // each case compares status, selected headers and normalised bodies, then the final /metrics text and
@@ -43,7 +43,7 @@ const pbPut = (path: string, ...fams: MetricFamily[]): HttpStep => put(path, pb(
 const pbPost = (path: string, ...fams: MetricFamily[]): HttpStep => post(path, pb(...fams), { headers: PB });
 const rawPb = (path: string, bytes: number[] | Uint8Array, extra: Partial<HttpStep> = {}): HttpStep => put(path, Uint8Array.from(bytes), { headers: PB, ...extra });
 /** Status and headers only: 1.5.1's golang/protobuf words some errors differently ("The wording differs in newer
- * versions", §4.4); test/formats/protobuf-push.test.ts asserts pushboard's 400 and its `proto: ` reason. */
+ * versions", docs/compatibility.md: push bodies); test/formats/protobuf-push.test.ts asserts pushboard's 400 and its `proto: ` reason. */
 const STATUS_ONLY: Partial<HttpStep> = { compare: "none" };
 
 /** A one-family message with extra raw bytes appended inside the MetricFamily (e.g. an unknown field), re-delimited. */
@@ -62,7 +62,7 @@ const ALL_TYPES = [
   f("pbf_ratio", "UNTYPED", [unt(0.25)]),
 ];
 
-// §4.4 delimited protobuf pushes ---------------------------------------------------------------------------------
+// Push bodies: delimited protobuf pushes ---------------------------------------------------------------------------------
 const protobufPushes: Case[] = [
   c("pb: counters, gauges and untyped from the library encoder", [pbPut("/metrics/job/pbf", ...ALL_TYPES)]),
   c("pb: summaries with labels", [
@@ -147,7 +147,7 @@ const protobufPushes: Case[] = [
   ]),
 ];
 
-// §4.4 malformed streams: status and error text -------------------------------------------------------------------
+// Push bodies: malformed streams: status and error text -------------------------------------------------------------------
 const good = [...pb(f("pbf_m", "GAUGE", [gau(1)]))];
 const malformed: Case[] = [
   c("pb malformed: wire type 7 inside a message", [pbPut("/metrics/job/pbm", f("pbf_keep", "GAUGE", [gau(1)])), rawPb("/metrics/job/pbm", [5, 0x0f, 1, 2, 3, 4])]),
@@ -162,7 +162,7 @@ const malformed: Case[] = [
   c("pb malformed: protobuf bytes sent as text", [put("/metrics/job/pbm", pb(...ALL_TYPES))]),
 ];
 
-// §4.2 gzip request bodies (exact `gzip`: the only coding 1.5.1 knows) ----------------------------------------------
+// Push bodies: gzip request bodies (exact `gzip`: the only coding 1.5.1 knows) ----------------------------------------------
 const gz = (s: string | Uint8Array) => gzipSync(Buffer.from(s));
 const gzipCases: Case[] = [
   c("gzip: text body", [put("/metrics/job/gzf", "# TYPE gzf_g gauge\ngzf_g 1\ngzf_h{a=\"b\"} 2\n", { gzip: true })]),

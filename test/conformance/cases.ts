@@ -2,8 +2,8 @@
 // (Debian prometheus-pushgateway 1.5.1) and pushboard with the same flags; see runner.ts for what is compared.
 // Section numbers refer to /work/shared/pushgateway-reference.md.
 //
-// Never put here: an invalid base64 *job* (the 1.5.1 route deadlocks, §12), the empty-instance collision or
-// invalid UTF-8 grouping values (store poisoning, §5.4). Those are deliberate differences: differences.test.ts.
+// Never put here: an invalid base64 *job* (the 1.5.1 route deadlocks, README differences), the empty-instance collision or
+// invalid UTF-8 grouping values (store poisoning, docs/compatibility.md: consistency check). Those are deliberate differences: differences.test.ts.
 import type { Case, HttpStep, Step } from "./runner";
 import { delimited, PROTO_CONTENT_TYPE } from "./proto";
 
@@ -21,7 +21,7 @@ const TELEMETRY = ["--web.telemetry-path=/other"];
 const PREFIX = ["--web.route-prefix=/pg"];
 const PERSIST = ["--persistence.file=<tmp>"];
 
-// §2 URL grammar ---------------------------------------------------------------------------------------------------
+// URL grammar ---------------------------------------------------------------------------------------------------
 const url: Case[] = [
   c("url: plain job", [put("/metrics/job/plain", "m 1\n")]),
   c("url: job and instance", [put("/metrics/job/j/instance/i1", "m 1\n")]),
@@ -99,7 +99,7 @@ const url: Case[] = [
   c("url: empty label value via base64 on two labels", [put("/metrics/job/e/a@base64/=/b@base64/=", "m 1\n")]),
 ];
 
-// §2.1 methods on routes --------------------------------------------------------------------------------------------
+// methods on routes --------------------------------------------------------------------------------------------
 const routes: Case[] = [
   c("route: GET on push route is 405", [get("/metrics/job/x")]),
   c("route: PATCH on push route is 405", [req("PATCH", "/metrics/job/x", { body: "m 1\n" })]),
@@ -119,7 +119,7 @@ const routes: Case[] = [
   c("route: wipe without admin API", [put("/api/v1/admin/wipe"), get("/api/v1/admin/wipe")]),
 ];
 
-// §3 methods ---------------------------------------------------------------------------------------------------------
+// methods ---------------------------------------------------------------------------------------------------------
 const methods: Case[] = [
   c("method: PUT replaces the group", [put("/metrics/job/r", "a 1\nb 2\n"), put("/metrics/job/r", "c 3\n")]),
   c("method: POST merges by name", [put("/metrics/job/r", "a 1\nb 2\n"), post("/metrics/job/r", "a 10\nc 3\n")]),
@@ -139,7 +139,7 @@ const methods: Case[] = [
   c("method: instance group and job group are distinct", [put("/metrics/job/g", "a 1\n"), put("/metrics/job/g/instance/i", "a 2\n")]),
 ];
 
-// §4.1/4.2 content type and encodings -------------------------------------------------------------------------------
+// content type and encodings -------------------------------------------------------------------------------
 const encodings: Case[] = [
   c("body: gzip-encoded text", [put("/metrics/job/gz", "g 1\n", { gzip: true })]),
   c("body: gzip header on plain body", [put("/metrics/job/gz", "g 1\nh 2\nxxxxxxxx\n", { headers: { "Content-Encoding": "gzip" } })]),
@@ -190,7 +190,7 @@ const encodings: Case[] = [
   ]),
 ];
 
-// §4.3 text format ---------------------------------------------------------------------------------------------------
+// text format ---------------------------------------------------------------------------------------------------
 const t = (name: string, body: string, path = "/metrics/job/txt"): Case => c(`text: ${name}`, [put(path, body)]);
 const text: Case[] = [
   t("garbage line", "blablabla\n"),
@@ -260,7 +260,7 @@ const text: Case[] = [
   t("double brace", 'a{x="1"}{y="2"} 1\n'),
 ];
 
-// Values and number formatting (§7.3) ------------------------------------------------------------------------------
+// Values and number formatting (docs/compatibility.md: numbers) ------------------------------------------------------------------------------
 const valueCase = (label: string, values: string[]): Case =>
   c(`format: ${label}`, [put("/metrics/job/fmt", values.map((v, i) => `v{i="${String(i).padStart(2, "0")}"} ${v}\n`).join(""))]);
 const formats: Case[] = [
@@ -280,7 +280,7 @@ const formats: Case[] = [
     put("/metrics/job/hs", '# HELP lat Latency.\n# TYPE lat histogram\nlat_bucket{le="0.1"} 1\nlat_bucket{le="1"} 3\nlat_bucket{le="+Inf"} 4\nlat_sum 2.5\nlat_count 4\n# TYPE sm summary\nsm{quantile="0.5"} 0.2\nsm{quantile="0.9"} 0.8\nsm_sum 3\nsm_count 7\ng 123456\n'),
   ]),
   c("format: families interleave with own metrics alphabetically", [put("/metrics/job/o", "aaa 1\npushgatewax 2\nzzz 3\nprocesr 4\n")]),
-  c("format: sample order across groups (§7.2)", [
+  c("format: sample order across groups (docs/compatibility.md: scrape)", [
     put("/metrics/job/j1", 'm{foo="bar",instance="inbody"} 1\n'),
     put("/metrics/job/j2/instance/i2", 'm{foo="bar"} 1\n'),
     put("/metrics/job/j3/foo/j3", "m 1\n"),
@@ -299,7 +299,7 @@ const formats: Case[] = [
   c("format: gzip response", [put("/metrics/job/a", "m 1\n"), get("/metrics", { headers: { "Accept-Encoding": "gzip" } })]),
 ];
 
-// §4.6 sanitisation, §4.5 timestamps ---------------------------------------------------------------------------------
+// sanitisation, timestamps ---------------------------------------------------------------------------------
 const sanitise: Case[] = [
   c("sanitise: body job overridden, body instance kept", [put("/metrics/job/j1", 'm{job="other",instance="inbody",foo="bar"} 1\n')]),
   c("sanitise: grouping label overrides body label", [put("/metrics/job/j5/a/1", 'm{a="fromBody"} 1\n')]),
@@ -315,7 +315,7 @@ const sanitise: Case[] = [
   c("timestamp: rejection records a failure on an existing group", [put("/metrics/job/ts", "a 1\n"), post("/metrics/job/ts", "b 1 5\n")]),
 ];
 
-// §5 consistency -----------------------------------------------------------------------------------------------------
+// consistency -----------------------------------------------------------------------------------------------------
 const consistency: Case[] = [
   c("consistency: type conflict across groups", [put("/metrics/job/t1", "# TYPE x counter\nx 1\n"), put("/metrics/job/t2", "# TYPE x gauge\nx 1\n")]),
   c("consistency: untyped vs gauge across groups", [put("/metrics/job/t1", "x 1\n"), put("/metrics/job/t2", "# TYPE x gauge\nx 1\n")]),
@@ -359,7 +359,7 @@ const consistency: Case[] = [
   c("consistency: push_time_seconds as counter in body", [put("/metrics/job/p", "# TYPE push_time_seconds counter\npush_time_seconds 5\n")]),
 ];
 
-// §6.1 push_time_seconds / push_failure_time_seconds ----------------------------------------------------------------
+// push_time_seconds / push_failure_time_seconds ----------------------------------------------------------------
 const pushTimes: Case[] = [
   c("push times: failure on a new group creates it", [put("/metrics/job/f1", "# TYPE x counter\nx 1\n"), put("/metrics/job/f2", "# TYPE x gauge\nx 1\n")]),
   c("push times: failure then success", [put("/metrics/job/f", "a 1 1000\n"), put("/metrics/job/f", "a 1\n")]),
@@ -371,7 +371,7 @@ const pushTimes: Case[] = [
   c("push times: DELETE removes both push metrics", [put("/metrics/job/f", "a 1\n"), put("/metrics/job/f/instance/x", "a 1\n"), del("/metrics/job/f")]),
 ];
 
-// §8 JSON API --------------------------------------------------------------------------------------------------------
+// JSON API --------------------------------------------------------------------------------------------------------
 const api: Case[] = [
   c("api: empty store exact body", [get("/api/v1/metrics", { compare: "body" })]),
   c("api: summary histogram gauge", [
@@ -393,7 +393,7 @@ const api: Case[] = [
   c("api: HELP conflicts between groups", [put("/metrics/job/h1", "# HELP hc one\nhc 1\n"), put("/metrics/job/h2", "# HELP hc two\nhc 2\n"), put("/metrics/job/h3", "hc 3\n"), get("/metrics")]),
 ];
 
-// Flags (§8.3, §10) --------------------------------------------------------------------------------------------------
+// Flags (docs/compatibility.md: JSON API, flags) --------------------------------------------------------------------------------------------------
 const flags: Case[] = [
   c("admin: wipe", [put("/metrics/job/a", "m 1\n"), put("/metrics/job/b/instance/c", "m 1\n"), put("/api/v1/admin/wipe", "", { sleepAfterMs: 300 })], { flags: ADMIN }),
   c("admin: wipe on empty store", [put("/api/v1/admin/wipe")], { flags: ADMIN }),

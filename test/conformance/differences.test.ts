@@ -1,9 +1,9 @@
 // Deliberate differences from the Pushgateway 1.5.1 (the oracle): each is asserted as a difference, so that none
 // is accidental. The oracle shows the upstream behaviour X, pushboard the better behaviour Y.
-//   1. Store poisoning (reference §5.4): a rejected push whose failure bookkeeping would create a group with
+//   1. Store poisoning (docs/compatibility.md: consistency check): a rejected push whose failure bookkeeping would create a group with
 //      duplicate or invalid synthetic metrics makes every later scrape 500 and every push 400 on the oracle;
 //      pushboard stays usable.
-//   2. Base64 job deadlock (§12): an invalid base64 job name gives 400 once and then hangs that route forever on
+//   2. Base64 job deadlock (README differences): an invalid base64 job name gives 400 once and then hangs that route forever on
 //      1.5.1; pushboard answers 400 every time and the route keeps working.
 //   3. --push.disable-consistency-check: the oracle stores an inconsistent push and every scrape fails until it
 //      is deleted; pushboard still answers 202 but drops the inconsistent push (recording a push failure).
@@ -33,7 +33,7 @@ describe.skipIf(!enabled)("deliberate differences from Pushgateway 1.5.1", () =>
     for (const t of started) t.dispose();
   });
 
-  it("no store poisoning after the empty-instance collision (§5.4)", async () => {
+  it("no store poisoning after the empty-instance collision (docs/compatibility.md: consistency check)", async () => {
     const [oracle, pb] = await Promise.all([start("oracle", 19234), start("pushboard", 19235)]);
     for (const t of [oracle, pb]) {
       expect((await put(t, "/metrics/job/t1", "m 1\n")).status).toBe(200);
@@ -60,7 +60,7 @@ describe.skipIf(!enabled)("deliberate differences from Pushgateway 1.5.1", () =>
     expect((await put(oracle, "/metrics/job/unrelated", "u 1\n")).status).toBe(200);
   });
 
-  it("no store poisoning by an invalid UTF-8 grouping label value (§5.4)", async () => {
+  it("no store poisoning by an invalid UTF-8 grouping label value (docs/compatibility.md: consistency check)", async () => {
     const [oracle, pb] = await Promise.all([start("oracle", 19236), start("pushboard", 19237)]);
     const results: Record<string, number> = {};
     for (const t of [oracle, pb]) results[t.kind] = (await put(t, "/metrics/job/inv/x/%FF", "m 1\n")).status;
@@ -74,7 +74,7 @@ describe.skipIf(!enabled)("deliberate differences from Pushgateway 1.5.1", () =>
     expect((await get(pb, "/metrics")).status).toBe(200);
   });
 
-  it("no deadlock after an invalid base64 job name (§12)", async () => {
+  it("no deadlock after an invalid base64 job name (README differences)", async () => {
     const [oracle, pb] = await Promise.all([start("oracle", 19238), start("pushboard", 19239)]);
     const bad = "/metrics/job@base64/foo.bar";
     const msg = 'invalid base64 encoding in job name "": illegal base64 data at input byte 3\n';

@@ -1,5 +1,5 @@
 // Normalisation of the parts of Pushgateway responses that are random, version-specific or implementation-specific
-// (reference §7.1, §5.2 step 6, §14.2), so that the oracle and pushboard can be compared byte for byte on the rest.
+// (docs/compatibility.md: scrape, consistency check), so that the oracle and pushboard can be compared byte for byte on the rest.
 
 export const CONSISTENCY_PREFIX = "pushed metrics are invalid or inconsistent with existing metrics: ";
 export const SCRAPE_ERROR_PREFIX = "An error has occurred while serving metrics:\n\n";
@@ -213,7 +213,7 @@ interface Block {
   samples: ParsedSample[];
 }
 
-/** Go's metric order (§7.2): number of labels, then label values position by position (byte order). */
+/** Go's metric order (docs/compatibility.md: scrape): number of labels, then label values position by position (byte order). */
 function compareBase(a: [string, string][], b: [string, string][]): number {
   if (a.length !== b.length) return a.length - b.length;
   for (let i = 0; i < a.length; i++) {
@@ -331,7 +331,7 @@ function isFamily(v: Json): v is { [k: string]: Json } {
   return !!v && typeof v === "object" && !Array.isArray(v) && "metrics" in v && "type" in v;
 }
 
-/** The HELP strings pushed per family name across groups (for the random-HELP rule of §7.1). */
+/** The HELP strings pushed per family name across groups (for the random-HELP rule of the merge (docs/compatibility.md: scrape)). */
 export function pushedHelps(apiBody: string): Map<string, Set<string>> {
   const res = new Map<string, Set<string>>();
   try {

@@ -140,7 +140,7 @@ function b64(s: string): string {
   return s === "" ? "=" : Buffer.from(s, "utf8").toString("base64url");
 }
 
-/** The grouping labels of a group of /api/v1/metrics. When a family named `labels` hid them (§8.1 quirk), the
+/** The grouping labels of a group of /api/v1/metrics. When a family named `labels` hid them (a quirk, docs/compatibility.md: JSON API), the
  * candidates derived from push_time_seconds' labels (with and without the implicit instance=""). */
 function groupingLabels(g: Record<string, unknown>): Record<string, string>[] {
   const l = g.labels as Record<string, unknown> | undefined;

@@ -1,7 +1,7 @@
 // Shared machinery of the crash suite: a seeded generator of groups and pushes, an HTTP client without hidden
 // retries, an exact model of what the server must hold, and the canonical form both sides are compared in.
 //
-// The canonical form is Pushgateway JSON (reference §8.1) reduced to what a write determines: family names, HELP,
+// The canonical form is Pushgateway JSON (docs/compatibility.md: JSON API) reduced to what a write determines: family names, HELP,
 // TYPE, label sets and values (numbers compared with Object.is, so NaN, ±Inf and -0 count). Metric order inside a
 // family, family time stamps and the value of push_time_seconds (beyond zero / non-zero) are ignored.
 import http from "node:http";

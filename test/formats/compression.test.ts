@@ -1,4 +1,4 @@
-// Request compression (reference §4.2) beyond what 1.5.1 can be compared on (exact `gzip` is differential in
+// Request compression (docs/compatibility.md: push bodies) beyond what 1.5.1 can be compared on (exact `gzip` is differential in
 // test/conformance/cases-formats.ts): the deliberate differences, each asserted on both servers so none is
 // accidental — `Content-Encoding: GZIP` (case-insensitive, as upstream 1.6+), snappy framing format (1.6+), and
 // the places where pushboard answers a broken stream with 400 and the reason where 1.5.1 silently keeps what it

@@ -169,7 +169,7 @@ export function goBound(schema: number, idx: number): number {
   return table[fracIdx]! * Math.pow(2, exp); // ldexp: exact scaling by a power of two
 }
 
-/** Go's strconv.FormatFloat(f, 'g', -1, 64) / fmt.Sprint(float64), re-derived for the test (reference §14.1). */
+/** Go's strconv.FormatFloat(f, 'g', -1, 64) / fmt.Sprint(float64), re-derived for the test (docs/compatibility.md: numbers). */
 export function goFloat(x: number): string {
   if (Number.isNaN(x)) return "NaN";
   if (x === Infinity) return "+Inf";

@@ -1,4 +1,4 @@
-// Native histograms pushed via protobuf, as /api/v1/metrics shows them (Pushgateway 1.8+ shape, reference §8.1:
+// Native histograms pushed via protobuf, as /api/v1/metrics shows them (Pushgateway 1.8+ shape, docs/compatibility.md: JSON API:
 // `buckets` is a list of [boundaryRule, lower, upper, count], plus count and sum) and as the dashboard's detail
 // API (GET /api/ui/groups/<id>) shows them. The expected bucket boundaries are worked out by hand below and
 // computed the way Prometheus does (model/histogram getBound: exact powers of two for schema ≤ 0, a table of

@@ -1,4 +1,4 @@
-// Delimited protobuf pushes to pushboard (reference §4.4, §4.5, §5), built with the library's Go-compatible
+// Delimited protobuf pushes to pushboard (docs/compatibility.md: push bodies, timestamps, consistency check), built with the library's Go-compatible
 // encoder: every metric type incl. native histograms (integer and float), exemplars, created timestamps, duplicate
 // families, rejected timestamps and label names, malformed streams, empty bodies. The protobuf scrape must give
 // back exactly what was pushed (plus the grouping labels). The same pushes against the oracle, where 1.5.1
@@ -131,7 +131,7 @@ describe.skipIf(!enabled)("protobuf pushes (pushboard)", () => {
     expect(api("pbt_ratio")).toMatchObject({ type: "UNTYPED", metrics: [{ labels: lab, value: "0.25" }] });
     expect(api("pbt_ratio").help).toBeUndefined();
     expect(api("pbt_size_bytes").metrics).toEqual([{ count: "2", labels: lab, quantiles: { "0.5": "100", "0.9": "300" }, sum: "400" }]);
-    // No +Inf in the API: it shows what is stored (§8.1).
+    // No +Inf in the API: it shows what is stored (docs/compatibility.md: JSON API).
     expect(api("pbt_latency_seconds").metrics).toEqual([{ buckets: { "0.1": "1", "1": "3" }, count: "4", labels: lab, sum: "2.5" }]);
   });
 

@@ -1,4 +1,4 @@
-// Scrape negotiation on GET /metrics (reference §7.5): text 0.0.4 by default and for Prometheus' default Accept
+// Scrape negotiation on GET /metrics (docs/compatibility.md: scrape): text 0.0.4 by default and for Prometheus' default Accept
 // (which lists OpenMetrics and text/plain), delimited protobuf when asked (Prometheus with native histograms asks
 // first for it), OpenMetrics 1.0 only when the client accepts OpenMetrics and not text/plain; gzip for all three.
 // Independent checks: the protobuf scrape is decoded with decodeDelimitedFamilies and compared with the text

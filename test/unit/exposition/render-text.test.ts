@@ -19,7 +19,7 @@ describe("renderFamilyText writes what Go's text writer writes", () => {
   it("prints negative zero as 0", () => expect(roundTrip("z -0\n")).toBe("# TYPE z untyped\nz 0\n"));
 });
 
-describe("sample order (reference §7.2)", () => {
+describe("sample order (docs/compatibility.md: scrape)", () => {
   it("sorts by label count, then values position by position", () => {
     const [f] = parseText(Buffer.from('m{a="1",foo="j5",instance="",job="j5"} 1\nm{foo="j3",instance="",job="j3"} 1\nm{foo="bar",instance="inbody",job="j1"} 1\nm{foo="bar",instance="i2",job="j2"} 1\n'));
     const order = [...f!.metric].sort(compareMetrics).map((m) => m.label.map((l) => l.value).join(","));

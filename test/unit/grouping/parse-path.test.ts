@@ -8,7 +8,7 @@ const labelsOf = (job: string, rest: string, b64 = false) => {
   return Object.fromEntries(r.grouping.labels.map((l) => [l.name, l.value]));
 };
 
-describe("parseGroupingPath (reference §2.2)", () => {
+describe("parseGroupingPath (docs/compatibility.md: grouping key)", () => {
   it.each([
     ["a", "", false, { job: "a" }],
     ["a", "/", false, { job: "a" }],

@@ -1,4 +1,4 @@
-// The store's write semantics (reference §3, §5, §6.1) and its incremental indexes, without HTTP.
+// The store's write semantics (docs/compatibility.md: writes, consistency check, synthetic gauges) and its incremental indexes, without HTTP.
 import { describe, expect, it } from "vitest";
 import { parseText } from "@/lib/exposition/parse-text";
 import type { LabelPair } from "@/lib/exposition/model";
@@ -77,7 +77,7 @@ describe("MemoryStore writes", () => {
     expect(!r2.ok && r2.message).toContain('collected histogram or summary named "y" collides with previously collected metric named "y_sum"');
   });
 
-  it("does not poison the store when a failed push's group would collide (reference §5.4)", async () => {
+  it("does not poison the store when a failed push's group would collide (docs/compatibility.md: consistency check)", async () => {
     const s = new MemoryStore();
     await push(s, "put", job("t1"), "m 1\n");
     const r = await push(s, "put", job("t1", { instance: "" }), "m 2\n");
