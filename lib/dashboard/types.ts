@@ -165,6 +165,31 @@ export interface DeleteResponse {
   deleted: number;
   /** Ids that named no group (already gone) or were skipped (no longer stale). */
   skipped: string[];
+  /** Set when the delete can be undone: POST /api/ui/undo/<operation> before untilMs. */
+  undo?: { operation: string; untilMs: number };
+}
+
+/** POST /api/ui/groups/<id>/families/delete {"families": [{"name", "lastPushedMs"}]} */
+export interface FamilyDeleteResponse {
+  /** Families removed. */
+  deleted: string[];
+  /** Families kept because they were pushed again (or were already gone) since the page showed them. */
+  kept: string[];
+  undo?: { operation: string; untilMs: number };
+}
+
+/** POST /api/ui/undo/<id>: what was restored and what was refused (and why). */
+export interface RestoreResponse {
+  restored: { labels: LabelPair[]; id: string | null; families: string[] | null }[];
+  refused: { labels: LabelPair[]; reason: string }[];
+  missing: { id: string; reason: "restored" | "expired" | "unknown"; message: string }[];
+}
+
+/** GET /api/ui/undo: deletions that can still be restored, newest first. */
+export interface RestorableResponse {
+  entries: { id: string; operation: string | null; timeMs: number; untilMs: number; action: ActivityEntry["action"]; labels: LabelPair[]; groups: number; families: string[] | null }[];
+  undoWindowMs: number;
+  nowMs: number;
 }
 
 export interface ApiError {
@@ -173,8 +198,14 @@ export interface ApiError {
 
 /** One entry of the Activity page (the audit trail). */
 export interface ActivityEntry {
+  /** Audit entry id (null for entries written before undo existed). */
+  id: string | null;
   timeMs: number;
-  action: "delete" | "expire" | "wipe";
+  action: "delete" | "expire" | "wipe" | "restore";
+  /** Families removed from (or restored into) a group that stays; null when the whole group went. */
+  families: string[] | null;
+  /** Until when Restore can bring it back (Unix ms); null when it cannot (past the window, or restored). */
+  restorableUntilMs: number | null;
   source: "api" | "dashboard" | "selector" | "rule";
   labels: LabelPair[];
   groups: number;

@@ -81,6 +81,7 @@ async function openStore(config: Config, log: Logger, ownFamily: (name: string) 
   if (config.storageBackend === "postgres") {
     const store = new PostgresStore({
       auditRetentionMs: config.auditRetentionMs,
+      undoWindowMs: config.undoWindowMs,
       url: config.postgresUrl,
       ownFamily,
       logger: log,
@@ -94,6 +95,7 @@ async function openStore(config: Config, log: Logger, ownFamily: (name: string) 
   if (config.storageBackend === "sqlite") {
     persistence = openSqlitePersistence(databaseFile(config), {
       auditRetentionMs: config.auditRetentionMs,
+      undoWindowMs: config.undoWindowMs,
       allowReset: config.storageResetOnCorruption,
       logger: log,
       // The disk refused to flush: memory may hold writes the disk lost. Restarting from disk is the honest state.
@@ -103,7 +105,7 @@ async function openStore(config: Config, log: Logger, ownFamily: (name: string) 
       },
     });
   }
-  const store = new MemoryStore({ persistence, ownFamily, logger: log, auditRetentionMs: config.auditRetentionMs });
+  const store = new MemoryStore({ persistence, ownFamily, logger: log, auditRetentionMs: config.auditRetentionMs, undoWindowMs: config.undoWindowMs });
   const started = performance.now();
   const groups = await store.load();
   if (persistence) {
