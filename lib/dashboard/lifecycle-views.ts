@@ -46,6 +46,7 @@ export function expiries(lifecycle: Lifecycle | undefined, nowMs: number, horizo
       match: r.match.text,
       expectEvery: r.expectEveryMs === undefined ? null : formatPrometheusDuration(r.expectEveryMs),
       expireAfter: r.expireAfterMs === undefined ? null : formatPrometheusDuration(r.expireAfterMs),
+      expireFamiliesAfter: r.expireFamiliesAfterMs === undefined ? null : formatPrometheusDuration(r.expireFamiliesAfterMs),
     })),
     upcoming: (lifecycle?.upcoming(nowMs + horizonMs) ?? []).map((e) => ({
       id: encodeGroupId(e.group.key),

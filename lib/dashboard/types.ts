@@ -32,6 +32,11 @@ export interface GroupRow {
   cadenceSource: "rule" | "learnt" | "default";
   /** When a lifecycle rule will delete the group (Unix ms), or null. */
   expiresAtMs: number | null;
+  /**
+   * Families left behind by the group's pushes (written more than max(1 h, 2 × interval) before its last push;
+   * lib/lifecycle/stale-families.ts): how many, the newest of their write times, the first few names. Null if none.
+   */
+  staleFamilies: { count: number; newestWriteMs: number; names: string[] } | null;
   /** Pushes to this grouping key that were rejected (any reason) since the server started: count and the latest. */
   rejected: { count: number; last: { timeMs: number; status: number; message: string; client: string | null } } | null;
 }
@@ -243,7 +248,7 @@ export interface UpcomingExpiryView {
 export interface ExpiriesResponse {
   /** The rules file, "" when none is configured. */
   source: string;
-  rules: { index: number; match: string; expectEvery: string | null; expireAfter: string | null }[];
+  rules: { index: number; match: string; expectEvery: string | null; expireAfter: string | null; expireFamiliesAfter?: string | null }[];
   /** Groups due within `horizonMs`, soonest first. */
   upcoming: UpcomingExpiryView[];
   horizonMs: number;

@@ -48,6 +48,7 @@ export async function createRuntime(config: Config, log: Logger, requestShutdown
     defaultStaleAfterMs: config.staleAfterMs,
     log,
     onExpired: (rule, n) => own.groupsExpired.inc({ rule: String(rule) }, n),
+    onFamiliesExpired: (rule, n) => own.familiesExpired.inc({ rule: String(rule) }, n),
   });
   lifecycle.start();
   const startedAtMs = Date.now();
