@@ -106,7 +106,7 @@ export function ActivityView() {
             </thead>
             <tbody>
               {data.entries.map((e, i) => (
-                <tr key={`${e.timeMs}-${i}`} className="border-b border-zinc-100 align-top last:border-0 dark:border-zinc-800" data-testid="activity-row">
+                <tr key={e.id ?? `${e.timeMs}-${i}`} className="border-b border-zinc-100 align-top last:border-0 dark:border-zinc-800" data-testid="activity-row" data-entry={e.id ?? undefined}>
                   <td className="whitespace-nowrap px-4 py-2">
                     <RelativeTime ms={e.timeMs} now={data.nowMs} />
                   </td>
