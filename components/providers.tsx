@@ -2,6 +2,7 @@
 // The one client wrapper: a QueryClient per browser tab (a fresh one per server render).
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
+import { UndoNotice } from "./undo/undo-notice";
 
 export function Providers({ children }: { children: ReactNode }) {
   const [client] = useState(
@@ -12,5 +13,10 @@ export function Providers({ children }: { children: ReactNode }) {
         },
       }),
   );
-  return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+  return (
+    <QueryClientProvider client={client}>
+      {children}
+      <UndoNotice />
+    </QueryClientProvider>
+  );
 }

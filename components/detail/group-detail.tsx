@@ -12,7 +12,9 @@ import { RelativeTime } from "../ui/relative-time";
 import { PushSparkline } from "../ui/sparkline";
 import { StatusBadge } from "../ui/status-badge";
 import { useNow } from "../ui/use-now";
-import { FamilyCard } from "./family-card";
+import { FamilyList } from "./family-list";
+import { StaleFamiliesNote } from "./stale-families-note";
+import { listReturnUrl } from "../undo/list-return";
 import { useViewer } from "../use-viewer";
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
@@ -145,9 +147,8 @@ export function GroupDetailView({ id }: { id: string }) {
             <code className="font-mono">/metrics</code> or <code className="font-mono">/api/v1/metrics</code> for everything.
           </p>
         )}
-        {d.families.map((f) => (
-          <FamilyCard key={f.name} family={f} now={serverNow} groupLabels={groupLabelNames} defaultOpen={!f.synthetic && d.families.length <= 12} />
-        ))}
+        <StaleFamiliesNote row={row} now={serverNow} className="block" />
+        <FamilyList id={id} row={row} families={d.families} now={serverNow} groupLabels={groupLabelNames} canDelete={canDelete} />
       </section>
 
       <section aria-labelledby="expo-title" className="card">
@@ -167,7 +168,7 @@ export function GroupDetailView({ id }: { id: string }) {
         onClose={() => setConfirming(false)}
         onDeleted={() => {
           setConfirming(false);
-          navigate("/");
+          navigate(listReturnUrl());
         }}
       />
     </div>

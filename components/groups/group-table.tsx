@@ -1,4 +1,5 @@
 "use client";
+import { StaleFamiliesNote } from "../detail/stale-families-note";
 import { AppLink as Link } from "../prefix";
 import { Fragment, useEffect, useRef } from "react";
 import type { GroupListResponse, GroupRow, SortDir, SortKey } from "@/lib/dashboard/types";
@@ -187,6 +188,7 @@ export function GroupTable({
                         expires {formatIn(row.expiresAtMs - now)}
                       </span>
                     ) : null}
+                    <StaleFamiliesNote row={row} now={now} className="mt-1 block" />
                   </td>
                   <td className="hidden whitespace-nowrap px-2 py-2 sm:table-cell">
                     <RelativeTime ms={row.lastPushMs} now={now} />

@@ -146,7 +146,7 @@ export function GroupsView({ initial }: { initial: ListParams }) {
           />
           <p id="filter-help" className="mt-1 text-xs text-zinc-500">
             Free text matches label names, values and metric names. <code>label=value</code>, <code>!=</code>, <code>=~regex</code>, <code>!~regex</code>,{" "}
-            <code>is:stale|fresh|failed</code>. All terms must match.
+            <code>is:stale|fresh|failed</code>, <code>has:stale-families</code> (a family not written for over max(1 h, 2× the interval) before the last push). All terms must match.
           </p>
         </div>
         <label className="flex items-center gap-2 text-sm">

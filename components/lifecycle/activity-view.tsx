@@ -6,6 +6,10 @@ import type { ActivityEntry } from "@/lib/dashboard/types";
 import { activityOptions } from "../queries/groups";
 import { LabelChips } from "../ui/label-chips";
 import { RelativeTime } from "../ui/relative-time";
+import { useState } from "react";
+import { formatLocal } from "../ui/format";
+import { useRestore } from "../undo/undo-notice";
+import { useViewer } from "../use-viewer";
 
 const SOURCE_TEXT: Record<ActivityEntry["source"], string> = {
   api: "Pushgateway API",
@@ -16,16 +20,44 @@ const SOURCE_TEXT: Record<ActivityEntry["source"], string> = {
 
 function what(e: ActivityEntry): string {
   if (e.action === "wipe") return `Wiped ${e.groups} group${e.groups === 1 ? "" : "s"}`;
-  return e.action === "expire" ? "Expired" : "Deleted";
+  const verb = e.action === "expire" ? "Expired" : e.action === "restore" ? "Restored" : "Deleted";
+  return e.families ? `${verb} ${e.families.length === 1 ? "family" : "families"} ${e.families.join(", ")}` : verb;
+}
+
+/** "Restore" on an entry while its deletion can still be restored; says what happened. */
+function RestoreButton({ e, now }: { e: ActivityEntry; now: number }) {
+  const restore = useRestore();
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<string | null>(null);
+  if (result) return <p className="mt-1 text-xs" data-testid="restore-result">{result}</p>;
+  if (e.id === null || e.restorableUntilMs === null || e.restorableUntilMs <= now) return null;
+  const id = e.id;
+  return (
+    <button
+      type="button"
+      className="btn btn-sm mt-1"
+      data-testid="restore"
+      disabled={busy}
+      title={`Restorable until ${formatLocal(e.restorableUntilMs)} (--dashboard.undo-window)`}
+      onClick={async () => {
+        setBusy(true);
+        setResult(await restore(id));
+        setBusy(false);
+      }}
+    >
+      {busy ? "Restoring…" : "Restore"}
+    </button>
+  );
 }
 
 export function ActivityView() {
   const q = useQuery(activityOptions());
   const data = q.data;
+  const { canDelete } = useViewer();
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold tracking-tight">Activity</h1>
-      <p className="text-sm text-zinc-600 dark:text-zinc-300">Every deleted, expired and wiped group, newest first, kept for <code className="font-mono">--audit.retention</code> (30 days by default; at most 10,000 entries).</p>
+      <p className="text-sm text-zinc-600 dark:text-zinc-300">Every deleted, expired, wiped and restored group, newest first, kept for <code className="font-mono">--audit.retention</code> (30 days by default; at most 10,000 entries). A deletion can be restored for <code className="font-mono">--dashboard.undo-window</code> (15 minutes by default).</p>
       {data && data.rejections.length > 0 ? (
         <section className="card overflow-x-auto">
           <h2 className="border-b border-zinc-200 px-4 py-2 font-semibold dark:border-zinc-800">Rejected pushes ({data.rejections.length} grouping keys)</h2>
@@ -74,7 +106,7 @@ export function ActivityView() {
             </thead>
             <tbody>
               {data.entries.map((e, i) => (
-                <tr key={`${e.timeMs}-${i}`} className="border-b border-zinc-100 align-top last:border-0 dark:border-zinc-800" data-testid="activity-row">
+                <tr key={e.id ?? `${e.timeMs}-${i}`} className="border-b border-zinc-100 align-top last:border-0 dark:border-zinc-800" data-testid="activity-row" data-entry={e.id ?? undefined}>
                   <td className="whitespace-nowrap px-4 py-2">
                     <RelativeTime ms={e.timeMs} now={data.nowMs} />
                   </td>
@@ -84,6 +116,7 @@ export function ActivityView() {
                       via {SOURCE_TEXT[e.source]}
                       {e.rule !== null ? ` #${e.rule}` : ""}
                     </div>
+                    {canDelete ? <RestoreButton e={e} now={data.nowMs} /> : null}
                   </td>
                   <td className="px-4 py-2">{e.action === "wipe" ? <span className="text-zinc-600 dark:text-zinc-300">all groups</span> : <LabelChips labels={e.labels} />}</td>
                   <td className="px-4 py-2 tabular-nums">{e.series}</td>

@@ -34,6 +34,7 @@ export function ExpiriesView() {
                 <th scope="col" className="px-4 py-2 font-medium">Match</th>
                 <th scope="col" className="px-4 py-2 font-medium">Expected every</th>
                 <th scope="col" className="px-4 py-2 font-medium">Expires after</th>
+                <th scope="col" className="px-4 py-2 font-medium">Families expire after</th>
               </tr>
             </thead>
             <tbody>
@@ -43,6 +44,7 @@ export function ExpiriesView() {
                   <td className="break-all px-4 py-2 font-mono text-xs">{r.match}</td>
                   <td className="px-4 py-2">{r.expectEvery ?? "—"}</td>
                   <td className="px-4 py-2">{r.expireAfter ?? "—"}</td>
+                  <td className="px-4 py-2">{r.expireFamiliesAfter ?? "—"}</td>
                 </tr>
               ))}
             </tbody>

@@ -8,6 +8,9 @@ import type {
   StatusResponse,
   ActivityResponse,
   ExpiriesResponse,
+  FamilyDeleteResponse,
+  RestorableResponse,
+  RestoreResponse,
 } from "@/lib/dashboard/types";
 
 export class ApiError extends Error {
@@ -67,4 +70,8 @@ export const api = {
   deleteStale: (ids: string[]) => post<DeleteResponse>("/api/ui/groups/delete-stale", { ids }),
   deleteMatching: (q: string) => post<DeleteResponse>("/api/ui/groups/delete-matching", { q }),
   wipe: () => post<DeleteResponse>("/api/ui/wipe", {}),
+  deleteFamilies: (id: string, families: { name: string; lastPushedMs: number }[]) =>
+    post<FamilyDeleteResponse>(`/api/ui/groups/${encodeURIComponent(id)}/families/delete`, { families }),
+  restore: (id: string) => post<RestoreResponse>(`/api/ui/undo/${encodeURIComponent(id)}`, {}),
+  restorable: (signal?: AbortSignal) => request<RestorableResponse>("/api/ui/undo", { signal }),
 };

@@ -4,6 +4,7 @@ import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@ta
 import type { ListParams } from "@/lib/dashboard/types";
 import { api } from "./api";
 import { uiKeys } from "./keys";
+import { announceDelete } from "../undo/undo-store";
 
 export const DEFAULT_REFRESH_MS = 5000;
 
@@ -63,23 +64,23 @@ function useInvalidateAfterDelete() {
 /** Deletes groups by id; lists, details and the status page refresh at once. */
 export function useDeleteGroups() {
   const invalidate = useInvalidateAfterDelete();
-  return useMutation({ mutationFn: (ids: string[]) => api.deleteGroups(ids), onSuccess: invalidate });
+  return useMutation({ mutationFn: (ids: string[]) => api.deleteGroups(ids), onSuccess: (res, ids) => (announceDelete(res), invalidate(res, ids)) });
 }
 
 /** Deletes the listed groups that are still stale. */
 export function useDeleteStale() {
   const invalidate = useInvalidateAfterDelete();
-  return useMutation({ mutationFn: (ids: string[]) => api.deleteStale(ids), onSuccess: invalidate });
+  return useMutation({ mutationFn: (ids: string[]) => api.deleteStale(ids), onSuccess: (res, ids) => (announceDelete(res), invalidate(res, ids)) });
 }
 
 /** Deletes every group the filter matches, across all pages. */
 export function useDeleteMatching() {
   const invalidate = useInvalidateAfterDelete();
-  return useMutation({ mutationFn: (q: string) => api.deleteMatching(q), onSuccess: (res) => invalidate(res, []) });
+  return useMutation({ mutationFn: (q: string) => api.deleteMatching(q), onSuccess: (res) => (announceDelete(res), invalidate(res, [])) });
 }
 
 /** Deletes every group (admin API only). */
 export function useWipe() {
   const invalidate = useInvalidateAfterDelete();
-  return useMutation({ mutationFn: () => api.wipe(), onSuccess: invalidate });
+  return useMutation({ mutationFn: () => api.wipe(), onSuccess: (res) => (announceDelete(res), invalidate(res)) });
 }

@@ -1,5 +1,6 @@
 // Command-line flags: the Pushgateway's (docs/compatibility.md: flags), same names, meanings and defaults, plus pushboard's own.
 // Parsed once in the CLI; everything else receives the resulting Config as a parameter.
+import { DurationError, parsePrometheusDuration } from "../lifecycle/prom-duration";
 
 export type StorageBackend = "sqlite" | "memory" | "postgres";
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -33,6 +34,8 @@ export interface Config {
   lifecycleConfigFile: string;
   /** Audit trail entries are kept this long (at most 10,000 of them). */
   auditRetentionMs: number;
+  /** Deleted groups (and families) stay restorable this long (--dashboard.undo-window); 0 disables undo. */
+  undoWindowMs: number;
   /** postgres:// URL of the shared store (--storage.postgres.url or PUSHBOARD_POSTGRES_URL); "" unless postgres. */
   postgresUrl: string;
   /** Path serving only this process's own metrics ("" disables). */
@@ -111,6 +114,7 @@ const FLAGS: FlagSpec[] = [
   { name: "push.rate-limit-per-client", kind: "string", def: "0", own: true, help: "Pushes per second allowed per client address (429 with Retry-After above); 0: no limit." },
   { name: "dashboard.stale-after", kind: "duration", def: "1h", own: true, help: "Dashboard: a group without push history is stale when its last push is older than this." },
   { name: "metrics.group-health", kind: "bool", def: "true", own: true, help: "Export pushboard_group_up (1 fresh, 0 overdue) and pushboard_group_expected_interval_seconds per group on /metrics." },
+  { name: "dashboard.undo-window", kind: "duration", def: "15m", own: true, help: "How long a deleted group (from the dashboard or any API) or family stays restorable (Undo, Activity page); 0 disables undo." },
   { name: "audit.retention", kind: "duration", def: "720h", own: true, help: "How long the audit trail keeps each delete, expiry and wipe (at most 10,000 entries)." },
   { name: "lifecycle.config.file", kind: "string", def: "", own: true, help: "YAML file of lifecycle rules: expected push cadences (expect_every) and expiry (expire_after) by selector. Reloaded on SIGHUP." },
 ];
@@ -138,6 +142,16 @@ export function helpText(): string {
 }
 
 /** Go time.ParseDuration subset: sequences of <number><unit>, units ns us µs ms s m h. Returns ms. */
+/** --dashboard.undo-window: a Prometheus duration ("15m", "1h30m", "2d", "0"). */
+function parseUndoWindow(s: string): number {
+  try {
+    return parsePrometheusDuration(s);
+  } catch (err) {
+    if (err instanceof DurationError) throw new FlagError(`invalid --dashboard.undo-window "${s}": ${err.message}`);
+    throw err;
+  }
+}
+
 export function parseDuration(s: string): number {
   if (s === "0") return 0;
   const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
@@ -314,6 +328,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       groupHealth: parseBool("metrics.group-health", get("metrics.group-health")),
       lifecycleConfigFile: get("lifecycle.config.file"),
       auditRetentionMs: parseDuration(get("audit.retention")),
+      undoWindowMs: parseUndoWindow(get("dashboard.undo-window")),
       postgresUrl,
       ownMetricsPath,
       allowCrossSitePush: parseBool("web.allow-cross-site-push", get("web.allow-cross-site-push")),

@@ -1,6 +1,6 @@
 // Deletes from the dashboard. They go through MetricStore.submit, so they are ordered with protocol writes
 // and durable before they are acknowledged, exactly like DELETE /metrics/job/... .
-import type { AuditSource, MetricStore } from "../store/types";
+import type { AuditSource, MetricStore, WriteResult } from "../store/types";
 import { lastAttemptMs } from "../store/store-state";
 import { decodeGroupId, encodeGroupId } from "./group-id";
 import { summarize } from "./summary";
@@ -29,11 +29,16 @@ export function readIds(body: unknown, optional = false): string[] | undefined {
   return ids as string[];
 }
 
-async function submitDeleteMany(store: MetricStore, keys: string[], audit: AuditSource): Promise<number> {
-  if (keys.length === 0) return 0;
+async function submitDeleteMany(store: MetricStore, keys: string[], audit: AuditSource): Promise<Pick<DeleteResponse, "deleted" | "undo">> {
+  if (keys.length === 0) return { deleted: 0 };
   const res = await store.submit({ kind: "deleteMany", keys, audit });
   if (!res.ok) throw new ActionError(res.message, res.status);
-  return res.deleted ?? keys.length;
+  return { deleted: res.deleted ?? keys.length, ...undoOf(res) };
+}
+
+/** The undo handle of a delete, for the dashboard's "Undo" notice. */
+function undoOf(res: WriteResult): Pick<DeleteResponse, "undo"> {
+  return res.ok && res.undo ? { undo: res.undo } : {};
 }
 
 /** Deletes the groups named by ids; ids of groups that do not exist are reported as skipped. */
@@ -45,7 +50,7 @@ export async function deleteGroups(store: MetricStore, ids: string[], audit: Aud
     if (key !== undefined && store.getGroup(key)) keys.push(key);
     else skipped.push(id);
   }
-  return { deleted: await submitDeleteMany(store, keys, audit), skipped };
+  return { ...(await submitDeleteMany(store, keys, audit)), skipped };
 }
 
 /**
@@ -70,7 +75,7 @@ export async function deleteStale(store: MetricStore, ids: string[] | undefined,
   if (!res.ok) throw new ActionError(res.message, res.status);
   const deleted = new Set((res.removed ?? []).map((r) => r.key));
   for (const c of groups) if (!deleted.has(c.key) && ids !== undefined) skipped.push(encodeGroupId(c.key));
-  return { deleted: deleted.size, skipped };
+  return { deleted: deleted.size, skipped, ...undoOf(res) };
 }
 
 /**
@@ -89,12 +94,12 @@ export async function deleteMatching(store: MetricStore, q: string, ctx: ListCon
   const res = await store.submit({ kind: "deleteIf", groups, audit });
   if (!res.ok) throw new ActionError(res.message, res.status);
   const deleted = new Set((res.removed ?? []).map((r) => r.key));
-  return { deleted: deleted.size, skipped: groups.filter((g) => !deleted.has(g.key)).map((g) => encodeGroupId(g.key)) };
+  return { deleted: deleted.size, skipped: groups.filter((g) => !deleted.has(g.key)).map((g) => encodeGroupId(g.key)), ...undoOf(res) };
 }
 
 export async function wipeAll(store: MetricStore, audit: AuditSource): Promise<DeleteResponse> {
   const before = store.groupCount();
   const res = await store.submit({ kind: "wipe", audit });
   if (!res.ok) throw new ActionError(res.message, res.status);
-  return { deleted: res.deleted ?? before, skipped: [] };
+  return { deleted: res.deleted ?? before, skipped: [], ...undoOf(res) };
 }

@@ -8,6 +8,8 @@
 //                    flags such as (?i) work as in Prometheus
 //   name!~regex      grouping label does not match regex
 //   is:stale | is:fresh | is:failed   status (is:stale also matches failed groups that are stale)
+//   has:stale-families   groups holding a family not written for more than max(1 h, 2 × the group's typical
+//                    interval) before the group's last push (lib/lifecycle/stale-families.ts)
 //   {job="a", env=~"prod|dev"}        a Prometheus series selector, as in lifecycle rules and
 //                    DELETE /api/v1/groups?match[]=… (lib/lifecycle/selector.ts); at most one per filter
 //
@@ -22,7 +24,8 @@ export type FilterTerm =
   | { kind: "text"; text: string }
   | { kind: "label"; name: string; op: "=" | "!=" | "=~" | "!~"; value: string; re?: LabelRegex }
   | { kind: "status"; status: GroupStatus }
-  | { kind: "selector"; selector: Selector };
+  | { kind: "selector"; selector: Selector }
+  | { kind: "has"; what: "stale-families" };
 
 export interface ParsedFilter {
   terms: FilterTerm[];
@@ -35,6 +38,8 @@ export interface FilterSubject {
   haystack: string;
   status: GroupStatus;
   stale: boolean;
+  /** Number of stale families (has:stale-families). */
+  staleFamilies?: number;
 }
 
 /** Splits on whitespace outside double quotes; quotes are removed and \" \\ unescaped. */
@@ -128,6 +133,11 @@ export function parseFilter(input: string): ParsedFilter {
       terms.push({ kind: "status", status: s });
       continue;
     }
+    if (lower.startsWith("has:")) {
+      if (lower !== "has:stale-families") throw new FilterError(`unknown term "${token}" (has:stale-families)`);
+      terms.push({ kind: "has", what: "stale-families" });
+      continue;
+    }
     const m = MATCHER.exec(token);
     if (m) {
       const op = m[2] as "=" | "!=" | "=~" | "!~";
@@ -152,6 +162,9 @@ export function matchesFilter(filter: ParsedFilter, s: FilterSubject): boolean {
         break;
       case "selector":
         if (!t.selector.matches(s.labels)) return false;
+        break;
+      case "has":
+        if (!s.staleFamilies) return false;
         break;
       case "label": {
         const v = s.labels.get(t.name) ?? "";

@@ -10,6 +10,7 @@ export const ACTIVITY_LIMIT = 500;
 export const EXPIRY_HORIZON_MS = 24 * 3600_000;
 
 export function activity(store: StoreReader, diagnostics: PushDiagnostics | undefined, nowMs: number, limit = ACTIVITY_LIMIT): ActivityResponse {
+  const restorable = new Map(store.restorable(nowMs).map((r) => [r.entry.id, r.untilMs]));
   return {
     nowMs,
     rejections: (diagnostics?.all(limit) ?? []).map((r) => ({
@@ -19,8 +20,11 @@ export function activity(store: StoreReader, diagnostics: PushDiagnostics | unde
       recent: r.recent.map((x) => ({ timeMs: x.timeMs, status: x.status, message: x.message, client: x.client ?? null })),
     })),
     entries: store.audit(limit).map((e) => ({
+      id: e.id ?? null,
       timeMs: e.timeMs,
       action: e.action,
+      families: e.families ?? null,
+      restorableUntilMs: (e.id !== undefined ? restorable.get(e.id) : undefined) ?? null,
       source: e.source,
       labels: orderGroupLabels(e.labels),
       groups: e.groups,
@@ -42,6 +46,7 @@ export function expiries(lifecycle: Lifecycle | undefined, nowMs: number, horizo
       match: r.match.text,
       expectEvery: r.expectEveryMs === undefined ? null : formatPrometheusDuration(r.expectEveryMs),
       expireAfter: r.expireAfterMs === undefined ? null : formatPrometheusDuration(r.expireAfterMs),
+      expireFamiliesAfter: r.expireFamiliesAfterMs === undefined ? null : formatPrometheusDuration(r.expireFamiliesAfterMs),
     })),
     upcoming: (lifecycle?.upcoming(nowMs + horizonMs) ?? []).map((e) => ({
       id: encodeGroupId(e.group.key),

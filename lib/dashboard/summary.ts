@@ -8,6 +8,7 @@ import type { Group } from "../store/types";
 import type { PushDiagnostics } from "../protocol/push-diagnostics";
 import type { FilterSubject } from "./filter";
 import { encodeGroupId, orderGroupLabels } from "./group-id";
+import { laggingFamilies } from "../lifecycle/stale-families";
 import { isStale, staleFloorMs, staleThresholdMs, typicalIntervalMs } from "./staleness";
 import type { GroupRow, GroupStatus } from "./types";
 
@@ -33,6 +34,8 @@ export interface GroupBase {
   series: number;
   intervalMs: number | null;
   pushHistory: number[];
+  /** Families left behind by the group's pushes (lib/lifecycle/stale-families.ts), or null. */
+  staleFamilies: GroupRow["staleFamilies"];
 }
 
 /** What lifecycle rules say of a group (lib/lifecycle/lifecycle.ts implements it). */
@@ -75,6 +78,8 @@ export function computeBase(group: Group, floorMs: number): GroupBase {
   const lastFailureMs = gaugeSeconds(group, PUSH_FAILURE_TIME_METRIC);
   const lastPushFailed = lastFailureMs !== null && (lastPushMs === null || lastFailureMs > lastPushMs);
   const lastAttemptMs = lastPushMs === null ? lastFailureMs : lastFailureMs === null ? lastPushMs : Math.max(lastPushMs, lastFailureMs);
+  const intervalMs = typicalIntervalMs(group.pushHistory, floorMs);
+  const lagging = laggingFamilies(group, intervalMs);
   return {
     id: encodeGroupId(group.key),
     key: group.key,
@@ -90,8 +95,9 @@ export function computeBase(group: Group, floorMs: number): GroupBase {
     lastError: group.lastError ? { timeMs: group.lastError.timeMs, message: group.lastError.message } : null,
     families,
     series,
-    intervalMs: typicalIntervalMs(group.pushHistory, floorMs),
+    intervalMs,
     pushHistory: [...group.pushHistory],
+    staleFamilies: lagging.length === 0 ? null : { count: lagging.length, newestWriteMs: lagging[lagging.length - 1]!.timestampMs, names: lagging.slice(0, 5).map((sf) => sf.family.name) },
   };
 }
 
@@ -144,6 +150,7 @@ export function summarize(group: Group, defaultStaleAfterMs: number, nowMs: numb
     status,
     labels: base.labelMap,
     haystack: base.haystack,
+    staleFamilies: base.staleFamilies?.count ?? 0,
     cadenceMs: declared ?? base.intervalMs,
     cadenceSource: declared !== undefined ? "rule" : base.intervalMs !== null ? "learnt" : "default",
     expiresAtMs: lifecycle?.expiresAtMs(group) ?? null,
@@ -172,6 +179,7 @@ export function toRow(s: GroupSummary, diagnostics?: Pick<PushDiagnostics, "get"
     cadenceMs: s.cadenceMs,
     cadenceSource: s.cadenceSource,
     expiresAtMs: s.expiresAtMs,
+    staleFamilies: b.staleFamilies,
     rejected: rej && last ? { count: rej.count, last: { timeMs: last.timeMs, status: last.status, message: last.message, client: last.client ?? null } } : null,
   };
 }

@@ -32,6 +32,11 @@ export interface GroupRow {
   cadenceSource: "rule" | "learnt" | "default";
   /** When a lifecycle rule will delete the group (Unix ms), or null. */
   expiresAtMs: number | null;
+  /**
+   * Families left behind by the group's pushes (written more than max(1 h, 2 × interval) before its last push;
+   * lib/lifecycle/stale-families.ts): how many, the newest of their write times, the first few names. Null if none.
+   */
+  staleFamilies: { count: number; newestWriteMs: number; names: string[] } | null;
   /** Pushes to this grouping key that were rejected (any reason) since the server started: count and the latest. */
   rejected: { count: number; last: { timeMs: number; status: number; message: string; client: string | null } } | null;
 }
@@ -165,6 +170,31 @@ export interface DeleteResponse {
   deleted: number;
   /** Ids that named no group (already gone) or were skipped (no longer stale). */
   skipped: string[];
+  /** Set when the delete can be undone: POST /api/ui/undo/<operation> before untilMs. */
+  undo?: { operation: string; untilMs: number };
+}
+
+/** POST /api/ui/groups/<id>/families/delete {"families": [{"name", "lastPushedMs"}]} */
+export interface FamilyDeleteResponse {
+  /** Families removed. */
+  deleted: string[];
+  /** Families kept because they were pushed again (or were already gone) since the page showed them. */
+  kept: string[];
+  undo?: { operation: string; untilMs: number };
+}
+
+/** POST /api/ui/undo/<id>: what was restored and what was refused (and why). */
+export interface RestoreResponse {
+  restored: { labels: LabelPair[]; id: string | null; families: string[] | null }[];
+  refused: { labels: LabelPair[]; reason: string }[];
+  missing: { id: string; reason: "restored" | "expired" | "unknown"; message: string }[];
+}
+
+/** GET /api/ui/undo: deletions that can still be restored, newest first. */
+export interface RestorableResponse {
+  entries: { id: string; operation: string | null; timeMs: number; untilMs: number; action: ActivityEntry["action"]; labels: LabelPair[]; groups: number; families: string[] | null }[];
+  undoWindowMs: number;
+  nowMs: number;
 }
 
 export interface ApiError {
@@ -173,8 +203,14 @@ export interface ApiError {
 
 /** One entry of the Activity page (the audit trail). */
 export interface ActivityEntry {
+  /** Audit entry id (null for entries written before undo existed). */
+  id: string | null;
   timeMs: number;
-  action: "delete" | "expire" | "wipe";
+  action: "delete" | "expire" | "wipe" | "restore";
+  /** Families removed from (or restored into) a group that stays; null when the whole group went. */
+  families: string[] | null;
+  /** Until when Restore can bring it back (Unix ms); null when it cannot (past the window, or restored). */
+  restorableUntilMs: number | null;
   source: "api" | "dashboard" | "selector" | "rule";
   labels: LabelPair[];
   groups: number;
@@ -212,7 +248,7 @@ export interface UpcomingExpiryView {
 export interface ExpiriesResponse {
   /** The rules file, "" when none is configured. */
   source: string;
-  rules: { index: number; match: string; expectEvery: string | null; expireAfter: string | null }[];
+  rules: { index: number; match: string; expectEvery: string | null; expireAfter: string | null; expireFamiliesAfter?: string | null }[];
   /** Groups due within `horizonMs`, soonest first. */
   upcoming: UpcomingExpiryView[];
   horizonMs: number;

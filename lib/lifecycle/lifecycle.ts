@@ -7,7 +7,8 @@
 // the one global write order: the first replica's delete removes the group, the others find it gone (or pushed
 // again) and delete nothing, so each expiry is performed, counted and audited exactly once.
 import { readFileSync } from "node:fs";
-import type { Group, MetricStore } from "../store/types";
+import type { FamilyDeleteCondition, Group, MetricStore } from "../store/types";
+import { staleFamiliesOf } from "./stale-families";
 import { lastAttemptMs } from "../store/store-state";
 import { GroupHealthExporter } from "./health";
 import type { GroupLifecycleView } from "../dashboard/summary";
@@ -40,6 +41,8 @@ export interface LifecycleOptions {
   log: LifecycleLogger;
   /** Counts expired groups by rule index (pushboard_groups_expired_total). */
   onExpired: (ruleIndex: number, groups: number) => void;
+  /** Counts families expired by expire_families_after, by rule index (pushboard_families_expired_total). */
+  onFamiliesExpired?: (ruleIndex: number, families: number) => void;
 }
 
 export class Lifecycle implements GroupLifecycleView {
@@ -98,6 +101,41 @@ export class Lifecycle implements GroupLifecycleView {
     return { group, rule: setting.rule, dueAtMs: last + setting.ms };
   }
 
+  /**
+   * expire_families_after: families of a group not written for that long (push_time_seconds and
+   * push_failure_time_seconds excepted) are deleted, conditionally on their write time (a family pushed again
+   * meanwhile is kept); audited as "expire" with the families named, and undoable like any delete.
+   */
+  async expireFamilies(nowMs = Date.now()): Promise<number> {
+    if (!this.current.rules.some((r) => r.expireFamiliesAfterMs !== undefined)) return 0;
+    const byRule = new Map<LifecycleRule, FamilyDeleteCondition[]>();
+    for (const group of this.opts.store.groups()) {
+      const setting = this.health.lifecycleOf(group).expireFamiliesAfter;
+      if (!setting) continue;
+      const families = staleFamiliesOf(group, nowMs - setting.ms).map((sf) => ({ name: sf.family.name, timestampMs: sf.timestampMs }));
+      if (families.length === 0) continue;
+      let list = byRule.get(setting.rule);
+      if (!list) byRule.set(setting.rule, (list = []));
+      list.push({ key: group.key, families });
+    }
+    let total = 0;
+    for (const [rule, groups] of byRule) {
+      const res = await this.opts.store.submit({ kind: "deleteFamilies", groups, audit: { source: "rule", rule: rule.index } });
+      if (!res.ok) {
+        this.opts.log("warn", "family expiry not applied", { rule: rule.index, groups: groups.length, status: res.status, err: res.message });
+        continue;
+      }
+      let n = 0;
+      for (const g of res.removed ?? []) {
+        n += g.families?.length ?? 0;
+        this.opts.log("info", "expired families", { rule: rule.index, match: rule.match.text, labels: g.labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(","), families: (g.families ?? []).join(",") });
+      }
+      if (n > 0) this.opts.onFamiliesExpired?.(rule.index, n);
+      total += n;
+    }
+    return total;
+  }
+
   start(): void {
     this.timer ??= setInterval(() => void this.expireDue(), EXPIRY_INTERVAL_MS);
     this.timer.unref();
@@ -113,6 +151,7 @@ export class Lifecycle implements GroupLifecycleView {
     if (this.running) return 0;
     this.running = true;
     try {
+      await this.expireFamilies(nowMs);
       const byRule = new Map<LifecycleRule, { key: string; lastAttemptAtMostMs: number }[]>();
       for (const e of this.upcoming(nowMs)) {
         let list = byRule.get(e.rule);

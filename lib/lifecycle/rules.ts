@@ -5,6 +5,8 @@
 //       expect_every: 24h                 # declared cadence: drives pushboard_group_up and the dashboard
 //     - match: '{job=~"ci-.*", env!="prod"}'
 //       expire_after: 6h                  # delete the group 6h after its last push attempt
+//     - match: '{job="etl"}'
+//       expire_families_after: 7d         # delete a family of a live group not written for 7d
 //
 // For each setting, the first rule that matches the group and sets it wins. Nothing expires without a rule.
 // A bad file is an error naming the file and line; the caller decides whether that refuses a start or keeps
@@ -21,6 +23,7 @@ export interface LifecycleRule {
   match: Selector;
   expectEveryMs?: number;
   expireAfterMs?: number;
+  expireFamiliesAfterMs?: number;
 }
 
 export interface LifecycleRules {
@@ -42,9 +45,10 @@ export interface ResolvedSetting {
 export interface ResolvedLifecycle {
   expectEvery?: ResolvedSetting;
   expireAfter?: ResolvedSetting;
+  expireFamiliesAfter?: ResolvedSetting;
 }
 
-const RULE_KEYS = new Set(["match", "expect_every", "expire_after"]);
+const RULE_KEYS = new Set(["match", "expect_every", "expire_after", "expire_families_after"]);
 
 /** Parses the YAML text of a lifecycle file; throws LifecycleConfigError("<file>:<line>: …"). */
 export function parseLifecycleConfig(text: string, source: string): LifecycleRules {
@@ -76,7 +80,7 @@ export function parseLifecycleConfig(text: string, source: string): LifecycleRul
     for (const pair of m.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : "";
       const keyLine = lineOf(pair.key as Node);
-      if (!RULE_KEYS.has(key)) fail(keyLine, `rule ${index}: unknown key ${JSON.stringify(key)} (expected match, expect_every or expire_after)`);
+      if (!RULE_KEYS.has(key)) fail(keyLine, `rule ${index}: unknown key ${JSON.stringify(key)} (expected match, expect_every, expire_after or expire_families_after)`);
       const valueNode = pair.value as Node | null;
       if (!isScalar(valueNode) || typeof valueNode.value !== "string" && typeof valueNode.value !== "number") {
         fail(lineOf(valueNode) || keyLine, `rule ${index}: ${key} must be a string`);
@@ -89,7 +93,8 @@ export function parseLifecycleConfig(text: string, source: string): LifecycleRul
           const ms = parsePrometheusDuration(value);
           if (ms <= 0) fail(valueLine, `rule ${index}: ${key} must be longer than 0`);
           if (key === "expect_every") rule.expectEveryMs = ms;
-          else rule.expireAfterMs = ms;
+          else if (key === "expire_after") rule.expireAfterMs = ms;
+          else rule.expireFamiliesAfterMs = ms;
         }
       } catch (err) {
         if (err instanceof SelectorError || err instanceof DurationError) fail(valueLine, `rule ${index}: ${key}: ${err.message}`);
@@ -97,7 +102,9 @@ export function parseLifecycleConfig(text: string, source: string): LifecycleRul
       }
     }
     if (!rule.match) fail(line, `rule ${index}: "match" is required`);
-    if (rule.expectEveryMs === undefined && rule.expireAfterMs === undefined) fail(line, `rule ${index}: sets nothing (give expect_every or expire_after)`);
+    if (rule.expectEveryMs === undefined && rule.expireAfterMs === undefined && rule.expireFamiliesAfterMs === undefined) {
+      fail(line, `rule ${index}: sets nothing (give expect_every, expire_after or expire_families_after)`);
+    }
     rules.push(rule as LifecycleRule);
   }
   return { rules, source };
@@ -107,12 +114,14 @@ export function parseLifecycleConfig(text: string, source: string): LifecycleRul
 export function resolveLifecycle(rules: LifecycleRules, labels: ReadonlyMap<string, string>): ResolvedLifecycle {
   const out: ResolvedLifecycle = {};
   for (const rule of rules.rules) {
-    if (out.expectEvery && out.expireAfter) break;
+    if (out.expectEvery && out.expireAfter && out.expireFamiliesAfter) break;
     const wantsCadence = !out.expectEvery && rule.expectEveryMs !== undefined;
     const wantsExpiry = !out.expireAfter && rule.expireAfterMs !== undefined;
-    if ((!wantsCadence && !wantsExpiry) || !rule.match.matches(labels)) continue;
+    const wantsFamilyExpiry = !out.expireFamiliesAfter && rule.expireFamiliesAfterMs !== undefined;
+    if ((!wantsCadence && !wantsExpiry && !wantsFamilyExpiry) || !rule.match.matches(labels)) continue;
     if (wantsCadence) out.expectEvery = { ms: rule.expectEveryMs!, rule };
     if (wantsExpiry) out.expireAfter = { ms: rule.expireAfterMs!, rule };
+    if (wantsFamilyExpiry) out.expireFamiliesAfter = { ms: rule.expireFamiliesAfterMs!, rule };
   }
   return out;
 }

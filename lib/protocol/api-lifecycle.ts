@@ -1,6 +1,7 @@
 // pushboard's lifecycle API, beside the Pushgateway's /api/v1 (JSON in Prometheus' API envelope):
 //   GET    /api/v1/groups?match[]=<selector>&stale=true|false&not_pushed_for=<duration>   list groups
 //   DELETE /api/v1/groups?match[]=…&not_pushed_for=…[&dry_run=true]                       delete them (admin API)
+//   DELETE /api/v1/groups?match[]=…&family=<name>[&family=…][&dry_run=true]              delete only those families
 //   GET    /api/v1/lifecycle     the rules in force and every group due to expire in the next 24 h
 //   GET    /api/v1/audit?limit=N the audit trail, newest first
 // Several match[] are ORed, as in Prometheus; stale and not_pushed_for narrow the result further. A delete
@@ -11,7 +12,7 @@ import type { Lifecycle } from "../lifecycle/lifecycle";
 import { DurationError, formatPrometheusDuration, parsePrometheusDuration } from "../lifecycle/prom-duration";
 import { parseSelector, SelectorError, type Selector } from "../lifecycle/selector";
 import { lastAttemptMs, syntheticValue } from "../store/store-state";
-import type { AuditEntry, AuditSource, Group, MetricStore } from "../store/types";
+import type { AuditEntry, AuditSource, FamilyDeleteCondition, Group, MetricStore, WriteResult } from "../store/types";
 import { PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC } from "../consistency/check-push";
 import { CORS_HEADERS } from "./api-v1";
 import type { ProtocolResponse } from "./response";
@@ -37,6 +38,8 @@ export interface GroupsQuery {
   stale?: boolean;
   notPushedForMs?: number;
   dryRun: boolean;
+  /** family=<name> (repeatable): delete only these families of the selected groups. */
+  families: string[];
 }
 
 /** Parses the query string of /api/v1/groups; throws ApiQueryError with a message for the client. */
@@ -51,7 +54,12 @@ export function parseGroupsQuery(query: string): GroupsQuery {
       throw err;
     }
   }
-  const out: GroupsQuery = { selectors, dryRun: false };
+  const families = [...new Set(params.getAll("family"))];
+  for (const f of families) {
+    if (f === "") throw new ApiQueryError("invalid family \"\": a metric family name");
+    if (f === PUSH_TIME_METRIC || f === PUSH_FAILURE_TIME_METRIC) throw new ApiQueryError(`family ${f} cannot be deleted on its own: it records the group's pushes (delete the group instead)`);
+  }
+  const out: GroupsQuery = { selectors, dryRun: false, families };
   const bool = (name: string): boolean | undefined => {
     const v = params.get(name);
     if (v === null) return undefined;
@@ -140,13 +148,41 @@ export async function deleteGroupsApi(deps: LifecycleApiDeps, query: string, aud
   if (q.selectors.length === 0) return apiError(400, "at least one match[] selector is required to delete groups");
   const nowMs = deps.now();
   const groups = selectGroups(deps, q, nowMs);
+  if (q.families.length > 0) return deleteFamiliesApi(deps, q, groups, audit);
   if (q.dryRun || groups.length === 0) {
     return json(200, { status: "success", data: { dry_run: q.dryRun, deleted: 0, would_delete: q.dryRun ? groups.length : 0, groups: groups.map((g) => labelObject(g.labels)) } });
   }
   const res = await deps.store.submit({ kind: "deleteIf", groups: groups.map((g) => ({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) })), audit });
   if (!res.ok) return apiError(res.status, res.message);
   const removed = res.removed ?? [];
-  return json(200, { status: "success", data: { dry_run: false, deleted: removed.length, kept: groups.length - removed.length, groups: removed.map((r) => labelObject(r.labels)) } });
+  return json(200, { status: "success", data: { dry_run: false, deleted: removed.length, kept: groups.length - removed.length, groups: removed.map((r) => labelObject(r.labels)), undo: undoJson(res) } });
+}
+
+function undoJson(res: WriteResult): { operation: string; until: string | null } | null {
+  return res.ok && res.undo ? { operation: res.undo.operation, until: iso(res.undo.untilMs) } : null;
+}
+
+/** family=…: removes those families from each selected group, each only if not written since it was selected. */
+async function deleteFamiliesApi(deps: LifecycleApiDeps, q: GroupsQuery, groups: Group[], audit: AuditSource): Promise<ProtocolResponse> {
+  const conditions: FamilyDeleteCondition[] = [];
+  for (const g of groups) {
+    const families = q.families.flatMap((name) => {
+      const sf = g.families.get(name);
+      return sf ? [{ name, timestampMs: sf.timestampMs }] : [];
+    });
+    if (families.length > 0) conditions.push({ key: g.key, families });
+  }
+  const listed = (c: FamilyDeleteCondition[]) => c.map((x) => ({ labels: labelObject(deps.store.getGroup(x.key)?.labels ?? []), families: x.families.map((f) => f.name) }));
+  if (q.dryRun || conditions.length === 0) {
+    return json(200, { status: "success", data: { dry_run: q.dryRun, deleted: 0, would_delete: q.dryRun ? conditions.length : 0, groups: q.dryRun ? listed(conditions) : [] } });
+  }
+  const res = await deps.store.submit({ kind: "deleteFamilies", groups: conditions, audit });
+  if (!res.ok) return apiError(res.status, res.message);
+  const removed = res.removed ?? [];
+  return json(200, {
+    status: "success",
+    data: { dry_run: false, deleted: removed.length, kept: conditions.length - removed.length, groups: removed.map((r) => ({ labels: labelObject(r.labels), families: r.families ?? [] })), undo: undoJson(res) },
+  });
 }
 
 export function lifecycleApi(deps: LifecycleApiDeps): ProtocolResponse {
@@ -162,6 +198,7 @@ export function lifecycleApi(deps: LifecycleApiDeps): ProtocolResponse {
         match: r.match.text,
         expect_every: r.expectEveryMs === undefined ? null : formatPrometheusDuration(r.expectEveryMs),
         expire_after: r.expireAfterMs === undefined ? null : formatPrometheusDuration(r.expireAfterMs),
+        expire_families_after: r.expireFamiliesAfterMs === undefined ? null : formatPrometheusDuration(r.expireFamiliesAfterMs),
       })),
       upcoming_expiries: deps.lifecycle.upcoming(nowMs + PREVIEW_HORIZON_MS).map((e) => ({
         labels: labelObject(e.group.labels),
@@ -175,8 +212,11 @@ export function lifecycleApi(deps: LifecycleApiDeps): ProtocolResponse {
 
 function auditJson(e: AuditEntry) {
   return {
+    id: e.id ?? null,
     time: iso(e.timeMs),
     action: e.action,
+    families: e.families ?? null,
+    restores: e.restores ?? null,
     source: e.source,
     labels: labelObject(e.labels),
     groups: e.groups,

@@ -24,6 +24,7 @@ export class OwnMetrics {
   readonly pushDuration: Summary<"method">;
   readonly pushSize: Summary<"method">;
   readonly groupsExpired: Counter<"rule">;
+  readonly familiesExpired: Counter<"rule">;
   readonly rejectedPushes: Counter<"reason">;
   private catalog = new Map<string, OwnFamilyInfo>();
   /** Read at each scrape for pushboard_storage_*; set once the store exists. */
@@ -50,6 +51,12 @@ export class OwnMetrics {
     this.groupsExpired = new Counter({
       name: "pushboard_groups_expired_total",
       help: "Groups deleted by a lifecycle rule's expire_after, by rule index.",
+      labelNames: ["rule"],
+      registers,
+    });
+    this.familiesExpired = new Counter({
+      name: "pushboard_families_expired_total",
+      help: "Families deleted from live groups by a lifecycle rule's expire_families_after, by rule index.",
       labelNames: ["rule"],
       registers,
     });

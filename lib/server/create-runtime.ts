@@ -69,6 +69,7 @@ export async function createRuntime({ config, web, frontEnd, log, requestShutdow
     defaultStaleAfterMs: config.staleAfterMs,
     log,
     onExpired: (rule, n) => own.groupsExpired.inc({ rule: String(rule) }, n),
+    onFamiliesExpired: (rule, n) => own.familiesExpired.inc({ rule: String(rule) }, n),
   });
   lifecycle.start();
   const startedAtMs = Date.now();
@@ -105,6 +106,7 @@ async function openStore(config: Config, log: Logger, ownFamily: (name: string) 
   if (config.storageBackend === "postgres") {
     const store = new PostgresStore({
       auditRetentionMs: config.auditRetentionMs,
+      undoWindowMs: config.undoWindowMs,
       url: config.postgresUrl,
       ownFamily,
       logger: log,
@@ -118,6 +120,7 @@ async function openStore(config: Config, log: Logger, ownFamily: (name: string) 
   if (config.storageBackend === "sqlite") {
     persistence = openSqlitePersistence(databaseFile(config), {
       auditRetentionMs: config.auditRetentionMs,
+      undoWindowMs: config.undoWindowMs,
       allowReset: config.storageResetOnCorruption,
       logger: log,
       // The disk refused to flush: memory may hold writes the disk lost. Restarting from disk is the honest state.
@@ -127,7 +130,7 @@ async function openStore(config: Config, log: Logger, ownFamily: (name: string) 
       },
     });
   }
-  const store = new MemoryStore({ persistence, ownFamily, logger: log, auditRetentionMs: config.auditRetentionMs });
+  const store = new MemoryStore({ persistence, ownFamily, logger: log, auditRetentionMs: config.auditRetentionMs, undoWindowMs: config.undoWindowMs });
   const started = performance.now();
   const groups = await store.load();
   if (persistence) {

@@ -26,6 +26,12 @@ export class AuditTrail {
     if (n > 0) this.entries.splice(-n, n);
   }
 
+  /** The newest entry matching `pred`, if any. */
+  find(pred: (e: AuditEntry) => boolean): AuditEntry | undefined {
+    for (let i = this.entries.length - 1; i >= 0; i--) if (pred(this.entries[i]!)) return this.entries[i];
+    return undefined;
+  }
+
   /** Newest first, at most `limit`, none older than the retention. */
   newest(limit: number, nowMs = Date.now()): AuditEntry[] {
     const out: AuditEntry[] = [];

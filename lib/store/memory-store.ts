@@ -3,7 +3,7 @@
 // Without persistence it is the Pushgateway's in-memory store.
 import type { OwnFamilyInfo } from "../consistency/check-push";
 import { StoreState, newBatch, type StoreLogger } from "./store-state";
-import type { AuditEntry, ChangeListener, Freshness, Group, MetricStore, Persistence, WriteRequest, WriteResult } from "./types";
+import type { AuditEntry, ChangeListener, Freshness, Group, MetricStore, Persistence, RestorableDeletion, WriteRequest, WriteResult } from "./types";
 
 export { lastPushSuccessful, syntheticValue, PUSH_TIME_HELP, PUSH_FAILURE_TIME_HELP, INCONSISTENT_PREFIX } from "./store-state";
 
@@ -20,6 +20,8 @@ export interface MemoryStoreOptions {
   logger?: StoreLogger;
   /** Audit entries older than this are dropped (--audit.retention); the persistence prunes its copy alike. */
   auditRetentionMs?: number;
+  /** Deleted groups stay restorable this long (--dashboard.undo-window); the persistence prunes alike. */
+  undoWindowMs?: number;
 }
 
 const CURRENT: Freshness = {};
@@ -39,7 +41,7 @@ export class MemoryStore implements MetricStore {
     this.persistence = opts.persistence;
     this.queueCapacity = opts.queueCapacity ?? 100_000;
     this.log = opts.logger ?? (() => {});
-    this.state = new StoreState(opts.ownFamily, this.log, opts.auditRetentionMs);
+    this.state = new StoreState(opts.ownFamily, this.log, opts.auditRetentionMs, opts.undoWindowMs);
     this.description = this.persistence?.description ?? "memory (nothing is persisted)";
     if (!this.persistence) this.loaded = true;
   }
@@ -50,6 +52,7 @@ export class MemoryStore implements MetricStore {
     const groups = await this.persistence.load();
     this.state.loadGroups(groups);
     this.state.loadAudit(await this.persistence.loadAudit());
+    if (this.persistence.loadUndo) this.state.loadUndo(await this.persistence.loadUndo());
     this.loaded = true;
     return groups.length;
   }
@@ -62,6 +65,9 @@ export class MemoryStore implements MetricStore {
 
   audit(limit: number): AuditEntry[] {
     return this.state.audit(limit);
+  }
+  restorable(nowMs?: number): RestorableDeletion[] {
+    return this.state.restorable(nowMs);
   }
 
   getGroup(key: string): Group | undefined {

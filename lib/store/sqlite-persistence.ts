@@ -15,6 +15,9 @@ import path from "node:path";
 import type { Bucket, LabelPair, Metric, MetricFamily, MetricType, Quantile } from "../exposition/model";
 import type { AuditEntry, Mutation, PersistedGroup, Persistence, StoredFamily } from "./types";
 import { AUDIT_MAX_ENTRIES, AUDIT_RETENTION_MS } from "./audit-trail";
+import type { UndoSnapshot } from "./types";
+import { UNDO_WINDOW_MS } from "./undo";
+import { decodeUndoSnapshot, encodeUndoSnapshot } from "./undo-codec";
 
 export type PersistenceLogLevel = "debug" | "info" | "warn" | "error";
 export type PersistenceLogger = (level: PersistenceLogLevel, msg: string, fields?: Record<string, unknown>) => void;
@@ -37,6 +40,8 @@ export interface SqlitePersistenceOptions {
   integrityCheck?: boolean;
   /** Audit entries older than this are pruned (--audit.retention). */
   auditRetentionMs?: number;
+  /** Undo snapshots older than this are pruned (--dashboard.undo-window). */
+  undoWindowMs?: number;
 }
 
 export type PersistenceErrorKind = "corrupt" | "not-pushboard" | "newer-schema" | "locked" | "io";
@@ -92,6 +97,13 @@ const MIGRATIONS: Migration[] = [
     description: "audit trail",
     up(db) {
       db.exec(`CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms REAL NOT NULL, entry TEXT NOT NULL);`);
+    },
+  },
+  {
+    version: 3,
+    description: "undo snapshots of deletes",
+    up(db) {
+      db.exec(`CREATE TABLE undo (id TEXT PRIMARY KEY NOT NULL, time_ms REAL NOT NULL, data TEXT NOT NULL); CREATE INDEX undo_time ON undo (time_ms);`);
     },
   },
 ];
@@ -391,6 +403,10 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
             for (const e of m.entries) stmts.insertAudit.run(e.timeMs, JSON.stringify(e));
             stmts.pruneAudit.run(AUDIT_MAX_ENTRIES, Date.now() - (opts.auditRetentionMs ?? AUDIT_RETENTION_MS));
             break;
+          case "putUndo":
+          case "dropUndo":
+            commitUndo(undoStatements(db), m, Date.now() - (opts.undoWindowMs ?? UNDO_WINDOW_MS));
+            break;
           default: {
             const never: never = m;
             throw new Error(`unknown mutation ${JSON.stringify(never)}`);
@@ -435,6 +451,10 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
 
     loadAudit(): AuditEntry[] {
       return (stmts.loadAudit.all() as string[]).map((e) => JSON.parse(e) as AuditEntry);
+    },
+
+    loadUndo(): UndoSnapshot[] {
+      return loadUndoSnapshots(undoStatements(db), Date.now() - (opts.undoWindowMs ?? UNDO_WINDOW_MS));
     },
 
     load(): PersistedGroup[] {
@@ -613,6 +633,38 @@ function moveAside(abs: string): string {
     if (existsSync(abs + suffix)) renameSync(abs + suffix, target + suffix);
   }
   return target;
+}
+
+// --- undo snapshots (schema v3): one row per audit entry, pruned after the undo window -----------------------
+
+const undoStatementCache = new WeakMap<Database.Database, ReturnType<typeof prepareUndo>>();
+
+function prepareUndo(db: Database.Database) {
+  return {
+    put: db.prepare(`INSERT INTO undo (id, time_ms, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`),
+    drop: db.prepare(`DELETE FROM undo WHERE id = ?`),
+    prune: db.prepare(`DELETE FROM undo WHERE time_ms < ?`),
+    load: db.prepare(`SELECT data FROM undo ORDER BY time_ms, rowid`).pluck(),
+  };
+}
+
+function undoStatements(db: Database.Database): ReturnType<typeof prepareUndo> {
+  let st = undoStatementCache.get(db);
+  if (!st) undoStatementCache.set(db, (st = prepareUndo(db)));
+  return st;
+}
+
+/** Applies a putUndo or dropUndo mutation inside the commit transaction. */
+function commitUndo(st: ReturnType<typeof prepareUndo>, m: Mutation & { op: "putUndo" | "dropUndo" }, oldestMs: number): void {
+  if (m.op === "putUndo") {
+    st.put.run(m.snapshot.id, m.snapshot.timeMs, encodeUndoSnapshot(m.snapshot));
+    st.prune.run(oldestMs);
+  } else st.drop.run(m.id);
+}
+
+function loadUndoSnapshots(st: ReturnType<typeof prepareUndo>, oldestMs: number): UndoSnapshot[] {
+  st.prune.run(oldestMs);
+  return (st.load.all() as string[]).map((d) => decodeUndoSnapshot(d));
 }
 
 const FAMILY_ROWS_PER_STATEMENT = 64;

@@ -30,8 +30,14 @@ import {
   type RemovedGroup,
   type WriteRequest,
   type WriteResult,
+  type UndoSnapshot,
+  type RestorableDeletion,
+  type FamilyDeleteCondition,
+  type UndoHandle,
 } from "./types";
 import { AUDIT_MAX_ENTRIES, AUDIT_RETENTION_MS, AuditTrail } from "./audit-trail";
+import { newUndoId, UNDO_WINDOW_MS, UndoLog } from "./undo";
+import { restoreSnapshots, type RestoreTarget } from "./restore";
 
 export const PUSH_TIME_HELP = "Last Unix time when changing this group in the Pushgateway succeeded.";
 export const PUSH_FAILURE_TIME_HELP = "Last Unix time when changing this group in the Pushgateway failed.";
@@ -51,12 +57,21 @@ export interface WriteBatch {
   /** Audit entries this batch appended to the trail (taken back out by undo). */
   audit: AuditEntry[];
   replaced: Array<{ key: string; prev: Group | undefined; next: Group | undefined }>;
+  /** Undo snapshots this batch stored, replaced or dropped (taken back out by undo). */
+  undoSnapshots: Array<{ id: string; prev: UndoSnapshot | undefined; next: UndoSnapshot | undefined }>;
   /** Names of families whose content changed. */
   changed: Set<string>;
 }
 
 export function newBatch(): WriteBatch {
-  return { mutations: [], audit: [], replaced: [], changed: new Set() };
+  return { mutations: [], audit: [], replaced: [], undoSnapshots: [], changed: new Set() };
+}
+
+/** A group as persisted (and as kept in an undo snapshot). */
+export function persistedOf(g: Group, families: StoredFamily[] = [...g.families.values()]): PersistedGroup {
+  const pg: PersistedGroup = { key: g.key, labels: g.labels, families, pushHistory: g.pushHistory };
+  if (g.lastError) pg.lastError = g.lastError;
+  return pg;
 }
 
 function syntheticGauge(name: string, help: string, labels: Group["labels"], valueSeconds: number): MetricFamily {
@@ -73,17 +88,40 @@ export class StoreState implements StoreReader {
   private series = 0;
   private readonly listeners = new Set<ChangeListener>();
   private trail: AuditTrail;
+  private readonly undoLog: UndoLog;
 
   constructor(
     private readonly ownFamily: (name: string) => OwnFamilyInfo | undefined = () => undefined,
     private readonly log: StoreLogger = () => {},
     private readonly auditRetentionMs = AUDIT_RETENTION_MS,
+    /** --dashboard.undo-window; 0 keeps no snapshots (nothing can be restored). */
+    readonly undoWindowMs = UNDO_WINDOW_MS,
   ) {
     this.trail = new AuditTrail(AUDIT_MAX_ENTRIES, auditRetentionMs);
+    this.undoLog = new UndoLog(undoWindowMs);
   }
 
   audit(limit: number): AuditEntry[] {
     return this.trail.newest(limit);
+  }
+
+  restorable(nowMs = Date.now()): RestorableDeletion[] {
+    const snapshots = this.undoLog.live(nowMs);
+    if (snapshots.length === 0) return [];
+    const entries = new Map<string, AuditEntry & { id: string }>();
+    for (const e of this.trail.newest(AUDIT_MAX_ENTRIES, nowMs)) if (e.id !== undefined) entries.set(e.id, e as AuditEntry & { id: string });
+    const out: RestorableDeletion[] = [];
+    for (const s of snapshots) {
+      const entry = entries.get(s.id);
+      if (entry) out.push({ entry, untilMs: s.timeMs + this.undoWindowMs, groups: s.groups.length });
+    }
+    return out;
+  }
+
+  /** Replaces the undo snapshots with persisted ones (at startup, or a full reload). */
+  loadUndo(snapshots: Iterable<UndoSnapshot>): void {
+    this.undoLog.load(snapshots);
+    this.undoLog.prune(Date.now());
   }
 
   /** Replaces the audit trail with persisted entries (at startup, or a full reload), oldest first. */
@@ -156,6 +194,12 @@ export class StoreState implements StoreReader {
         case "audit":
           for (const e of m.entries) this.trail.append(e);
           break;
+        case "putUndo":
+          this.undoLog.set(m.snapshot.id, m.snapshot);
+          break;
+        case "dropUndo":
+          this.undoLog.set(m.id, undefined);
+          break;
       }
     }
   }
@@ -163,6 +207,10 @@ export class StoreState implements StoreReader {
   /** Takes a batch back out of the state (newest replacement first). */
   undo(batch: WriteBatch): void {
     this.trail.dropNewest(batch.audit.length);
+    for (let i = batch.undoSnapshots.length - 1; i >= 0; i--) {
+      const u = batch.undoSnapshots[i]!;
+      this.undoLog.set(u.id, u.prev);
+    }
     for (let i = batch.replaced.length - 1; i >= 0; i--) {
       const r = batch.replaced[i]!;
       this.setGroup(r.key, r.prev, batch.changed);
@@ -172,7 +220,15 @@ export class StoreState implements StoreReader {
   /** Puts an undone batch back in (the very Group objects it created). */
   redo(batch: WriteBatch): void {
     for (const e of batch.audit) this.trail.append(e);
+    for (const u of batch.undoSnapshots) this.undoLog.set(u.id, u.next);
     for (const r of batch.replaced) this.setGroup(r.key, r.next, batch.changed);
+  }
+
+  /** Stores, replaces (next) or drops (undefined) an undo snapshot as part of a batch. */
+  private setUndo(batch: WriteBatch, id: string, next: UndoSnapshot | undefined): void {
+    batch.undoSnapshots.push({ id, prev: this.undoLog.raw(id), next });
+    this.undoLog.set(id, next);
+    batch.mutations.push(next ? { op: "putUndo", snapshot: next } : { op: "dropUndo", id });
   }
 
   // --- writes --------------------------------------------------------------------------------------------
@@ -195,23 +251,101 @@ export class StoreState implements StoreReader {
   /** Deletes the groups of `keys` that exist, audited as `action` when the request names its source. */
   private deleteGroups(keys: Iterable<string>, batch: WriteBatch, audit: AuditSource | undefined, action: AuditEntry["action"], nowMs: number): WriteResult {
     const removed: RemovedGroup[] = [];
+    const gone: Group[] = [];
     for (const key of keys) {
       const g = this.byKey.get(key);
       if (!g) continue;
       removed.push({ key, labels: g.labels, series: seriesOf(g) });
+      gone.push(g);
       this.replace(key, undefined, batch);
       batch.mutations.push({ op: "deleteGroup", key });
     }
-    if (audit && removed.length > 0) {
-      this.record(batch, removed.map((r) => ({ ...audit, timeMs: nowMs, action, labels: r.labels, series: r.series, groups: 1 })));
-    }
-    return { ok: true, deleted: removed.length, removed };
+    if (!audit || removed.length === 0) return { ok: true, deleted: removed.length, removed };
+    const operation = newUndoId();
+    const entries = removed.map((r): AuditEntry => ({ ...audit, id: newUndoId(), operation, timeMs: nowMs, action, labels: r.labels, series: r.series, groups: 1 }));
+    this.record(batch, entries);
+    const undo = this.snapshot(batch, entries, gone.map((g) => [persistedOf(g)]), false, nowMs);
+    return { ok: true, deleted: removed.length, removed, ...(undo ? { undo } : {}) };
+  }
+
+  /** Keeps what `entries` removed (groups[i] for entries[i]) restorable for the undo window. */
+  private snapshot(batch: WriteBatch, entries: AuditEntry[], groups: PersistedGroup[][], partial: boolean, nowMs: number): UndoHandle | undefined {
+    if (this.undoWindowMs <= 0) return undefined;
+    this.undoLog.prune(nowMs);
+    entries.forEach((e, i) => this.setUndo(batch, e.id!, { id: e.id!, operation: e.operation, timeMs: nowMs, partial, groups: groups[i]! }));
+    return { operation: entries[0]!.operation!, untilMs: nowMs + this.undoWindowMs };
   }
 
   private record(batch: WriteBatch, entries: AuditEntry[]): void {
     for (const e of entries) this.trail.append(e);
     batch.audit.push(...entries);
     batch.mutations.push({ op: "audit", entries });
+  }
+
+  /** Removes families whose write time is unchanged (see WriteRequest "deleteFamilies"). */
+  private deleteFamilies(conditions: FamilyDeleteCondition[], batch: WriteBatch, audit: AuditSource | undefined, nowMs: number): WriteResult {
+    for (const c of conditions) {
+      for (const f of c.families) {
+        if (f.name === PUSH_TIME_METRIC || f.name === PUSH_FAILURE_TIME_METRIC) {
+          return { ok: false, status: 400, message: `${f.name} cannot be deleted on its own: it records the group's pushes (delete the group instead)` };
+        }
+      }
+    }
+    const removed: RemovedGroup[] = [];
+    const snapshots: PersistedGroup[][] = [];
+    for (const c of conditions) {
+      const old = this.byKey.get(c.key);
+      if (!old) continue;
+      const gone: StoredFamily[] = [];
+      for (const f of c.families) {
+        const sf = old.families.get(f.name);
+        if (sf && sf.timestampMs === f.timestampMs && !gone.includes(sf)) gone.push(sf);
+      }
+      if (gone.length === 0) continue;
+      const families = new Map(old.families);
+      for (const sf of gone) families.delete(sf.family.name);
+      const next: Group = { ...old, families };
+      this.replace(c.key, next, batch);
+      const names = gone.map((sf) => sf.family.name);
+      batch.mutations.push({ op: "upsertGroup", key: c.key, labels: old.labels, families: [], removedFamilies: names, pushHistory: old.pushHistory, lastError: old.lastError });
+      removed.push({ key: c.key, labels: old.labels, series: gone.reduce((n, sf) => n + sf.family.metric.length, 0), families: names });
+      snapshots.push([persistedOf(old, gone)]);
+    }
+    if (!audit || removed.length === 0) return { ok: true, deleted: 0, removed };
+    const operation = newUndoId();
+    const action = audit.source === "rule" ? "expire" : "delete";
+    const entries = removed.map((r): AuditEntry => ({ ...audit, id: newUndoId(), operation, timeMs: nowMs, action, labels: r.labels, series: r.series, groups: 1, families: r.families }));
+    this.record(batch, entries);
+    const undo = this.snapshot(batch, entries, snapshots, true, nowMs);
+    return { ok: true, deleted: 0, removed, ...(undo ? { undo } : {}) };
+  }
+
+  /** WriteRequest "restore" (lib/store/restore.ts decides; this applies). */
+  private restore(ids: string[], batch: WriteBatch, audit: AuditSource | undefined, nowMs: number): WriteResult {
+    this.undoLog.prune(nowMs);
+    const target: RestoreTarget = {
+      snapshot: (id) => this.undoLog.get(id, nowMs),
+      ofOperation: (op) => this.undoLog.ofOperation(op, nowMs),
+      findAudit: (pred) => this.trail.find(pred),
+      windowMs: this.undoWindowMs,
+      nowMs,
+      current: (key) => this.byKey.get(key),
+      check: (key, written, all) => checkWrite(this.view, key, written, all, new Map()),
+      put: (key, next, mutation) => {
+        this.replace(key, next, batch);
+        batch.mutations.push(mutation);
+      },
+      keep: (id, rest) => this.setUndo(batch, id, rest),
+    };
+    const outcome = restoreSnapshots(ids, target);
+    if (outcome.restored.length > 0) {
+      const operation = newUndoId();
+      this.record(
+        batch,
+        outcome.restored.map((r): AuditEntry => ({ ...(audit ?? { source: "api" }), id: newUndoId(), operation, timeMs: nowMs, action: "restore", restores: r.id, labels: r.labels, series: r.series, groups: 1, ...(r.families ? { families: r.families } : {}) })),
+      );
+    }
+    return { ok: true, deleted: 0, restore: outcome };
   }
 
   private applyUnchecked(req: WriteRequest, batch: WriteBatch): WriteResult {
@@ -228,19 +362,28 @@ export class StoreState implements StoreReader {
         });
         return this.deleteGroups(due.map((c) => c.key), batch, req.audit, req.audit?.source === "rule" ? "expire" : "delete", nowMs);
       }
+      case "deleteFamilies":
+        return this.deleteFamilies(req.groups, batch, req.audit, nowMs);
+      case "restore":
+        return this.restore(req.ids, batch, req.audit, nowMs);
       case "wipe": {
         const n = this.byKey.size;
         let series = 0;
         const removed: RemovedGroup[] = [];
+        const gone: PersistedGroup[] = [];
         for (const [key, g] of [...this.byKey]) {
           const s = seriesOf(g);
           series += s;
           removed.push({ key, labels: g.labels, series: s });
+          gone.push(persistedOf(g));
           this.replace(key, undefined, batch);
         }
         batch.mutations.push({ op: "wipe" });
-        if (req.audit && n > 0) this.record(batch, [{ ...req.audit, timeMs: nowMs, action: "wipe", labels: [], series, groups: n }]);
-        return { ok: true, deleted: n, removed };
+        if (!req.audit || n === 0) return { ok: true, deleted: n, removed };
+        const entry: AuditEntry = { ...req.audit, id: newUndoId(), operation: newUndoId(), timeMs: nowMs, action: "wipe", labels: [], series, groups: n };
+        this.record(batch, [entry]);
+        const undo = this.snapshot(batch, [entry], [gone], false, nowMs);
+        return { ok: true, deleted: n, removed, ...(undo ? { undo } : {}) };
       }
       case "put":
       case "post":

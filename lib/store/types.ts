@@ -56,7 +56,24 @@ export type WriteRequest =
    * again after the decision to delete it is kept.
    */
   | { kind: "deleteIf"; groups: DeleteCondition[]; audit?: AuditSource }
-  | { kind: "wipe"; audit?: AuditSource };
+  | { kind: "wipe"; audit?: AuditSource }
+  /**
+   * Conditional family delete: each named family goes only if its write time is still `timestampMs` (a family
+   * pushed again meanwhile is kept). push_time_seconds is untouched (this is not a push); naming
+   * push_time_seconds or push_failure_time_seconds refuses the whole request (400).
+   */
+  | { kind: "deleteFamilies"; groups: FamilyDeleteCondition[]; audit?: AuditSource }
+  /**
+   * Brings back what audited deletes removed (lib/store/undo.ts): `ids` name audit entries or whole operations.
+   * Never overwrites a group (or family) written since the delete; refusals are reported per group.
+   */
+  | { kind: "restore"; ids: string[]; audit?: AuditSource };
+
+export interface FamilyDeleteCondition {
+  key: string;
+  /** The families to remove, each with the write time it must still have. */
+  families: Array<{ name: string; timestampMs: number }>;
+}
 
 export interface DeleteCondition {
   key: string;
@@ -69,10 +86,37 @@ export interface RemovedGroup {
   key: string;
   labels: LabelPair[];
   series: number;
+  /** For a family delete: the families removed (the group itself stays). */
+  families?: string[];
+}
+
+/** How to undo an audited delete, as reported to its caller. */
+export interface UndoHandle {
+  /** Operation id: POST /api/ui/undo/<operation> restores everything this write removed. */
+  operation: string;
+  /** Unix ms after which the snapshot is pruned. */
+  untilMs: number;
+}
+
+/** What a restore did, per group. */
+export interface RestoreOutcome {
+  restored: Array<{ id: string; key: string; labels: LabelPair[]; series: number; families?: string[] }>;
+  /** Groups not restored: written again since the delete, or conflicting with series pushed meanwhile. */
+  refused: Array<{ id: string; key: string; labels: LabelPair[]; reason: string }>;
+  /** Ids with nothing (left) to restore. */
+  missing: Array<{ id: string; reason: "restored" | "expired" | "unknown"; message: string }>;
 }
 
 export type WriteResult =
-  | { ok: true; /** Number of groups removed, for deletes. */ deleted?: number; /** The groups removed, for deletes. */ removed?: RemovedGroup[] }
+  | {
+      ok: true;
+      /** Number of groups removed, for deletes. */ deleted?: number;
+      /** The groups removed, for deletes. */ removed?: RemovedGroup[];
+      /** Set when what was removed can be restored (an audited delete, undo window > 0). */
+      undo?: UndoHandle;
+      /** For a restore. */
+      restore?: RestoreOutcome;
+    }
   | { ok: false; status: number; message: string };
 
 /** Who asked for a delete, for the audit trail. */
@@ -88,11 +132,19 @@ export interface AuditSource {
   userAgent?: string;
 }
 
-/** One audit trail entry: one deleted or expired group, or one wipe. */
+/** One audit trail entry: one deleted, expired or restored group, or one wipe. */
 export interface AuditEntry extends AuditSource {
+  /** Stable id (absent in entries written before undo existed): names the entry's undo snapshot. */
+  id?: string;
+  /** Id shared by the entries of one write (a bulk delete): undoes them together. */
+  operation?: string;
   /** Unix ms. */
   timeMs: number;
-  action: "delete" | "expire" | "wipe";
+  action: "delete" | "expire" | "wipe" | "restore";
+  /** For a family delete (or its restore): the families removed from the group; absent when the group went. */
+  families?: string[];
+  /** For a restore: the id of the entry whose deletion it undid. */
+  restores?: string;
   /** Grouping labels of the group (empty for a wipe). */
   labels: LabelPair[];
   /** Series removed. */
@@ -120,7 +172,25 @@ export type Mutation =
   | { op: "deleteGroup"; key: string }
   | { op: "wipe" }
   /** Audit trail entries written with the deletes they describe (in the same commit). */
-  | { op: "audit"; entries: AuditEntry[] };
+  | { op: "audit"; entries: AuditEntry[] }
+  /** Stores (or replaces) the undo snapshot of an audit entry. */
+  | { op: "putUndo"; snapshot: UndoSnapshot }
+  /** Removes an undo snapshot (fully restored). */
+  | { op: "dropUndo"; id: string };
+
+/**
+ * What an audited delete removed, kept for the undo window: whole groups, or (`partial`) only the families a
+ * family delete removed from a group that stays.
+ */
+export interface UndoSnapshot {
+  /** The audit entry's id. */
+  id: string;
+  /** The audit entry's operation (a bulk delete), if any. */
+  operation?: string;
+  timeMs: number;
+  partial: boolean;
+  groups: PersistedGroup[];
+}
 
 /** A persisted group, as loaded at startup. */
 export interface PersistedGroup {
@@ -141,6 +211,8 @@ export interface Persistence {
   load(): PersistedGroup[] | Promise<PersistedGroup[]>;
   /** The retained audit trail, oldest first. */
   loadAudit(): AuditEntry[] | Promise<AuditEntry[]>;
+  /** The undo snapshots not yet pruned, oldest first. */
+  loadUndo?(): UndoSnapshot[] | Promise<UndoSnapshot[]>;
   commit(mutations: Mutation[]): void | Promise<void>;
   close(): void | Promise<void>;
 }
@@ -174,6 +246,17 @@ export interface StoreReader {
   groupsWithFamily(name: string): Iterable<Group>;
   /** The newest audit entries first, at most `limit`. */
   audit(limit: number): AuditEntry[];
+  /** Deletions that can still be restored, newest first. */
+  restorable(nowMs?: number): RestorableDeletion[];
+}
+
+/** An audited delete whose snapshot is still kept. */
+export interface RestorableDeletion {
+  entry: AuditEntry & { id: string };
+  /** Unix ms after which it can no longer be restored. */
+  untilMs: number;
+  /** Groups (or, for a family delete, the group) still to restore. */
+  groups: number;
 }
 
 export interface MetricStore extends StoreReader {

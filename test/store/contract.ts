@@ -9,8 +9,8 @@ import { lastPushSuccessful, syntheticValue } from "@/lib/store/store-state";
 import type { MetricStore } from "@/lib/store/types";
 
 export interface StoreFactory {
-  /** Opens a store on a fresh, empty backend. */
-  fresh(): Promise<MetricStore>;
+  /** Opens a store on a fresh, empty backend (undoWindowMs: --dashboard.undo-window, kept across reopen). */
+  fresh(opts?: { undoWindowMs?: number }): Promise<MetricStore>;
   /** Closes `store` and opens the same backend again; undefined for a backend that keeps nothing. */
   reopen?: (store: MetricStore) => Promise<MetricStore>;
 }
@@ -45,8 +45,8 @@ export function snapshot(store: MetricStore): unknown {
 export function storeContract(name: string, factory: StoreFactory): void {
   describe(`MetricStore contract: ${name}`, () => {
     const open: MetricStore[] = [];
-    const fresh = async () => {
-      const s = await factory.fresh();
+    const fresh = async (opts?: { undoWindowMs?: number }) => {
+      const s = await factory.fresh(opts);
       open.push(s);
       return s;
     };
@@ -210,8 +210,157 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(s.audit(1)).toHaveLength(1);
     });
 
+    it("restores a deleted group exactly (families, HELP, TYPE, values, push times, history, last error), once", async () => {
+      const s = await fresh();
+      await push(s, "put", job("b"), "# TYPE other gauge\nother 1\n");
+      await push(s, "put", job("a"), "# HELP v help text\n# TYPE v gauge\nv{x=\"1\"} NaN\nv{x=\"2\"} -Inf\n# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 2\ns_count 3\n", 1_000_000);
+      await push(s, "post", job("a"), "w -0\n", 2_000_000.5);
+      expect(await push(s, "post", job("a"), "# TYPE other counter\nother 1\n", 3_000_000)).toMatchObject({ ok: false }); // last error and failure time
+      expect(s.getGroup(groupingKey(job("a")))!.lastError).toBeDefined();
+      const before = snapshot(s);
+      const del = await s.submit({ kind: "delete", labels: job("a"), audit: { source: "api", user: "ops" } });
+      expect(del).toMatchObject({ ok: true, deleted: 1, undo: { operation: expect.any(String) } });
+      expect(s.getGroup(groupingKey(job("a")))).toBeUndefined();
+      const restorable = s.restorable();
+      expect(restorable).toEqual([expect.objectContaining({ entry: expect.objectContaining({ action: "delete", labels: job("a"), user: "ops" }), groups: 1 })]);
+      const operation = del.ok ? del.undo!.operation : "";
+      const res = await s.submit({ kind: "restore", ids: [operation], audit: { source: "dashboard", user: "ops2" } });
+      expect(res).toMatchObject({ ok: true, restore: { restored: [{ key: groupingKey(job("a")), labels: job("a") }], refused: [], missing: [] } });
+      const sorted = (x: unknown) => (x as { key: string }[]).slice().sort((p, q) => (p.key < q.key ? -1 : 1));
+      expect(sorted(snapshot(s))).toEqual(sorted(before));
+      expect(s.restorable()).toEqual([]);
+      expect(s.audit(1)[0]).toMatchObject({ action: "restore", source: "dashboard", user: "ops2", labels: job("a"), restores: restorable[0]!.entry.id });
+      // Idempotent: a second restore (by operation or by entry) restores nothing and says why.
+      for (const id of [operation, restorable[0]!.entry.id]) {
+        const again = await s.submit({ kind: "restore", ids: [id] });
+        expect(again).toMatchObject({ ok: true, restore: { restored: [], missing: [{ id, reason: "restored" }] } });
+      }
+      expect(await s.submit({ kind: "restore", ids: ["no-such-id"] })).toMatchObject({ ok: true, restore: { missing: [{ reason: "unknown" }] } });
+      // The consistency indexes know the restored series.
+      expect(await push(s, "put", job("c"), "# TYPE v counter\nv 1\n")).toMatchObject({ ok: false, status: 400 });
+    });
+
+    it("restores a wipe and every group of a bulk delete", async () => {
+      const s = await fresh();
+      for (const j of ["a", "b", "c"]) await push(s, "put", job(j), `m_${j} 1\n`);
+      const before = snapshot(s);
+      const many = await s.submit({ kind: "deleteMany", keys: [groupingKey(job("a")), groupingKey(job("b"))], audit: { source: "dashboard" } });
+      expect(s.restorable()).toHaveLength(2);
+      const r1 = await s.submit({ kind: "restore", ids: [many.ok ? many.undo!.operation : ""] });
+      expect(r1.ok && r1.restore!.restored.map((r) => r.labels[0]!.value).sort()).toEqual(["a", "b"]);
+      const wipe = await s.submit({ kind: "wipe", audit: { source: "api" } });
+      expect(s.groupCount()).toBe(0);
+      const r2 = await s.submit({ kind: "restore", ids: [wipe.ok ? wipe.undo!.operation : ""] });
+      expect(r2.ok && r2.restore!.restored).toHaveLength(3);
+      const sorted = (x: unknown) => (x as { key: string }[]).slice().sort((p, q) => (p.key < q.key ? -1 : 1));
+      expect(sorted(snapshot(s))).toEqual(sorted(before));
+    });
+
+    it("never overwrites a group pushed again since the delete, nor a series pushed meanwhile by another group", async () => {
+      const s = await fresh();
+      await push(s, "put", job("a"), "# TYPE x gauge\nx 1\n");
+      await push(s, "put", job("b"), "# TYPE y gauge\ny 1\n");
+      const da = await s.submit({ kind: "delete", labels: job("a"), audit: { source: "api" } });
+      const db = await s.submit({ kind: "delete", labels: job("b"), audit: { source: "api" } });
+      await push(s, "put", job("a"), "x 5\n", 2_000_000); // a pushed again
+      await push(s, "put", job("c"), "# TYPE y counter\ny 1\n"); // y is now a counter elsewhere
+      const ra = await s.submit({ kind: "restore", ids: [da.ok ? da.undo!.operation : ""] });
+      expect(ra).toMatchObject({ ok: true, restore: { restored: [], refused: [{ labels: job("a"), reason: expect.stringMatching(/pushed again since the deletion/) }] } });
+      expect(valueOf(s, job("a"), "x")).toBe(5);
+      const rb = await s.submit({ kind: "restore", ids: [db.ok ? db.undo!.operation : ""] });
+      expect(rb).toMatchObject({ ok: true, restore: { restored: [], refused: [{ labels: job("b"), reason: expect.stringMatching(/conflicts with metrics pushed since the deletion: .*is not a COUNTER/) }] } });
+      expect(s.getGroup(groupingKey(job("b")))).toBeUndefined();
+      // Refused snapshots stay restorable (until the window ends).
+      expect(s.restorable()).toHaveLength(2);
+    });
+
+    it("deletes families conditionally on their write time, leaves push_time_seconds alone, and restores them", async () => {
+      const s = await fresh();
+      await push(s, "post", job("a"), "# HELP old_metric gone\n# TYPE old_metric counter\nold_metric 7\nkept 1\nrepushed 1\n", 1_000_000);
+      await push(s, "post", job("a"), "repushed 2\n", 2_000_000); // pushed again after the page showed it at 1_000_000
+      const g = s.getGroup(groupingKey(job("a")))!;
+      const pushTime = g.families.get("push_time_seconds");
+      const res = await s.submit({
+        kind: "deleteFamilies",
+        groups: [{ key: g.key, families: [{ name: "old_metric", timestampMs: 1_000_000 }, { name: "repushed", timestampMs: 1_000_000 }, { name: "absent", timestampMs: 1 }] }],
+        audit: { source: "dashboard", user: "ops" },
+      });
+      expect(res).toMatchObject({ ok: true, removed: [{ key: g.key, families: ["old_metric"], series: 1 }], undo: { operation: expect.any(String) } });
+      const after = s.getGroup(groupingKey(job("a")))!;
+      expect([...after.families.keys()].sort()).toEqual(["kept", "push_failure_time_seconds", "push_time_seconds", "repushed"]);
+      expect(after.families.get("push_time_seconds")).toBe(pushTime);
+      expect(after.pushHistory).toEqual(g.pushHistory);
+      expect(valueOf(s, job("a"), "repushed")).toBe(2);
+      expect(s.audit(1)[0]).toMatchObject({ action: "delete", families: ["old_metric"], labels: job("a"), user: "ops" });
+      expect([...s.familyNames()]).not.toContain("old_metric");
+      for (const name of ["push_time_seconds", "push_failure_time_seconds"]) {
+        const refused = await s.submit({ kind: "deleteFamilies", groups: [{ key: g.key, families: [{ name, timestampMs: 1_000_000 }] }] });
+        expect(refused).toMatchObject({ ok: false, status: 400, message: expect.stringContaining(name) });
+      }
+      const restore = await s.submit({ kind: "restore", ids: [res.ok ? res.undo!.operation : ""] });
+      expect(restore).toMatchObject({ ok: true, restore: { restored: [{ families: ["old_metric"] }] } });
+      expect(s.getGroup(groupingKey(job("a")))!.families.get("old_metric")).toEqual(g.families.get("old_metric"));
+      // A family pushed again since its delete is never overwritten by a restore.
+      const del2 = await s.submit({ kind: "deleteFamilies", groups: [{ key: g.key, families: [{ name: "kept", timestampMs: 1_000_000 }] }], audit: { source: "api" } });
+      await push(s, "post", job("a"), "kept 9\n", 3_000_000);
+      const r2 = await s.submit({ kind: "restore", ids: [del2.ok ? del2.undo!.operation : ""] });
+      expect(r2).toMatchObject({ ok: true, restore: { restored: [], refused: [{ reason: expect.stringMatching(/pushed again since the deletion: kept/) }] } });
+      expect(valueOf(s, job("a"), "kept")).toBe(9);
+    });
+
+    it("prunes undo snapshots after the undo window; the audit line stays", async () => {
+      const s = await fresh({ undoWindowMs: 150 });
+      await push(s, "put", job("a"), "m 1\n");
+      const del = await s.submit({ kind: "delete", labels: job("a"), audit: { source: "api" } });
+      expect(s.restorable()).toHaveLength(1);
+      const deadline = (del.ok ? del.undo!.untilMs : 0) + 50;
+      while (Date.now() <= deadline) await new Promise((r) => setTimeout(r, 25));
+      expect(s.restorable()).toEqual([]);
+      const res = await s.submit({ kind: "restore", ids: [del.ok ? del.undo!.operation : ""] });
+      expect(res).toMatchObject({ ok: true, restore: { restored: [], missing: [{ reason: "expired", message: expect.stringMatching(/undo window/) }] } });
+      expect(s.getGroup(groupingKey(job("a")))).toBeUndefined();
+      expect(s.audit(10)).toEqual([expect.objectContaining({ action: "delete", labels: job("a") })]);
+      if (factory.reopen) {
+        const t = await factory.reopen(s);
+        open.push(t);
+        expect(t.restorable()).toEqual([]);
+        expect(t.audit(10)).toHaveLength(1);
+      }
+    });
+
+    it("with an undo window of 0 keeps nothing to restore", async () => {
+      const s = await fresh({ undoWindowMs: 0 });
+      await push(s, "put", job("a"), "m 1\n");
+      const del = await s.submit({ kind: "delete", labels: job("a"), audit: { source: "api" } });
+      expect(del.ok && del.undo).toBeUndefined();
+      expect(s.restorable()).toEqual([]);
+    });
+
     if (factory.reopen) {
       const reopen = factory.reopen;
+      it("keeps undo snapshots and family deletes across a restart; a restore survives it too", async () => {
+        let s = await fresh();
+        await push(s, "put", job("a"), "# HELP v h\n# TYPE v gauge\nv{x=\"1\"} NaN\nv{x=\"2\"} -0\n", 1_000_000);
+        await push(s, "post", job("b"), "old 1\nnew 1\n", 1_000_000);
+        const before = snapshot(s);
+        const del = await s.submit({ kind: "delete", labels: job("a"), audit: { source: "api" } });
+        const fam = await s.submit({ kind: "deleteFamilies", groups: [{ key: groupingKey(job("b")), families: [{ name: "old", timestampMs: 1_000_000 }] }], audit: { source: "dashboard" } });
+        s = await reopen(s);
+        open.push(s);
+        expect(s.getGroup(groupingKey(job("b")))!.families.has("old")).toBe(false);
+        expect(s.restorable()).toHaveLength(2);
+        const res = await s.submit({ kind: "restore", ids: [del.ok ? del.undo!.operation : "", fam.ok ? fam.undo!.operation : ""] });
+        expect(res.ok && res.restore!.restored).toHaveLength(2);
+        const sorted = (x: unknown) => (x as { key: string }[]).slice().sort((p, q) => (p.key < q.key ? -1 : 1));
+        expect(sorted(snapshot(s))).toEqual(sorted(before));
+        s = await reopen(s);
+        open.push(s);
+        expect(sorted(snapshot(s))).toEqual(sorted(before));
+        expect(s.restorable()).toEqual([]);
+        const again = await s.submit({ kind: "restore", ids: [del.ok ? del.undo!.operation : ""] });
+        expect(again).toMatchObject({ ok: true, restore: { restored: [], missing: [{ reason: "restored" }] } });
+      });
+
       it("keeps the audit trail across a restart", async () => {
         let s = await fresh();
         await push(s, "put", job("a"), "a 1\n");

@@ -7,19 +7,20 @@ import { openSqlitePersistence } from "@/lib/store/sqlite-persistence";
 import type { MetricStore } from "@/lib/store/types";
 import { storeContract } from "./contract";
 
-storeContract("memory", { fresh: async () => new MemoryStore() });
+storeContract("memory", { fresh: async (opts) => new MemoryStore(opts) });
 
-const files = new WeakMap<MetricStore, string>();
-async function openSqlite(file: string): Promise<MetricStore> {
-  const s = new MemoryStore({ persistence: openSqlitePersistence(file, { synchronous: "NORMAL" }) });
+const files = new WeakMap<MetricStore, { file: string; undoWindowMs?: number }>();
+async function openSqlite(file: string, undoWindowMs?: number): Promise<MetricStore> {
+  const s = new MemoryStore({ persistence: openSqlitePersistence(file, { synchronous: "NORMAL", undoWindowMs }), undoWindowMs });
   await s.load();
-  files.set(s, file);
+  files.set(s, { file, undoWindowMs });
   return s;
 }
 storeContract("sqlite", {
-  fresh: () => openSqlite(path.join(mkdtempSync(path.join(tmpdir(), "pushboard-contract-")), "store.db")),
+  fresh: (opts) => openSqlite(path.join(mkdtempSync(path.join(tmpdir(), "pushboard-contract-")), "store.db"), opts?.undoWindowMs),
   reopen: async (s) => {
     await s.close();
-    return openSqlite(files.get(s)!);
+    const o = files.get(s)!;
+    return openSqlite(o.file, o.undoWindowMs);
   },
 });

@@ -14,6 +14,7 @@ let server: PostgresServer | undefined;
 let dbCount = 0;
 const logs: string[] = [];
 const urls = new WeakMap<MetricStore, string>();
+const undoWindows = new WeakMap<MetricStore, number | undefined>();
 
 async function openPg(url: string, opts: Partial<ConstructorParameters<typeof PostgresStore>[0]> = {}): Promise<PostgresStore> {
   const s = new PostgresStore({ url, logger: (level, msg, fields) => logs.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`), pollIntervalMs: 200, queryTimeoutMs: 2000, ...opts });
@@ -38,11 +39,40 @@ describe.skipIf(!available)("PostgreSQL store", () => {
   });
 
   storeContract("postgres", {
-    fresh: async () => openPg(await freshDb()),
+    fresh: async (opts) => {
+      const s = await openPg(await freshDb(), { undoWindowMs: opts?.undoWindowMs });
+      undoWindows.set(s, opts?.undoWindowMs);
+      return s;
+    },
     reopen: async (s) => {
       await s.close();
-      return openPg(urls.get(s)!);
+      const t = await openPg(urls.get(s)!, { undoWindowMs: undoWindows.get(s) });
+      undoWindows.set(t, undoWindows.get(s));
+      return t;
     },
+  });
+
+  it("two stores: a delete on one is restorable and restored on the other, once", async () => {
+    const url = await freshDb();
+    const a = await openPg(url);
+    const b = await openPg(url);
+    try {
+      await push(a, "put", job("x"), "# TYPE v gauge\nv NaN\n");
+      const before = snapshot(a);
+      const del = await a.submit({ kind: "delete", labels: job("x"), audit: { source: "api" } });
+      await b.sync();
+      expect(b.restorable()).toHaveLength(1);
+      const op = del.ok ? del.undo!.operation : "";
+      const res = await b.submit({ kind: "restore", ids: [op] });
+      expect(res.ok && res.restore!.restored).toHaveLength(1);
+      await a.sync();
+      expect(snapshot(a)).toEqual(before);
+      expect(a.restorable()).toEqual([]);
+      expect(await a.submit({ kind: "restore", ids: [op] })).toMatchObject({ ok: true, restore: { restored: [], missing: [{ reason: "restored" }] } });
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 
   it("describes itself without the password", async () => {

@@ -5,6 +5,7 @@
 import type { LabelPair } from "../../exposition/model";
 import { decodeFamilyDocument, encodeFamily } from "../sqlite-persistence";
 import type { AuditEntry, Mutation, StoredFamily } from "../types";
+import { decodeUndoSnapshot, encodeUndoSnapshot } from "../undo-codec";
 
 /** Canonical grouping keys as stored in the key columns (JSON string literals). */
 export function keyText(key: string): string {
@@ -40,6 +41,12 @@ export function encodeMutations(mutations: Mutation[]): string {
       case "audit":
         parts.push(JSON.stringify({ op: "a", a: m.entries }));
         break;
+      case "putUndo":
+        parts.push(`{"op":"U","s":${encodeUndoSnapshot(m.snapshot)}}`);
+        break;
+      case "dropUndo":
+        parts.push(JSON.stringify({ op: "D", i: m.id }));
+        break;
     }
   }
   return `[${parts.join(",")}]`;
@@ -54,7 +61,7 @@ interface EncodedUpsert {
   e: { timeMs: number; message: string } | null;
   f: Array<[number, unknown]>;
 }
-type Encoded = EncodedUpsert | { op: "d"; k: string } | { op: "w" } | { op: "a"; a: AuditEntry[] };
+type Encoded = EncodedUpsert | { op: "d"; k: string } | { op: "w" } | { op: "a"; a: AuditEntry[] } | { op: "U"; s: unknown } | { op: "D"; i: string };
 
 export function decodeMutations(text: string): Mutation[] {
   const docs = JSON.parse(text) as Encoded[];
@@ -76,6 +83,10 @@ export function decodeMutations(text: string): Mutation[] {
         return { op: "wipe" };
       case "a":
         return { op: "audit", entries: d.a };
+      case "U":
+        return { op: "putUndo", snapshot: decodeUndoSnapshot(d.s) };
+      case "D":
+        return { op: "dropUndo", id: d.i };
       default:
         throw new Error(`unknown change-log entry ${JSON.stringify(d)}`);
     }

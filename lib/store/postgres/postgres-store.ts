@@ -25,7 +25,9 @@
 import pg from "pg";
 import type { OwnFamilyInfo } from "../../consistency/check-push";
 import { StoreState, newBatch, type StoreLogger } from "../store-state";
-import type { AuditEntry, ChangeListener, Freshness, Group, MetricStore, Mutation, PersistedGroup, WriteRequest, WriteResult } from "../types";
+import type { AuditEntry, ChangeListener, Freshness, Group, MetricStore, Mutation, PersistedGroup, RestorableDeletion, UndoSnapshot, WriteRequest, WriteResult } from "../types";
+import { UNDO_WINDOW_MS } from "../undo";
+import { decodeUndoSnapshot, encodeUndoSnapshot } from "../undo-codec";
 import { AUDIT_MAX_ENTRIES, AUDIT_RETENTION_MS } from "../audit-trail";
 import { decodeMutations, encodeMutations, familyText, keyFromText, keyText } from "./codec";
 import { migrate, NewerSchemaError, NOTIFY_CHANNEL, WRITE_LOCK_KEY } from "./schema";
@@ -36,6 +38,8 @@ export interface PostgresStoreOptions {
   url: string;
   /** Audit entries older than this are dropped (--audit.retention). */
   auditRetentionMs?: number;
+  /** Deleted groups stay restorable this long (--dashboard.undo-window). */
+  undoWindowMs?: number;
   ownFamily?: (name: string) => OwnFamilyInfo | undefined;
   logger?: StoreLogger;
   /** Queue length above which healthy() turns false. */
@@ -98,13 +102,15 @@ export class PostgresStore implements MetricStore {
   private probing = false;
 
   private readonly auditRetentionMs: number;
+  private readonly undoWindowMs: number;
 
   constructor(opts: PostgresStoreOptions) {
     this.log = opts.logger ?? (() => {});
     this.redact = passwordRedactor(opts.url);
     this.description = `postgres: ${redactUrl(opts.url)}`;
     this.auditRetentionMs = opts.auditRetentionMs ?? AUDIT_RETENTION_MS;
-    this.state = new StoreState(opts.ownFamily, this.log, this.auditRetentionMs);
+    this.undoWindowMs = opts.undoWindowMs ?? UNDO_WINDOW_MS;
+    this.state = new StoreState(opts.ownFamily, this.log, this.auditRetentionMs, this.undoWindowMs);
     this.queueCapacity = opts.queueCapacity ?? 100_000;
     this.readSyncTimeoutMs = opts.readSyncTimeoutMs ?? 2000;
     this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
@@ -149,11 +155,12 @@ export class PostgresStore implements MetricStore {
         await this.exclusive(async () => {
           await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
           const changed = new Set<string>();
-          const { version, groups, audit } = await loadSnapshot(client);
+          const { version, groups, audit, undo } = await loadSnapshot(client, this.undoWindowMs);
           await client.query("COMMIT");
           this.state.clear(changed);
           this.state.loadGroups(groups, changed);
           this.state.loadAudit(audit);
+          this.state.loadUndo(undo);
           this.version = version;
           this.loaded = true;
           this.state.notify(changed);
@@ -194,6 +201,9 @@ export class PostgresStore implements MetricStore {
 
   audit(limit: number): AuditEntry[] {
     return this.state.audit(limit);
+  }
+  restorable(nowMs?: number): RestorableDeletion[] {
+    return this.state.restorable(nowMs);
   }
 
   getGroup(key: string): Group | undefined {
@@ -334,13 +344,14 @@ export class PostgresStore implements MetricStore {
     let broken = false;
     try {
       if (own) await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      const { version, groups, audit } = await loadSnapshot(c);
+      const { version, groups, audit, undo } = await loadSnapshot(c, this.undoWindowMs);
       if (own) await c.query("COMMIT");
       this.log("warn", "fell behind the retained change log: reloaded the whole store", { from: this.version, to: version, groups: groups.length });
       const changed = new Set<string>();
       this.state.clear(changed);
       this.state.loadGroups(groups, changed);
       this.state.loadAudit(audit);
+      this.state.loadUndo(undo);
       this.version = version;
       this.state.notify(changed);
     } catch (err) {
@@ -549,6 +560,12 @@ export class PostgresStore implements MetricStore {
             `DELETE FROM pushboard_audit WHERE id <= (SELECT max(id) FROM pushboard_audit) - ${AUDIT_MAX_ENTRIES} OR time_ms < ${Date.now() - this.auditRetentionMs}`,
           );
           break;
+        case "putUndo":
+          parts.push(...undoSql(m.snapshot, lit, Date.now() - this.undoWindowMs));
+          break;
+        case "dropUndo":
+          parts.push(`DELETE FROM pushboard_undo WHERE id = ${lit(JSON.stringify(m.id))}`);
+          break;
       }
     }
     parts.push(`INSERT INTO pushboard_changes (version, mutations) VALUES (${version}, ${lit(encodeMutations(mutations))})`);
@@ -564,8 +581,17 @@ function numberLiteral(n: number): string {
   return String(n);
 }
 
+/** Stores (or replaces) an undo snapshot and prunes those past the window (schema v3). */
+function undoSql(s: UndoSnapshot, lit: (s: string) => string, oldestMs: number): string[] {
+  return [
+    `INSERT INTO pushboard_undo (id, time_ms, data) VALUES (${lit(JSON.stringify(s.id))}, ${numberLiteral(s.timeMs)}, ${lit(encodeUndoSnapshot(s))}) ` +
+      `ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data`,
+    `DELETE FROM pushboard_undo WHERE time_ms < ${numberLiteral(oldestMs)}`,
+  ];
+}
+
 /** Reads the version and every group, in insertion order (the caller provides a consistent snapshot). */
-async function loadSnapshot(client: pg.ClientBase): Promise<{ version: number; groups: PersistedGroup[]; audit: AuditEntry[] }> {
+async function loadSnapshot(client: pg.ClientBase, undoWindowMs: number): Promise<{ version: number; groups: PersistedGroup[]; audit: AuditEntry[]; undo: UndoSnapshot[] }> {
   const v = await client.query<{ version: string }>("SELECT version FROM pushboard_meta WHERE id = 1");
   const version = Number(v.rows[0]?.version ?? 0);
   const g = await client.query<{ key: string; labels: string; push_history: string; last_error_ms: number | null; last_error_message: string | null }>(
@@ -585,5 +611,7 @@ async function loadSnapshot(client: pg.ClientBase): Promise<{ version: number; g
   }
   const a = await client.query<{ entry: string }>(`SELECT entry FROM pushboard_audit ORDER BY id DESC LIMIT ${AUDIT_MAX_ENTRIES}`);
   const audit = a.rows.map((r) => JSON.parse(r.entry) as AuditEntry).reverse();
-  return { version, groups: [...byKey.values()], audit };
+  const u = await client.query<{ data: string }>(`SELECT data FROM pushboard_undo WHERE time_ms >= $1 ORDER BY time_ms, id`, [Date.now() - undoWindowMs]);
+  const undo = u.rows.map((r) => decodeUndoSnapshot(r.data));
+  return { version, groups: [...byKey.values()], audit, undo };
 }

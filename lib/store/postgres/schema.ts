@@ -7,6 +7,7 @@
 //   pushboard_groups(key, seq, labels, push_history, last_error_ms, last_error_message)
 //   pushboard_families(group_key, name, seq, timestamp_ms, data)
 //   pushboard_audit(id, time_ms, entry)                        the audit trail (deletes, expiries, wipes)
+//   pushboard_undo(id, time_ms, data)                          undo snapshots of audited deletes (undo-codec.ts)
 // groups/families are the snapshot a replica loads at startup; seq keeps insertion order (an update keeps it).
 // Every text column holds JSON (see codec.ts).
 import type pg from "pg";
@@ -59,6 +60,14 @@ const MIGRATIONS: Migration[] = [
     description: "audit trail",
     sql: `
       CREATE TABLE pushboard_audit (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, time_ms double precision NOT NULL, entry text NOT NULL);
+    `,
+  },
+  {
+    version: 3,
+    description: "undo snapshots of deletes",
+    sql: `
+      CREATE TABLE pushboard_undo (id text PRIMARY KEY, time_ms double precision NOT NULL, data text NOT NULL);
+      CREATE INDEX pushboard_undo_time ON pushboard_undo (time_ms);
     `,
   },
 ];

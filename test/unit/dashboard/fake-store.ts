@@ -49,6 +49,9 @@ export class FakeStore implements MetricStore {
   getGroup(key: string) {
     return this.byKey.get(key);
   }
+  restorable() {
+    return [];
+  }
   audit() {
     return [];
   }

@@ -1,0 +1,9 @@
+// GET /api/ui/undo → RestorableResponse: deletions that can still be restored (within --dashboard.undo-window).
+import { jsonResponse, withRuntime } from "@/lib/dashboard/http";
+import { restorableDeletions } from "@/lib/dashboard/undo-actions";
+
+export const dynamic = "force-dynamic";
+
+export function GET(): Promise<Response> {
+  return withRuntime((rt) => jsonResponse(restorableDeletions(rt.store, Date.now(), rt.config.undoWindowMs)));
+}
