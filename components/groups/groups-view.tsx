@@ -93,7 +93,7 @@ export function GroupsView({ initial }: { initial: ListParams }) {
   };
 
   const selectedTargets = useMemo(() => [...selected].map(([id, labels]) => ({ id, labels })), [selected]);
-  const staleAll = data?.counts.staleAll ?? 0;
+  const staleAll = data?.matching.stale ?? 0;
 
   return (
     <div className="space-y-4">

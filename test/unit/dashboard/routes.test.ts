@@ -46,7 +46,7 @@ describe("/api/ui routes", () => {
     expect(detail.status).toBe(200);
     expect((await detail.json()).exposition).toContain("x{");
     expect((await getGroup(new Request("http://x"), { params: Promise.resolve({ id: "nope" }) })).status).toBe(404);
-    expect((await (await getStale()).json()).rows.map((r: { id: string }) => r.id)).toEqual([encodeGroupId(stale.key)]);
+    expect((await (await getStale(new Request("http://x/api/ui/groups/stale"))).json()).rows.map((r: { id: string }) => r.id)).toEqual([encodeGroupId(stale.key)]);
     const status = await (await getStatus(new Request("http://x/api/ui/status"))).json();
     expect(status).toMatchObject({ version: "9.9.9", storage: "fake", groups: 2, counts: { fresh: 1, stale: 1, failed: 0 }, roles: ["read", "push", "admin"] });
     expect(status.user).toBeUndefined();
