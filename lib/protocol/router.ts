@@ -152,6 +152,7 @@ export class ProtocolRouter {
       .add("GET", P + "/status", r("status", ui))
       .add("GET", P + "/activity", r("status", ui))
       .add("GET", P + "/expiries", r("status", ui))
+      .add("GET", P + "/jobs", r("status", ui))
       .add("PUT", P + "/-/quit", r("quit", async () => this.quit()))
       .add("POST", P + "/-/quit", r("quit", async () => this.quit()))
       .add("GET", "/-/quit", r("quit", async () => textResponse(405, "Only POST or PUT requests allowed.")));
