@@ -3,6 +3,7 @@ import { AppLink as Link, useAppPathname } from "./prefix";
 import { useViewer } from "./use-viewer";
 
 const LINKS = [
+  { href: "/jobs", label: "Jobs" },
   { href: "/", label: "Groups" },
   { href: "/expiries", label: "Expiries" },
   { href: "/activity", label: "Activity" },
@@ -29,7 +30,7 @@ export function Nav() {
               href={l.href}
               aria-current={active ? "page" : undefined}
               className={`rounded-md px-2 py-1.5 text-sm font-medium sm:px-3 ${
-                active ? "bg-zinc-100 text-zinc-900 dark:bg-zinc-800 dark:text-white" : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white"
+                active ? "bg-zinc-100 text-zinc-900 dark:bg-zinc-800 dark:text-white" : "text-zinc-700 hover:text-zinc-900 dark:text-zinc-300 dark:hover:text-white"
               }`}
             >
               {l.label}
@@ -37,7 +38,7 @@ export function Nav() {
           );
         })}
         {showViewer && (
-          <span className="ml-auto text-sm text-zinc-600 dark:text-zinc-400" data-testid="signed-in">
+          <span className="ml-auto text-sm text-zinc-700 dark:text-zinc-300" data-testid="signed-in">
             {viewer.user !== undefined ? (
               <>
                 signed in as <strong className="font-medium text-zinc-900 dark:text-white">{viewer.user}</strong>
@@ -50,7 +51,7 @@ export function Nav() {
         )}
         <a
           href="https://github.com/prometheus/pushgateway/blob/master/README.md"
-          className={`${showViewer ? "ml-4" : "ml-auto"} text-sm text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white`}
+          className={`${showViewer ? "ml-4" : "ml-auto"} text-sm text-zinc-700 hover:text-zinc-900 dark:text-zinc-300 dark:hover:text-white`}
           rel="noreferrer"
         >
           Help

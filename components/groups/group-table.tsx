@@ -1,8 +1,12 @@
 "use client";
 import { StaleFamiliesNote } from "../detail/stale-families-note";
 import { AppLink as Link } from "../prefix";
-import { Fragment, useEffect, useRef } from "react";
+import { Fragment, useCallback, useEffect, useRef, useState } from "react";
 import type { GroupListResponse, GroupRow, SortDir, SortKey } from "@/lib/dashboard/types";
+import { isSelected, type Selection, type SelectionAction } from "./selection";
+import { useStableRows } from "./use-stable-rows";
+import { useIsPhone } from "../ui/use-media";
+import { GroupCards } from "./group-cards";
 import { formatIn, formatLocal, formatSpan, groupingKeyText } from "../ui/format";
 import { LabelChips } from "../ui/label-chips";
 import { RelativeTime } from "../ui/relative-time";
@@ -16,14 +20,16 @@ interface Column {
   title?: string;
 }
 
+// Fixed widths (the table uses table-layout: fixed): expanding a row or a refresh with longer values never moves
+// a column. The group column takes what is left.
 const COLUMNS: Column[] = [
   { key: "labels", label: "Group" },
-  { key: "status", label: "Status" },
-  { key: "lastPush", label: "Last push", className: "hidden sm:table-cell" },
-  { key: "interval", label: "Push timeline", className: "hidden md:table-cell", title: "Recent pushes; sorted by typical interval" },
-  { key: "lastFailure", label: "Last failure", className: "hidden lg:table-cell" },
-  { key: "families", label: "Families", className: "hidden sm:table-cell text-right", title: "Pushed families (without push_time_seconds / push_failure_time_seconds)" },
-  { key: "series", label: "Series", className: "hidden sm:table-cell text-right", title: "Pushed series (samples)" },
+  { key: "status", label: "Status", className: "w-32" },
+  { key: "lastPush", label: "Last push", className: "hidden sm:table-cell w-28" },
+  { key: "interval", label: "Push timeline", className: "hidden md:table-cell w-52", title: "Recent pushes; sorted by typical interval" },
+  { key: "lastFailure", label: "Last failure", className: "hidden lg:table-cell w-40" },
+  { key: "families", label: "Families", className: "hidden sm:table-cell w-20 text-right", title: "Pushed families (without push_time_seconds / push_failure_time_seconds)" },
+  { key: "series", label: "Series", className: "hidden sm:table-cell w-20 text-right", title: "Pushed series (samples)" },
 ];
 
 function SortHeader({ col, sort, dir, onSort }: { col: Column; sort: SortKey; dir: SortDir; onSort: (k: SortKey) => void }) {
@@ -32,13 +38,13 @@ function SortHeader({ col, sort, dir, onSort }: { col: Column; sort: SortKey; di
     <th
       scope="col"
       aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : "none"}
-      className={`px-2 py-2 text-left text-xs font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400 ${col.className ?? ""}`}
+      className={`px-2 py-2 text-left text-xs font-semibold uppercase tracking-wide text-zinc-700 dark:text-zinc-300 ${col.className ?? ""}`}
       title={col.title}
     >
       {col.key ? (
         <button type="button" className="inline-flex items-center gap-1 uppercase hover:text-zinc-900 dark:hover:text-white" onClick={() => onSort(col.key!)}>
           {col.label}
-          <span aria-hidden="true" className={active ? "text-brand" : "opacity-30"}>
+          <span aria-hidden="true" className={active ? "text-brand-dark dark:text-brand" : "opacity-60"}>
             {active && dir === "desc" ? "▼" : "▲"}
           </span>
         </button>
@@ -49,9 +55,9 @@ function SortHeader({ col, sort, dir, onSort }: { col: Column; sort: SortKey; di
   );
 }
 
-function HeaderCheckbox({ rows, selected, onToggleAll }: { rows: GroupRow[]; selected: ReadonlyMap<string, unknown>; onToggleAll: (on: boolean) => void }) {
+function HeaderCheckbox({ rows, selection, onToggleAll }: { rows: GroupRow[]; selection: Selection; onToggleAll: (on: boolean) => void }) {
   const ref = useRef<HTMLInputElement>(null);
-  const n = rows.filter((r) => selected.has(r.id)).length;
+  const n = rows.filter((r) => isSelected(selection, r.id)).length;
   const all = rows.length > 0 && n === rows.length;
   useEffect(() => {
     if (ref.current) ref.current.indeterminate = n > 0 && !all;
@@ -69,37 +75,84 @@ function HeaderCheckbox({ rows, selected, onToggleAll }: { rows: GroupRow[]; sel
   );
 }
 
+/** Badges for the independent facts: stale or fresh, and failed when the last attempt was rejected. */
+export function StatusBadges({ row }: { row: GroupRow }) {
+  return (
+    <span className="inline-flex flex-wrap gap-1" data-testid="status">
+      {row.stale ? (
+        <StatusBadge status="stale" title={`No push attempt for longer than ${formatSpan(row.staleAfterMs)}`} />
+      ) : !row.lastPushFailed ? (
+        <StatusBadge status="fresh" />
+      ) : null}
+      {row.lastPushFailed && <StatusBadge status="failed" title="The last push attempt was rejected" />}
+    </span>
+  );
+}
+
 export function GroupTable({
   data,
   now,
-  selected,
-  onToggle,
-  onToggleAll,
-  expanded,
-  onToggleExpanded,
+  current = true,
+  selection,
+  onSelect,
   onSort,
   onDelete,
+  deletions = 0,
 }: {
   data: GroupListResponse;
+  /** The time statuses and ages are judged at (the last good answer's time while not current). */
   now: number;
-  selected: ReadonlyMap<string, GroupRow["labels"]>;
-  onToggle: (row: GroupRow, on: boolean) => void;
-  onToggleAll: (on: boolean) => void;
-  expanded: ReadonlySet<string>;
-  onToggleExpanded: (id: string) => void;
+  /** False while offline, failing or showing the last valid filter's results: the table is shown as old. */
+  current?: boolean;
+  selection: Selection;
+  onSelect: (a: SelectionAction) => void;
   onSort: (k: SortKey) => void;
   /** Absent when the viewer may not delete: no Delete buttons. */
   onDelete?: (row: GroupRow) => void;
+  /** Counts the operator's own deletes: each releases paused re-ordering, so their rows go at once. */
+  deletions?: number;
 }) {
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const onToggleExpanded = useCallback((id: string) => {
+    setExpanded((s) => {
+      const n = new Set(s);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
+  }, []);
+  const orderKey = `${data.q}|${data.sort}|${data.dir}|${data.page}|${data.size}|${data.jobs ? "job" : ""}`;
+  const stable = useStableRows(data.rows, orderKey);
+  const { release } = stable;
+  useEffect(() => {
+    if (deletions > 0) release();
+  }, [deletions, release]);
+  const phone = useIsPhone();
+  const onToggle = (row: GroupRow, on: boolean) => onSelect({ type: "toggle", id: row.id, labels: row.labels, on });
+  const onToggleAll = (on: boolean) => onSelect({ type: "page", rows: data.rows.map((r) => ({ id: r.id, labels: r.labels })), on });
   const jobs = new Map((data.jobs ?? []).map((j) => [j.job, j]));
   const colCount = COLUMNS.length + 3;
+  const pausedNote = (
+    <p data-testid="updates-paused" data-paused={stable.paused} aria-live="polite" className={`min-h-5 text-xs text-zinc-700 dark:text-zinc-300 ${stable.paused ? "" : "invisible"}`}>
+      Re-ordering paused while the pointer or focus is on the table{stable.waiting > 0 ? ` (${stable.waiting} change${stable.waiting === 1 ? "" : "s"} waiting)` : ""}; values still update.
+    </p>
+  );
+  if (phone)
+    return (
+      <div {...stable.bind} data-updated={data.nowMs} data-testid="group-list" className={current ? "" : "opacity-75"}>
+        {pausedNote}
+        <GroupCards rows={stable.rows} now={now} selection={selection} onToggle={onToggle} onDelete={onDelete} empty={data.totalAll === 0 ? "No groups have been pushed yet." : "No group matches the filter."} />
+      </div>
+    );
   return (
-    <div className="card relative overflow-x-auto">
-      <table className="w-full border-collapse text-sm" aria-label="Pushed groups">
+    <div {...stable.bind} data-updated={data.nowMs} data-testid="group-list">
+      {pausedNote}
+    <div className={`card relative overflow-x-auto ${current ? "" : "opacity-75"}`}>
+      <table className="w-full min-w-[44rem] table-fixed border-collapse text-sm" aria-label="Pushed groups">
         <thead className="border-b border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900/60">
           <tr>
-            <th scope="col" className="w-8 px-2 py-2">
-              <HeaderCheckbox rows={data.rows} selected={selected} onToggleAll={onToggleAll} />
+            <th scope="col" className="w-9 px-2 py-2">
+              <HeaderCheckbox rows={data.rows} selection={selection} onToggleAll={onToggleAll} />
             </th>
             <th scope="col" className="w-8 px-1 py-2">
               <span className="sr-only">Expand</span>
@@ -107,7 +160,7 @@ export function GroupTable({
             {COLUMNS.map((c) => (
               <SortHeader key={c.label} col={c} sort={data.sort} dir={data.dir} onSort={onSort} />
             ))}
-            <th scope="col" className="px-2 py-2 text-right">
+            <th scope="col" className="w-20 px-2 py-2 text-right">
               <span className="sr-only">Actions</span>
             </th>
           </tr>
@@ -120,13 +173,14 @@ export function GroupTable({
               </td>
             </tr>
           )}
-          {data.rows.map((row, i) => {
-            const jobOf = (r: typeof row) => r.labels.find((l) => l.name === "job")?.value ?? "";
+          {stable.rows.map(({ row, gone }, i) => {
+            const jobOf = (r: GroupRow) => r.labels.find((l) => l.name === "job")?.value ?? "";
             const job = jobOf(row);
-            const prevJob = i > 0 ? jobOf(data.rows[i - 1]!) : undefined;
+            const prevJob = i > 0 ? jobOf(stable.rows[i - 1]!.row) : undefined;
             const jobHeader = data.jobs && job !== prevJob ? jobs.get(job) : undefined;
             const key = groupingKeyText(row.labels);
             const isOpen = expanded.has(row.id);
+            const checked = isSelected(selection, row.id);
             const detailsId = `row-details-${row.id}`;
             return (
               <Fragment key={row.id}>
@@ -134,7 +188,7 @@ export function GroupTable({
                   <tr className="border-b border-zinc-200 bg-zinc-100/70 dark:border-zinc-800 dark:bg-zinc-800/50">
                     <th scope="rowgroup" colSpan={colCount} className="px-3 py-1.5 text-left text-xs font-semibold">
                       job <span className="font-mono">{jobHeader.job === "" ? '""' : jobHeader.job}</span>
-                      <span className="ml-2 font-normal text-zinc-600 dark:text-zinc-400">
+                      <span className="ml-2 font-normal text-zinc-700 dark:text-zinc-300">
                         {jobHeader.count} group{jobHeader.count === 1 ? "" : "s"}
                         {jobHeader.stale > 0 && ` · ${jobHeader.stale} stale`}
                         {jobHeader.failed > 0 && ` · ${jobHeader.failed} failed`}
@@ -145,21 +199,23 @@ export function GroupTable({
                 <tr
                   data-testid="group-row"
                   data-id={row.id}
-                  className={`border-b border-zinc-100 align-top dark:border-zinc-800 ${selected.has(row.id) ? "bg-orange-50/60 dark:bg-orange-950/20" : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40"}`}
+                  data-gone={gone || undefined}
+                  className={`border-b border-zinc-100 align-top dark:border-zinc-800 ${gone ? "opacity-60 line-through" : checked ? "bg-orange-50/60 dark:bg-orange-950/20" : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40"}`}
                 >
                   <td className="px-2 py-2">
                     <input
                       type="checkbox"
                       className="h-4 w-4 accent-brand"
                       aria-label={`Select group ${key}`}
-                      checked={selected.has(row.id)}
+                      checked={checked}
+                      disabled={gone}
                       onChange={(e) => onToggle(row, e.target.checked)}
                     />
                   </td>
                   <td className="px-0 py-1.5 sm:px-1">
                     <button
                       type="button"
-                      className="rounded px-1 text-zinc-500 hover:text-zinc-900 dark:hover:text-white"
+                      className="rounded px-1 text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white"
                       aria-expanded={isOpen}
                       aria-controls={detailsId}
                       aria-label={`${isOpen ? "Collapse" : "Expand"} group ${key}`}
@@ -170,19 +226,14 @@ export function GroupTable({
                       </span>
                     </button>
                   </td>
-                  <td className="min-w-32 px-2 py-2 sm:min-w-40">
+                  <td className="px-2 py-2">
                     <Link href={`/groups/${row.id}`} className="group block rounded" aria-label={`Open group ${key}`}>
                       <LabelChips labels={row.labels} className="group-hover:underline" />
                     </Link>
-                    <span className="mt-1 block text-xs text-zinc-600 sm:hidden dark:text-zinc-400">
-                      pushed <RelativeTime ms={row.lastPushMs} now={now} />
-                    </span>
+                    {gone && <span className="mt-1 block text-xs no-underline">no longer listed (shown until the table is released)</span>}
                   </td>
                   <td className="px-2 py-2">
-                    <StatusBadge
-                      status={row.status}
-                      title={row.stale ? `No push for longer than ${formatSpan(row.staleAfterMs)}` : row.status === "failed" ? "The last push was rejected" : undefined}
-                    />
+                    <StatusBadges row={row} />
                     {row.expiresAtMs !== null ? (
                       <span className="mt-1 block whitespace-nowrap text-xs text-amber-800 dark:text-amber-300" title={`A lifecycle rule deletes this group at ${formatLocal(row.expiresAtMs)}`} data-testid="expires">
                         expires {formatIn(row.expiresAtMs - now)}
@@ -196,16 +247,16 @@ export function GroupTable({
                   <td className="hidden px-2 py-2 md:table-cell">
                     <div className="flex items-center gap-2">
                       <PushSparkline pushes={row.pushHistory} now={now} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastAttemptMs={row.lastFailureMs} />
-                      <span className="whitespace-nowrap text-xs text-zinc-600 dark:text-zinc-400">
+                      <span className="whitespace-nowrap text-xs text-zinc-700 dark:text-zinc-300">
                         {row.cadenceMs !== null ? `every ${formatSpan(row.cadenceMs)}${row.cadenceSource === "rule" ? " (rule)" : ""}` : "—"}
                       </span>
                     </div>
                   </td>
                   <td className="hidden whitespace-nowrap px-2 py-2 lg:table-cell">
                     {row.lastFailureMs === null ? (
-                      <span className="text-zinc-400 dark:text-zinc-500">—</span>
+                      <span className="text-zinc-600 dark:text-zinc-400" aria-label="never">—</span>
                     ) : (
-                      <span className={row.lastPushFailed ? "font-medium text-red-700 dark:text-red-400" : "text-zinc-600 dark:text-zinc-400"}>
+                      <span className={row.lastPushFailed ? "font-medium text-red-700 dark:text-red-300" : "text-zinc-700 dark:text-zinc-300"}>
                         {row.lastPushFailed && <span className="sr-only">Last push failed: </span>}
                         <RelativeTime ms={row.lastFailureMs} now={now} />
                       </span>
@@ -219,7 +270,7 @@ export function GroupTable({
                   <td className="hidden px-2 py-2 text-right tabular-nums sm:table-cell">{row.families}</td>
                   <td className="hidden px-2 py-2 text-right tabular-nums sm:table-cell">{row.series}</td>
                   <td className="px-2 py-1.5 text-right">
-                    {onDelete && (
+                    {onDelete && !gone && (
                       <button type="button" className="btn btn-sm" aria-label={`Delete group ${key}`} onClick={() => onDelete(row)}>
                         Delete
                       </button>
@@ -239,6 +290,7 @@ export function GroupTable({
         </tbody>
       </table>
     </div>
+    </div>
   );
 }
 
@@ -246,20 +298,20 @@ function RowDetails({ row, now }: { row: GroupRow; now: number }) {
   return (
     <div className="grid gap-3 text-sm md:grid-cols-3">
       <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
-        <dt className="text-zinc-500">Grouping key</dt>
-        <dd className="break-all font-mono text-xs">{groupingKeyText(row.labels)}</dd>
-        <dt className="text-zinc-500">Families / series</dt>
+        <dt className="text-zinc-700 dark:text-zinc-300">Grouping key</dt>
+        <dd className="font-mono text-xs [overflow-wrap:anywhere]">{groupingKeyText(row.labels)}</dd>
+        <dt className="text-zinc-700 dark:text-zinc-300">Families / series</dt>
         <dd>
           {row.families} / {row.series}
         </dd>
-        <dt className="text-zinc-500">Cadence</dt>
+        <dt className="text-zinc-700 dark:text-zinc-300">Cadence</dt>
         <dd>
           {formatSpan(row.cadenceMs)}{" "}
-          <span className="text-zinc-600 dark:text-zinc-300">
+          <span className="text-zinc-700 dark:text-zinc-300">
             ({row.cadenceSource === "rule" ? "declared by a lifecycle rule" : row.cadenceSource === "learnt" ? `learnt from ${row.pushHistory.length} pushes` : "none yet: the default applies"})
           </span>
         </dd>
-        <dt className="text-zinc-500">Stale after</dt>
+        <dt className="text-zinc-700 dark:text-zinc-300">Stale after</dt>
         <dd>{formatSpan(row.staleAfterMs)} without a push</dd>
       </dl>
       <div>
@@ -267,7 +319,7 @@ function RowDetails({ row, now }: { row: GroupRow; now: number }) {
         <ol className="max-h-28 overflow-auto font-mono text-xs">
           {[...row.pushHistory].reverse().map((t, i) => (
             <li key={i}>
-              {formatLocal(t)} <span className="text-zinc-500">(<RelativeTime ms={t} now={now} />)</span>
+              {formatLocal(t)} <span className="text-zinc-700 dark:text-zinc-300">(<RelativeTime ms={t} now={now} />)</span>
             </li>
           ))}
         </ol>
@@ -281,9 +333,9 @@ function RowDetails({ row, now }: { row: GroupRow; now: number }) {
             <p className="mt-1 whitespace-pre-wrap break-words font-mono text-xs">{row.lastError.message}</p>
           </div>
         ) : (
-          <p className="text-zinc-500">No rejected push recorded.</p>
+          <p className="text-zinc-700 dark:text-zinc-300">No rejected push recorded.</p>
         )}
-        <Link href={`/groups/${row.id}`} className="mt-2 inline-block text-brand underline">
+        <Link href={`/groups/${row.id}`} className="mt-2 inline-block text-brand-dark underline dark:text-brand">
           Open details, metrics and exposition →
         </Link>
       </div>

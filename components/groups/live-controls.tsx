@@ -1,5 +1,8 @@
 "use client";
 import { formatAgo } from "../ui/format";
+import type { ConnectionState } from "./use-connection";
+
+const DOT_LABEL: Record<ConnectionState, string> = { ok: "live", offline: "offline", unreachable: "server unreachable", "server-error": "server error" };
 
 export const REFRESH_CHOICES = [2000, 5000, 10_000, 30_000];
 
@@ -13,6 +16,7 @@ export function LiveControls({
   onIntervalChange,
   onRefresh,
   fetching,
+  connection = "ok",
 }: {
   updatedAt: number;
   now: number;
@@ -22,19 +26,22 @@ export function LiveControls({
   onIntervalChange: (ms: number) => void;
   onRefresh: () => void;
   fetching: boolean;
+  connection?: ConnectionState;
 }) {
+  const dot = connection !== "ok" ? "bg-red-600" : paused ? "bg-zinc-500" : fetching ? "animate-pulse bg-brand" : "bg-emerald-600";
+  const state = connection !== "ok" ? connection : paused ? "paused" : "live";
   return (
     <div className="flex flex-wrap items-center gap-2 text-sm">
-      <span className="text-zinc-600 dark:text-zinc-400" aria-live="off" data-testid="updated-ago">
+      <span className="text-zinc-700 dark:text-zinc-300" aria-live="off" data-testid="updated-ago">
         {updatedAt ? `updated ${formatAgo(now - updatedAt)}` : "loading…"}
         {fetching && <span className="sr-only"> (refreshing)</span>}
       </span>
-      <span aria-hidden="true" className={`h-2 w-2 rounded-full ${paused ? "bg-zinc-400" : fetching ? "animate-pulse bg-brand" : "bg-emerald-500"}`} />
+      <span role="img" aria-label={`Connection: ${paused && connection === "ok" ? "auto-refresh paused" : DOT_LABEL[connection]}`} data-testid="live-dot" data-state={state} className={`h-2 w-2 rounded-full ${dot}`} />
       <button type="button" className="btn btn-sm" aria-pressed={paused} onClick={() => onPausedChange(!paused)}>
         {paused ? "Resume auto-refresh" : "Pause auto-refresh"}
       </button>
       <label className="flex items-center gap-1">
-        <span className="sr-only sm:not-sr-only sm:text-zinc-600 sm:dark:text-zinc-400">every</span>
+        <span className="sr-only sm:not-sr-only sm:text-zinc-700 sm:dark:text-zinc-300">every</span>
         <select
           className="field py-1 text-xs"
           aria-label="Auto-refresh interval"

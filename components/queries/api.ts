@@ -11,16 +11,29 @@ import type {
   FamilyDeleteResponse,
   RestorableResponse,
   RestoreResponse,
+  JobOverviewResponse,
+  MatchResponse,
 } from "@/lib/dashboard/types";
 
+/**
+ * A failed dashboard request. `status` 0 means the server could not be reached at all (down, or the network);
+ * the message then says so in words, never the browser's raw "Failed to fetch". `position` is set for a filter
+ * syntax error: where in the filter text it goes wrong.
+ */
 export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    readonly position?: number,
   ) {
     super(message);
   }
+  get unreachable(): boolean {
+    return this.status === 0;
+  }
 }
+
+export const UNREACHABLE_MESSAGE = "Cannot reach the pushboard server (it may be down or restarting, or the network is out)";
 
 /** The dashboard's path prefix ("" or "/prefix"), set by PrefixProvider before any query runs. */
 let apiBase = "";
@@ -29,8 +42,15 @@ export function setApiBase(prefix: string): void {
 }
 
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(apiBase + path, { ...init, headers: { accept: "application/json", ...init?.headers }, cache: "no-store" });
-  const text = await res.text();
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(apiBase + path, { ...init, headers: { accept: "application/json", ...init?.headers }, cache: "no-store" });
+    text = await res.text();
+  } catch (e) {
+    if ((e as Error).name === "AbortError") throw e;
+    throw new ApiError(UNREACHABLE_MESSAGE, 0);
+  }
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
@@ -38,8 +58,9 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
     body = undefined;
   }
   if (!res.ok) {
-    const msg = (body as { error?: string } | undefined)?.error ?? `${res.status} ${res.statusText}`;
-    throw new ApiError(msg, res.status);
+    const err = body as { error?: string; position?: number } | undefined;
+    const msg = err?.error ?? (res.status >= 500 ? `Server error: ${res.status} ${res.statusText}` : `${res.status} ${res.statusText}`);
+    throw new ApiError(msg, res.status, typeof err?.position === "number" ? err.position : undefined);
   }
   return body as T;
 }
@@ -62,12 +83,16 @@ export function listParamsToSearch(p: ListParams): URLSearchParams {
 export const api = {
   listGroups: (p: ListParams, signal?: AbortSignal) => request<GroupListResponse>(`/api/ui/groups?${listParamsToSearch(p)}`, { signal }),
   groupDetail: (id: string, signal?: AbortSignal) => request<GroupDetailResponse>(`/api/ui/groups/${encodeURIComponent(id)}`, { signal }),
-  staleGroups: (signal?: AbortSignal) => request<StaleListResponse>("/api/ui/groups/stale", { signal }),
+  staleGroups: (q: string, signal?: AbortSignal) => request<StaleListResponse>(`/api/ui/groups/stale?${new URLSearchParams({ q })}`, { signal }),
+  jobs: (signal?: AbortSignal) => request<JobOverviewResponse>("/api/ui/jobs", { signal }),
+  matchIds: (q: string, ids: string[]) => post<MatchResponse>("/api/ui/groups/match", { q, ids }),
   status: (signal?: AbortSignal) => request<StatusResponse>("/api/ui/status", { signal }),
   activity: (signal?: AbortSignal) => request<ActivityResponse>("/api/ui/activity", { signal }),
   expiries: (signal?: AbortSignal) => request<ExpiriesResponse>("/api/ui/expiries", { signal }),
-  deleteGroups: (ids: string[]) => post<DeleteResponse>("/api/ui/groups/delete", { ids }),
-  deleteStale: (ids: string[]) => post<DeleteResponse>("/api/ui/groups/delete-stale", { ids }),
+  /** With q (the filter the selection was made under), only ids the filter still matches are deleted. */
+  deleteGroups: (ids: string[], q = "") => post<DeleteResponse>("/api/ui/groups/delete", { ids, q }),
+  /** The listed groups that are still stale and matched by q. */
+  deleteStale: (q: string, ids: string[]) => post<DeleteResponse>("/api/ui/groups/delete-stale", { q, ids }),
   deleteMatching: (q: string) => post<DeleteResponse>("/api/ui/groups/delete-matching", { q }),
   wipe: () => post<DeleteResponse>("/api/ui/wipe", {}),
   deleteFamilies: (id: string, families: { name: string; lastPushedMs: number }[]) =>

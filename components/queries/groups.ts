@@ -22,11 +22,19 @@ export const groupDetailOptions = (id: string) =>
     retry: (count, err) => (err as { status?: number }).status !== 404 && count < 1,
   });
 
-export const staleGroupsOptions = () =>
+/** The stale groups within the filter q, listed before "Delete stale matching". */
+export const staleGroupsOptions = (q: string) =>
   queryOptions({
-    queryKey: uiKeys.stale(),
-    queryFn: ({ signal }) => api.staleGroups(signal),
+    queryKey: uiKeys.stale(q),
+    queryFn: ({ signal }) => api.staleGroups(q, signal),
     staleTime: 0,
+  });
+
+export const jobOverviewOptions = () =>
+  queryOptions({
+    queryKey: uiKeys.jobs(),
+    queryFn: ({ signal }) => api.jobs(signal),
+    refetchInterval: DEFAULT_REFRESH_MS,
   });
 
 export const statusOptions = () =>
@@ -61,16 +69,16 @@ function useInvalidateAfterDelete() {
   };
 }
 
-/** Deletes groups by id; lists, details and the status page refresh at once. */
+/** Deletes groups by id (only those the filter q still matches); lists, details and the status page refresh at once. */
 export function useDeleteGroups() {
   const invalidate = useInvalidateAfterDelete();
-  return useMutation({ mutationFn: (ids: string[]) => api.deleteGroups(ids), onSuccess: (res, ids) => (announceDelete(res), invalidate(res, ids)) });
+  return useMutation({ mutationFn: (v: { ids: string[]; q: string }) => api.deleteGroups(v.ids, v.q), onSuccess: (res, v) => (announceDelete(res), invalidate(res, v.ids)) });
 }
 
-/** Deletes the listed groups that are still stale. */
+/** Deletes the listed groups that are still stale and matched by the filter q. */
 export function useDeleteStale() {
   const invalidate = useInvalidateAfterDelete();
-  return useMutation({ mutationFn: (ids: string[]) => api.deleteStale(ids), onSuccess: (res, ids) => (announceDelete(res), invalidate(res, ids)) });
+  return useMutation({ mutationFn: (v: { ids: string[]; q: string }) => api.deleteStale(v.q, v.ids), onSuccess: (res, v) => (announceDelete(res), invalidate(res, v.ids)) });
 }
 
 /** Deletes every group the filter matches, across all pages. */

@@ -11,12 +11,13 @@ export function LabelChips({ labels, className = "" }: { labels: LabelPair[]; cl
       {labels.map((l) => (
         <span
           key={l.name}
-          className={`inline-flex max-w-full items-baseline rounded border px-1.5 py-0.5 font-mono text-xs ${
+          className={`inline-flex min-w-0 max-w-full items-baseline rounded border px-1.5 py-0.5 font-mono text-xs ${
             l.name === "job" ? JOB : l.name === "instance" ? INSTANCE : OTHER
           }`}
         >
-          <span className="opacity-70">{l.name}=</span>
-          <span className="break-all">{l.value === "" ? '""' : l.value}</span>
+          <span className="opacity-85">{l.name}=</span>
+          {/* Wrap between chips first; inside a value only when it is longer than the line (never per character). */}
+          <span className="min-w-0 [overflow-wrap:anywhere]">{l.value === "" ? '""' : l.value}</span>
         </span>
       ))}
     </span>

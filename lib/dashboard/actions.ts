@@ -4,9 +4,9 @@ import type { AuditSource, MetricStore, WriteResult } from "../store/types";
 import { lastAttemptMs } from "../store/store-state";
 import { decodeGroupId, encodeGroupId } from "./group-id";
 import { summarize } from "./summary";
-import { summarizeAll, type ListContext } from "./list";
+import { matchingSummaries, summarizeAll, type ListContext } from "./list";
 import { matchesFilter, parseFilter } from "./filter";
-import type { DeleteResponse } from "./types";
+import type { DeleteResponse, MatchResponse } from "./types";
 
 export class ActionError extends Error {
   constructor(
@@ -41,8 +41,52 @@ function undoOf(res: WriteResult): Pick<DeleteResponse, "undo"> {
   return res.ok && res.undo ? { undo: res.undo } : {};
 }
 
-/** Deletes the groups named by ids; ids of groups that do not exist are reported as skipped. */
-export async function deleteGroups(store: MetricStore, ids: string[], audit: AuditSource): Promise<DeleteResponse> {
+/** Reads the optional filter text {"q": "…"} of a request body ("" when absent). */
+export function readFilter(body: unknown): string {
+  const q = (body as { q?: unknown } | null)?.q;
+  if (q === undefined) return "";
+  if (typeof q !== "string") throw new ActionError('"q" must be the filter text', 400);
+  return q;
+}
+
+/** Submits a conditional delete: each group only if its last push attempt is not later than when it was chosen. */
+async function submitDeleteIf(
+  store: MetricStore,
+  groups: { key: string; lastAttemptAtMostMs: number }[],
+  audit: AuditSource,
+): Promise<{ deleted: Set<string> } & Pick<DeleteResponse, "undo">> {
+  if (groups.length === 0) return { deleted: new Set() };
+  const res = await store.submit({ kind: "deleteIf", groups, audit });
+  if (!res.ok) throw new ActionError(res.message, res.status);
+  return { deleted: new Set((res.removed ?? []).map((r) => r.key)), ...undoOf(res) };
+}
+
+/** Which of `ids` the filter `q` matches now (the selection a filter change keeps). */
+export function matchIds(store: MetricStore, q: string, ids: string[], ctx: ListContext): MatchResponse {
+  const shown = new Set(matchingSummaries(store, q, ctx).map((s) => s.base.id));
+  return { ids: [...new Set(ids)].filter((id) => shown.has(id)), q };
+}
+
+/**
+ * Deletes the groups named by ids; ids of groups that do not exist are reported as skipped. With a filter
+ * (`scope.q`, the table's filter when the selection was confirmed), only ids the filter matches are deleted, each
+ * only if it has not pushed since (conditional, like deleteStale); the others are reported as skipped.
+ */
+export async function deleteGroups(store: MetricStore, ids: string[], audit: AuditSource, scope?: { q: string; ctx: ListContext }): Promise<DeleteResponse> {
+  if (scope && scope.q.trim() !== "") {
+    const shown = new Map(matchingSummaries(store, scope.q, scope.ctx).map((s) => [s.base.id, s.base.key]));
+    const groups: { key: string; lastAttemptAtMostMs: number }[] = [];
+    const skipped: string[] = [];
+    for (const id of new Set(ids)) {
+      const key = shown.get(id);
+      const g = key === undefined ? undefined : store.getGroup(key);
+      if (g) groups.push({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) });
+      else skipped.push(id);
+    }
+    const { deleted, undo } = await submitDeleteIf(store, groups, audit);
+    for (const g of groups) if (!deleted.has(g.key)) skipped.push(encodeGroupId(g.key));
+    return { deleted: deleted.size, skipped, ...(undo ? { undo } : {}) };
+  }
   const keys: string[] = [];
   const skipped: string[] = [];
   for (const id of new Set(ids)) {
@@ -54,28 +98,30 @@ export async function deleteGroups(store: MetricStore, ids: string[], audit: Aud
 }
 
 /**
- * Deletes stale groups. With ids (the list the user was shown), only those that are still stale now are
- * deleted; without ids, every stale group. The delete is conditional inside the write queue: a group whose
- * last push attempt changed since it was found stale (it pushed again, even a push queued just before this
- * delete) is kept.
+ * Deletes stale groups within the filter `q` ("" for every group). With ids (the list the user was shown), only
+ * those that are still stale and still matched by the filter are deleted; without ids, every stale group the
+ * filter matches. The delete is conditional inside the write queue: a group whose last push attempt changed since
+ * it was found stale (it pushed again, even a push queued just before this delete) is kept.
  */
-export async function deleteStale(store: MetricStore, ids: string[] | undefined, ctx: ListContext, audit: AuditSource): Promise<DeleteResponse> {
+export async function deleteStale(store: MetricStore, ids: string[] | undefined, ctx: ListContext, audit: AuditSource, q = ""): Promise<DeleteResponse> {
   const groups: { key: string; lastAttemptAtMostMs: number }[] = [];
   const skipped: string[] = [];
+  const filter = parseFilter(q);
+  const inScope = (g: Parameters<typeof summarize>[0]) => {
+    const s = summarize(g, ctx.defaultStaleAfterMs, ctx.nowMs, ctx.lifecycle);
+    return s.stale && (filter.terms.length === 0 || matchesFilter(filter, s));
+  };
   const candidates = ids === undefined ? [...store.groups()].map((g) => ({ id: undefined, g })) : [...new Set(ids)].map((id) => {
     const key = decodeGroupId(id);
     return { id, g: key === undefined ? undefined : store.getGroup(key) };
   });
   for (const { id, g } of candidates) {
-    if (g && summarize(g, ctx.defaultStaleAfterMs, ctx.nowMs, ctx.lifecycle).stale) groups.push({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) });
+    if (g && inScope(g)) groups.push({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) });
     else if (id !== undefined) skipped.push(id);
   }
-  if (groups.length === 0) return { deleted: 0, skipped };
-  const res = await store.submit({ kind: "deleteIf", groups, audit });
-  if (!res.ok) throw new ActionError(res.message, res.status);
-  const deleted = new Set((res.removed ?? []).map((r) => r.key));
+  const { deleted, undo } = await submitDeleteIf(store, groups, audit);
   for (const c of groups) if (!deleted.has(c.key) && ids !== undefined) skipped.push(encodeGroupId(c.key));
-  return { deleted: deleted.size, skipped, ...undoOf(res) };
+  return { deleted: deleted.size, skipped, ...(undo ? { undo } : {}) };
 }
 
 /**
@@ -90,11 +136,8 @@ export async function deleteMatching(store: MetricStore, q: string, ctx: ListCon
     const g = matchesFilter(filter, s) ? store.getGroup(s.base.key) : undefined;
     if (g) groups.push({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) });
   }
-  if (groups.length === 0) return { deleted: 0, skipped: [] };
-  const res = await store.submit({ kind: "deleteIf", groups, audit });
-  if (!res.ok) throw new ActionError(res.message, res.status);
-  const deleted = new Set((res.removed ?? []).map((r) => r.key));
-  return { deleted: deleted.size, skipped: groups.filter((g) => !deleted.has(g.key)).map((g) => encodeGroupId(g.key)), ...undoOf(res) };
+  const { deleted, undo } = await submitDeleteIf(store, groups, audit);
+  return { deleted: deleted.size, skipped: groups.filter((g) => !deleted.has(g.key)).map((g) => encodeGroupId(g.key)), ...(undo ? { undo } : {}) };
 }
 
 export async function wipeAll(store: MetricStore, audit: AuditSource): Promise<DeleteResponse> {

@@ -7,7 +7,8 @@
 //   name=~regex      grouping label fully matches regex: RE2 syntax, anchored as PromQL does (`^(?:regex)$`);
 //                    flags such as (?i) work as in Prometheus
 //   name!~regex      grouping label does not match regex
-//   is:stale | is:fresh | is:failed   status (is:stale also matches failed groups that are stale)
+//   is:stale | is:fresh | is:failed   independent facts: is:stale (no push attempt within its threshold),
+//                    is:failed (the last push attempt was rejected, stale or not), is:fresh (neither)
 //   has:stale-families   groups holding a family not written for more than max(1 h, 2 × the group's typical
 //                    interval) before the group's last push (lib/lifecycle/stale-families.ts)
 //   {job="a", env=~"prod|dev"}        a Prometheus series selector, as in lifecycle rules and
@@ -18,7 +19,21 @@ import { RE2JS } from "re2js";
 import type { GroupStatus } from "./types";
 import { parseSelector, SelectorError, type Selector } from "../lifecycle/selector";
 
-export class FilterError extends Error {}
+/** A filter that cannot be parsed; `position` is the 0-based offset in the filter text where it goes wrong. */
+export class FilterError extends Error {
+  constructor(
+    message: string,
+    readonly position = 0,
+  ) {
+    super(message);
+  }
+}
+
+/** A short excerpt of the filter text around `position`, for error messages. */
+export function filterExcerpt(input: string, position: number): string {
+  const start = Math.max(0, position - 10);
+  return (start > 0 ? "…" : "") + input.slice(start, position + 20) + (position + 20 < input.length ? "…" : "");
+}
 
 export type FilterTerm =
   | { kind: "text"; text: string }
@@ -36,41 +51,53 @@ export interface FilterSubject {
   labels: ReadonlyMap<string, string>;
   /** Lowercased "name=value" pairs and family names, joined by "\n". */
   haystack: string;
-  status: GroupStatus;
   stale: boolean;
   /** Number of stale families (has:stale-families). */
   staleFamilies?: number;
+  /** The last push attempt was rejected (independent of staleness). */
+  failed: boolean;
+}
+
+/** A token and the offset of its first character in the filter text. */
+export interface Token {
+  text: string;
+  start: number;
 }
 
 /** Splits on whitespace outside double quotes; quotes are removed and \" \\ unescaped. */
 export function tokenize(input: string): string[] {
-  const out: string[] = [];
+  return tokenizeAt(input).map((t) => t.text);
+}
+
+/** tokenize, keeping where each token starts (for error positions). */
+export function tokenizeAt(input: string): Token[] {
+  const out: Token[] = [];
   let cur = "";
-  let inToken = false;
-  let quoted = false;
+  let start = -1;
+  let quoteAt = -1;
   for (let i = 0; i < input.length; i++) {
     const c = input[i]!;
-    if (quoted) {
+    if (quoteAt >= 0) {
       if (c === "\\" && i + 1 < input.length && (input[i + 1] === '"' || input[i + 1] === "\\")) {
         cur += input[++i];
-      } else if (c === '"') quoted = false;
+      } else if (c === '"') quoteAt = -1;
       else cur += c;
       continue;
     }
     if (c === '"') {
-      quoted = true;
-      inToken = true;
+      quoteAt = i;
+      if (start < 0) start = i;
     } else if (/\s/.test(c)) {
-      if (inToken) out.push(cur);
+      if (start >= 0) out.push({ text: cur, start });
       cur = "";
-      inToken = false;
+      start = -1;
     } else {
       cur += c;
-      inToken = true;
+      if (start < 0) start = i;
     }
   }
-  if (quoted) throw new FilterError("unterminated quote in filter");
-  if (inToken) out.push(cur);
+  if (quoteAt >= 0) throw new FilterError("unterminated quote in filter", quoteAt);
+  if (start >= 0) out.push({ text: cur, start });
   return out;
 }
 
@@ -84,12 +111,12 @@ export interface LabelRegex {
  * (a port of RE2) matches in linear time, so a hostile pattern such as `(a|a)+` cannot stall the server as a
  * backtracking JavaScript RegExp would.
  */
-export function compileMatcherRegex(source: string): LabelRegex {
+export function compileMatcherRegex(source: string, position = 0): LabelRegex {
   let re: RE2JS;
   try {
     re = RE2JS.compile(`^(?:${source})$`);
   } catch (e) {
-    throw new FilterError(`invalid regular expression ${JSON.stringify(source)}: ${(e as Error).message}`);
+    throw new FilterError(`invalid regular expression ${JSON.stringify(source)}: ${(e as Error).message}`, position);
   }
   return { test: (value) => re.matches(value) };
 }
@@ -97,10 +124,13 @@ export function compileMatcherRegex(source: string): LabelRegex {
 const MATCHER = /^([^\s=!~"]+)(=~|!~|!=|=)(.*)$/s;
 const STATUSES: readonly GroupStatus[] = ["fresh", "stale", "failed"];
 
-/** Splits a `{…}` selector (quotes respected) out of the filter text: [the selector, the rest]. */
-function extractSelector(input: string): [string | undefined, string] {
+/**
+ * Splits a `{…}` selector (quotes respected) out of the filter text: [the selector, its offset, the rest]. The
+ * rest keeps its length (the selector is blanked), so token offsets still point into the original text.
+ */
+function extractSelector(input: string): [string | undefined, number, string] {
   const open = input.indexOf("{");
-  if (open < 0) return [undefined, input];
+  if (open < 0) return [undefined, -1, input];
   let quote = "";
   for (let i = open + 1; i < input.length; i++) {
     const c = input[i]!;
@@ -108,33 +138,33 @@ function extractSelector(input: string): [string | undefined, string] {
       if (c === "\\" && quote !== "`") i++;
       else if (c === quote) quote = "";
     } else if (c === '"' || c === "'" || c === "`") quote = c;
-    else if (c === "}") return [input.slice(open, i + 1), input.slice(0, open) + " " + input.slice(i + 1)];
+    else if (c === "}") return [input.slice(open, i + 1), open, input.slice(0, open) + " ".repeat(i + 1 - open) + input.slice(i + 1)];
   }
-  throw new FilterError(`unclosed selector: expected "}" after ${JSON.stringify(input.slice(open, open + 40))}`);
+  throw new FilterError(`unclosed selector: expected "}" after ${JSON.stringify(input.slice(open, open + 40))}`, open);
 }
 
 export function parseFilter(input: string): ParsedFilter {
   const terms: FilterTerm[] = [];
-  const [selectorText, rest] = extractSelector(input);
+  const [selectorText, selectorAt, rest] = extractSelector(input);
   if (selectorText !== undefined) {
     try {
       terms.push({ kind: "selector", selector: parseSelector(selectorText) });
     } catch (e) {
-      if (e instanceof SelectorError) throw new FilterError(`selector ${selectorText}: ${e.message}`);
+      if (e instanceof SelectorError) throw new FilterError(`selector ${selectorText}: ${e.message}`, selectorAt);
       throw e;
     }
   }
-  for (const token of tokenize(rest)) {
+  for (const { text: token, start } of tokenizeAt(rest)) {
     if (token === "") continue;
     const lower = token.toLowerCase();
     if (lower.startsWith("is:")) {
       const s = lower.slice(3) as GroupStatus;
-      if (!STATUSES.includes(s)) throw new FilterError(`unknown status "${token.slice(3)}" (is:fresh, is:stale or is:failed)`);
+      if (!STATUSES.includes(s)) throw new FilterError(`unknown status "${token.slice(3)}" (is:fresh, is:stale or is:failed)`, start);
       terms.push({ kind: "status", status: s });
       continue;
     }
     if (lower.startsWith("has:")) {
-      if (lower !== "has:stale-families") throw new FilterError(`unknown term "${token}" (has:stale-families)`);
+      if (lower !== "has:stale-families") throw new FilterError(`unknown term "${token}" (has:stale-families)`, start);
       terms.push({ kind: "has", what: "stale-families" });
       continue;
     }
@@ -142,7 +172,7 @@ export function parseFilter(input: string): ParsedFilter {
     if (m) {
       const op = m[2] as "=" | "!=" | "=~" | "!~";
       const term: FilterTerm = { kind: "label", name: m[1]!, op, value: m[3]! };
-      if (op === "=~" || op === "!~") term.re = compileMatcherRegex(term.value);
+      if (op === "=~" || op === "!~") term.re = compileMatcherRegex(term.value, start);
       terms.push(term);
       continue;
     }
@@ -158,7 +188,7 @@ export function matchesFilter(filter: ParsedFilter, s: FilterSubject): boolean {
         if (!s.haystack.includes(t.text)) return false;
         break;
       case "status":
-        if (t.status === "stale" ? !s.stale : s.status !== t.status) return false;
+        if (t.status === "stale" ? !s.stale : t.status === "failed" ? !s.failed : s.stale || s.failed) return false;
         break;
       case "selector":
         if (!t.selector.matches(s.labels)) return false;

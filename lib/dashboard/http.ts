@@ -99,7 +99,7 @@ export async function withRuntime(req: Request, fn: (rt: Runtime) => Response | 
     if (fresh.stale) res.headers.set(STALE_HEADER, fresh.stale.message);
     return res;
   } catch (e) {
-    if (e instanceof FilterError) return errorResponse(e.message, 400);
+    if (e instanceof FilterError) return jsonResponse({ error: e.message, position: e.position }, 400);
     if (e instanceof ActionError) return errorResponse(e.message, e.status);
     return errorResponse(`internal error: ${(e as Error).message}`, 500);
   }

@@ -8,6 +8,9 @@ import {
   type GroupListResponse,
   type GroupStatus,
   type JobBucket,
+  type JobOverviewResponse,
+  type JobOverviewRow,
+  type StatusCounts,
   type ListParams,
   type SortDir,
   type SortKey,
@@ -99,16 +102,36 @@ export function summarizeAll(store: StoreReader, ctx: ListContext): GroupSummary
   return out;
 }
 
+/** Adds one group to independent status counts: fresh (neither stale nor failed), stale, failed. */
+export function countStatus(c: StatusCounts, s: { stale: boolean; failed: boolean }): void {
+  c.total++;
+  if (s.stale) c.stale++;
+  if (s.failed) c.failed++;
+  if (!s.stale && !s.failed) c.fresh++;
+}
+
+export const emptyCounts = (): StatusCounts => ({ total: 0, fresh: 0, stale: 0, failed: 0 });
+
+/** The summaries the filter text matches (all of them for an empty filter). Throws FilterError. */
+export function matchingSummaries(store: StoreReader, q: string, ctx: ListContext): GroupSummary[] {
+  const filter = parseFilter(q);
+  const all = summarizeAll(store, ctx);
+  return filter.terms.length === 0 ? all : all.filter((s) => matchesFilter(filter, s));
+}
+
 /** Throws FilterError for a bad filter. */
 export function listGroups(store: StoreReader, params: ListParams, ctx: ListContext): GroupListResponse {
   const filter = parseFilter(params.q);
   const all = summarizeAll(store, ctx);
-  const counts = { fresh: 0, stale: 0, failed: 0, staleAll: 0 };
+  const counts = emptyCounts();
+  const matching = emptyCounts();
   const matched: GroupSummary[] = [];
   for (const s of all) {
-    counts[s.status]++;
-    if (s.stale) counts.staleAll++;
-    if (filter.terms.length === 0 || matchesFilter(filter, s)) matched.push(s);
+    countStatus(counts, s);
+    if (filter.terms.length === 0 || matchesFilter(filter, s)) {
+      matched.push(s);
+      countStatus(matching, s);
+    }
   }
   const byJob = params.groupBy === "job";
   matched.sort(comparator(params.sort, params.dir, byJob));
@@ -117,6 +140,7 @@ export function listGroups(store: StoreReader, params: ListParams, ctx: ListCont
   const start = (page - 1) * params.size;
   const res: GroupListResponse = {
     rows: matched.slice(start, start + params.size).map((s) => toRow(s, ctx.diagnostics)),
+    q: params.q,
     total: matched.length,
     totalAll: all.length,
     page,
@@ -125,6 +149,7 @@ export function listGroups(store: StoreReader, params: ListParams, ctx: ListCont
     sort: params.sort,
     dir: params.dir,
     counts,
+    matching,
     nowMs: ctx.nowMs,
     adminApi: ctx.adminApi,
     defaultStaleAfterMs: ctx.defaultStaleAfterMs,
@@ -136,18 +161,41 @@ export function listGroups(store: StoreReader, params: ListParams, ctx: ListCont
       if (!b) jobs.set(s.base.job, (b = { job: s.base.job, count: 0, stale: 0, failed: 0 }));
       b.count++;
       if (s.stale) b.stale++;
-      if (s.base.lastPushFailed) b.failed++;
+      if (s.failed) b.failed++;
     }
     res.jobs = [...jobs.values()];
   }
   return res;
 }
 
-/** Every stale group, oldest last attempt first. */
-export function listStale(store: StoreReader, ctx: ListContext): StaleListResponse {
-  const rows = summarizeAll(store, ctx)
+/** The stale groups the filter matches (every stale group for an empty filter), oldest last attempt first. */
+export function listStale(store: StoreReader, ctx: ListContext, q = ""): StaleListResponse {
+  const rows = matchingSummaries(store, q, ctx)
     .filter((s) => s.stale)
     .sort((a, b) => nullableNum(a.base.lastAttemptMs, b.base.lastAttemptMs, 1) || str(a.base.labelSortKey, b.base.labelSortKey))
     .map((s) => toRow(s, ctx.diagnostics));
-  return { rows, nowMs: ctx.nowMs };
+  return { rows, q, nowMs: ctx.nowMs };
+}
+
+/** Broken jobs first: most failed groups, then most stale, then by name. */
+function compareJobs(a: JobOverviewRow, b: JobOverviewRow): number {
+  return b.failed - a.failed || b.stale - a.stale || str(a.job, b.job);
+}
+
+/**
+ * The job overview: one row per job with its groups counted by status. One pass over the cached summaries, so
+ * it costs about what one list request does.
+ */
+export function listJobs(store: StoreReader, ctx: ListContext): JobOverviewResponse {
+  const jobs = new Map<string, JobOverviewRow>();
+  const totals = emptyCounts();
+  for (const s of summarizeAll(store, ctx)) {
+    let j = jobs.get(s.base.job);
+    if (!j) jobs.set(s.base.job, (j = { job: s.base.job, ...emptyCounts(), lastPushMs: null }));
+    countStatus(j, s);
+    countStatus(totals, s);
+    const last = s.base.lastPushMs;
+    if (last !== null && (j.lastPushMs === null || last > j.lastPushMs)) j.lastPushMs = last;
+  }
+  return { jobs: [...jobs.values()].sort(compareJobs), totals, nowMs: ctx.nowMs };
 }

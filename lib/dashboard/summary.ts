@@ -49,6 +49,8 @@ export interface GroupLifecycleView {
 /** A summary at a point in time. */
 export interface GroupSummary extends FilterSubject {
   base: GroupBase;
+  /** The most urgent of the facts: failed, else stale, else fresh. */
+  status: GroupStatus;
   staleAfterMs: number;
   /** The cadence the staleness rule used: declared by a rule, learnt from pushes, or none (the default). */
   cadenceMs: number | null;
@@ -142,11 +144,14 @@ export function summarize(group: Group, defaultStaleAfterMs: number, nowMs: numb
   const declared = lifecycle?.declaredCadenceMs(group);
   const staleAfterMs = declared ?? staleThresholdMs(base.intervalMs, defaultStaleAfterMs);
   const stale = isStale(base.lastAttemptMs, staleAfterMs, nowMs);
-  const status: GroupStatus = stale ? "stale" : base.lastPushFailed ? "failed" : "fresh";
+  // Stale and failed are independent facts (a stopped pusher whose last attempt was rejected is both); `status`
+  // is the single most urgent one, for a badge or a sort: failed, then stale, then fresh.
+  const status: GroupStatus = base.lastPushFailed ? "failed" : stale ? "stale" : "fresh";
   return {
     base,
     staleAfterMs,
     stale,
+    failed: base.lastPushFailed,
     status,
     labels: base.labelMap,
     haystack: base.haystack,

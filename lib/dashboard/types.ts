@@ -12,13 +12,14 @@ export interface GroupRow {
   labels: LabelPair[];
   lastPushMs: number | null;
   lastFailureMs: number | null;
-  /** True when the last push attempt failed (push_failure_time_seconds > push_time_seconds). */
+  /** True when the last push attempt failed (push_failure_time_seconds > push_time_seconds); independent of `stale`. */
   lastPushFailed: boolean;
   /** Text of the last rejected push, if the store kept one. */
   lastError: { timeMs: number; message: string } | null;
   /** Pushed families and series (samples), not counting push_time_seconds / push_failure_time_seconds. */
   families: number;
   series: number;
+  /** The most urgent fact for one badge or a sort: failed, else stale, else fresh. */
   status: GroupStatus;
   stale: boolean;
   /** Typical push interval (ms) from the recent push history; null with fewer than two pushes. */
@@ -48,8 +49,21 @@ export interface JobBucket {
   failed: number;
 }
 
+/**
+ * Groups counted by status. Stale and failed are independent (a group can be both); fresh is neither; so
+ * fresh + stale + failed can exceed total. Each count is what the filter is:fresh / is:stale / is:failed finds.
+ */
+export interface StatusCounts {
+  total: number;
+  fresh: number;
+  stale: number;
+  failed: number;
+}
+
 export interface GroupListResponse {
   rows: GroupRow[];
+  /** The filter text this answer applies. */
+  q: string;
   /** Groups matching the filter. */
   total: number;
   /** Groups in the store. */
@@ -60,7 +74,9 @@ export interface GroupListResponse {
   sort: SortKey;
   dir: SortDir;
   /** Status counts over the whole store (not just the filter). */
-  counts: Record<GroupStatus, number> & { staleAll: number };
+  counts: StatusCounts;
+  /** Status counts of the groups the filter matches (what "Delete stale matching (N)" deletes). */
+  matching: StatusCounts;
   /** Per-job counts of the filtered set, present with groupBy=job. */
   jobs?: JobBucket[];
   /** Server time of the answer (Unix ms), to correct client clock skew in "N ago" texts. */
@@ -85,7 +101,29 @@ export interface ListParams {
 
 export interface StaleListResponse {
   rows: GroupRow[];
+  /** The filter the list is scoped to ("" for every stale group). */
+  q: string;
   nowMs: number;
+}
+
+/** One job of the job overview. */
+export interface JobOverviewRow extends StatusCounts {
+  job: string;
+  /** The job's most recent successful push (Unix ms), null if none. */
+  lastPushMs: number | null;
+}
+
+export interface JobOverviewResponse {
+  /** Broken jobs first: most failed groups, then most stale, then by name. */
+  jobs: JobOverviewRow[];
+  totals: StatusCounts;
+  nowMs: number;
+}
+
+/** The answer of POST /api/ui/groups/match: which of the given ids the filter matches. */
+export interface MatchResponse {
+  ids: string[];
+  q: string;
 }
 
 export interface SampleView {
@@ -199,6 +237,9 @@ export interface RestorableResponse {
 
 export interface ApiError {
   error: string;
+  /** For a filter syntax error: the 0-based offset in the filter text where it goes wrong, and an excerpt there. */
+  position?: number;
+  excerpt?: string;
 }
 
 /** One entry of the Activity page (the audit trail). */

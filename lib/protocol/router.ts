@@ -97,6 +97,7 @@ export class ProtocolRouter {
       .add("GET", P + "/status", r("status", page))
       .add("GET", P + "/activity", r("status", page))
       .add("GET", P + "/expiries", r("status", page))
+      .add("GET", P + "/jobs", r("status", page))
       .add("PUT", P + "/-/quit", r("quit", async () => this.quit()))
       .add("POST", P + "/-/quit", r("quit", async () => this.quit()))
       .add("GET", "/-/quit", r("quit", async () => textResponse(405, "Only POST or PUT requests allowed.")));

@@ -130,7 +130,7 @@ describe("dashboard in Chromium", () => {
     expect(await page.evaluate(() => getComputedStyle(document.querySelector(".bg-brand")!).backgroundColor)).toBe("rgb(230, 82, 44)");
     expect(await rows().first().textContent()).toContain("job=api");
     await shot("groups");
-    expect(consoleErrors).toEqual([]);
+    expect(consoleErrors, consoleErrors.join("\n")).toEqual([]);
   }, 60_000);
 
   it("renders a hostile label value as text, never as HTML", async () => {
@@ -367,8 +367,14 @@ describe("dashboard in Chromium", () => {
 
   it("deletes everything with Delete all (admin API enabled)", async () => {
     live.clear();
-    await page.getByRole("button", { name: /^Delete all \(/ }).click();
-    await page.getByRole("dialog").getByRole("button", { name: "Delete all groups" }).click();
+    const all = page.getByRole("button", { name: /^Delete all \(/ });
+    const n = /\((\d+)\)/.exec((await all.textContent()) ?? "")![1]!;
+    await all.click();
+    // Issue 15: "Delete all" is confirmed by typing the number of groups.
+    const confirm = page.getByRole("dialog").getByRole("button", { name: "Delete all groups" });
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByTestId("wipe-confirm").fill(n);
+    await confirm.click();
     await waitRows(0);
     expect(await page.locator("main").textContent()).toContain("No groups have been pushed yet.");
     expect(await scrape()).not.toContain("push_time_seconds{");

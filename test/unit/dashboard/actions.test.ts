@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ActionError, deleteGroups, deleteStale, readIds, wipeAll } from "../../../lib/dashboard/actions";
+import { ActionError, deleteGroups, deleteStale, matchIds, readFilter, readIds, wipeAll } from "../../../lib/dashboard/actions";
 import { encodeGroupId } from "../../../lib/dashboard/group-id";
 import { checkMutationRequest } from "../../../lib/dashboard/http";
 import { FakeStore, makeGroup } from "./fake-store";
@@ -35,6 +35,32 @@ describe("deletes", () => {
     const { s } = store();
     expect((await deleteStale(s, undefined, { defaultStaleAfterMs: H, nowMs: NOW, adminApi: false }, UI)).deleted).toBe(2);
     expect([...s.groups()].map((g) => g.labels[0]!.value)).toEqual(["fresh"]);
+  });
+  it("deleteStale with a filter deletes only the stale groups the filter matches, conditionally", async () => {
+    const { s, stale, stale2 } = store();
+    const ctx = { defaultStaleAfterMs: H, nowMs: NOW, adminApi: false };
+    const r = await deleteStale(s, undefined, ctx, UI, "instance=2");
+    expect(r).toEqual({ deleted: 1, skipped: [] });
+    expect(s.writes).toEqual([{ kind: "deleteIf", groups: [{ key: stale2.key, lastAttemptAtMostMs: NOW - 3 * H }], audit: UI }]);
+    expect(s.getGroup(stale.key)).toBeDefined();
+    // Listed ids outside the filter are skipped, not deleted.
+    expect(await deleteStale(s, [encodeGroupId(stale.key)], ctx, UI, "instance=2")).toEqual({ deleted: 0, skipped: [encodeGroupId(stale.key)] });
+    expect(s.getGroup(stale.key)).toBeDefined();
+  });
+  it("deleteGroups with a filter deletes only the ids the filter still matches, conditionally", async () => {
+    const { s, fresh, stale } = store();
+    const ctx = { defaultStaleAfterMs: H, nowMs: NOW, adminApi: false };
+    const r = await deleteGroups(s, [encodeGroupId(fresh.key), encodeGroupId(stale.key)], UI, { q: "job=stale", ctx });
+    expect(r).toEqual({ deleted: 1, skipped: [encodeGroupId(fresh.key)] });
+    expect(s.writes.map((w) => w.kind)).toEqual(["deleteIf"]);
+    expect(s.getGroup(fresh.key)).toBeDefined();
+  });
+  it("matchIds keeps the ids the filter matches", () => {
+    const { s, fresh, stale } = store();
+    const ctx = { defaultStaleAfterMs: H, nowMs: NOW, adminApi: false };
+    expect(matchIds(s, "is:stale", [encodeGroupId(fresh.key), encodeGroupId(stale.key)], ctx)).toEqual({ ids: [encodeGroupId(stale.key)], q: "is:stale" });
+    expect(readFilter({})).toBe("");
+    expect(() => readFilter({ q: 3 })).toThrow(ActionError);
   });
   it("does not write when nothing is to be deleted", async () => {
     const { s } = store();

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { FilterError, matchesFilter, parseFilter, tokenize, type FilterSubject } from "../../../lib/dashboard/filter";
 
-function subject(labels: Record<string, string>, extra: string[] = [], status: FilterSubject["status"] = "fresh"): FilterSubject {
+function subject(labels: Record<string, string>, extra: string[] = [], status: "fresh" | "stale" | "failed" | "stale+failed" = "fresh"): FilterSubject {
   const m = new Map(Object.entries(labels));
   return {
     labels: m,
     haystack: [...[...m].map(([k, v]) => `${k}=${v}`), ...extra].join("\n").toLowerCase(),
-    status,
-    stale: status === "stale",
+    stale: status.includes("stale"),
+    failed: status.includes("failed"),
   };
 }
 
@@ -65,15 +65,40 @@ describe("matchesFilter", () => {
     ["env=~pr.*|dev", true],
   ])("%j → %s", (q, want) => expect(matchesFilter(parseFilter(q), s)).toBe(want));
 
-  it("is:stale matches stale groups whatever their failure state", () => {
-    expect(matchesFilter(parseFilter("is:stale"), subject({ job: "a" }, [], "stale"))).toBe(true);
-    expect(matchesFilter(parseFilter("is:failed"), subject({ job: "a" }, [], "failed"))).toBe(true);
-    expect(matchesFilter(parseFilter("is:failed"), subject({ job: "a" }, [], "stale"))).toBe(false);
+  it("is:stale and is:failed are independent facts; is:fresh is neither", () => {
+    const is = (f: string, st: Parameters<typeof subject>[2]) => matchesFilter(parseFilter(f), subject({ job: "a" }, [], st));
+    expect(is("is:stale", "stale")).toBe(true);
+    expect(is("is:failed", "failed")).toBe(true);
+    expect(is("is:failed", "stale")).toBe(false);
+    // A stopped pusher whose last attempt was rejected: both stale and failed, never fresh.
+    expect(is("is:stale", "stale+failed")).toBe(true);
+    expect(is("is:failed", "stale+failed")).toBe(true);
+    expect(is("is:stale is:failed", "stale+failed")).toBe(true);
+    expect(is("is:fresh", "stale+failed")).toBe(false);
+    expect(is("is:fresh", "failed")).toBe(false);
+    expect(is("is:fresh", "fresh")).toBe(true);
+  });
+
+  it.each([
+    ["is:stal", 0],
+    ["job=a   is:nope", 8],
+    ['job=a x="unterminated', 8],
+    ["job=a instance=~(", 6],
+    ['{job="a" x', 0],
+    ['{job=~"("} a', 0],
+  ])("a syntax error in %j says where: offset %i", (q, at) => {
+    try {
+      parseFilter(q);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(FilterError);
+      expect((e as FilterError).position).toBe(at);
+    }
   });
 });
 
 describe("selector terms", () => {
-  const subject = (labels: Record<string, string>) => ({ labels: new Map(Object.entries(labels)), haystack: "", status: "fresh" as const, stale: false });
+  const subject = (labels: Record<string, string>) => ({ labels: new Map(Object.entries(labels)), haystack: "", stale: false, failed: false });
   it("takes a Prometheus series selector beside the other terms", () => {
     const f = parseFilter('{job="backup", db=~"billing-.*"} is:fresh');
     expect(f.terms.map((t) => t.kind)).toEqual(["selector", "status"]);

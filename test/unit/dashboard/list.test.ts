@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { comparator, listGroups, listStale, parseListParams, summarizeAll } from "../../../lib/dashboard/list";
+import { comparator, listGroups, listJobs, listStale, parseListParams, summarizeAll } from "../../../lib/dashboard/list";
 import { cacheStats, summarize } from "../../../lib/dashboard/summary";
 import type { ListParams } from "../../../lib/dashboard/types";
 import { FakeStore, gauge, makeGroup } from "./fake-store";
@@ -60,7 +60,8 @@ describe("listGroups", () => {
     const r = listGroups(fixture(), params(), ctx);
     expect(r.rows.map((x) => x.labels.map((l) => l.value).join("/"))).toEqual(["api/a", "api/b", "backup", "cron/prod"]);
     expect(r.total).toBe(4);
-    expect(r.counts).toEqual({ fresh: 1, stale: 2, failed: 1, staleAll: 2 });
+    expect(r.counts).toEqual({ total: 4, fresh: 1, stale: 2, failed: 1 });
+    expect(r.matching).toEqual(r.counts);
   });
 
   it.each([
@@ -147,5 +148,40 @@ describe("10,000 groups", () => {
     console.log(`10k groups: first request ${cold.toFixed(1)} ms, cached requests ${times.map((x) => x.toFixed(1)).join(", ")} ms`);
     // Timing is for the log (benchmarks measure it); what must hold is that no summary was recomputed.
     expect(cacheStats.misses).toBe(missesBefore);
+  });
+});
+
+describe("independent status facts, scoped stale lists and the job overview", () => {
+  const MORE = () =>
+    new FakeStore([
+      ...fixture().groups(),
+      // stale AND failed: the pusher stopped after a rejected push 2 h ago
+      makeGroup({ labels: { job: "cron", env: "dev" }, pushes: [NOW - 3 * H], failureMs: NOW - 2 * H }),
+    ]);
+
+  it("counts a stale and failing group as both, and the filters find exactly the counts", () => {
+    const r = listGroups(MORE(), params(), ctx);
+    expect(r.counts).toEqual({ total: 5, fresh: 1, stale: 3, failed: 2 });
+    for (const k of ["fresh", "stale", "failed"] as const) expect(listGroups(MORE(), params({ q: `is:${k}` }), ctx).total).toBe(r.counts[k]);
+    const both = listGroups(MORE(), params({ q: "env=dev" }), ctx).rows[0]!;
+    expect(both.stale).toBe(true);
+    expect(both.lastPushFailed).toBe(true);
+    expect(both.status).toBe("failed");
+  });
+
+  it("scopes the stale list and the matching counts to the filter", () => {
+    expect(listStale(MORE(), ctx, "job=api").rows.map((x) => x.labels.map((l) => l.value).join("/"))).toEqual(["api/b"]);
+    expect(listGroups(MORE(), params({ q: "job=cron" }), ctx).matching).toEqual({ total: 2, fresh: 0, stale: 1, failed: 2 });
+  });
+
+  it("lists jobs broken first (failed, then stale), with counts that add up", () => {
+    const r = listJobs(MORE(), ctx);
+    expect(r.jobs.map((j) => [j.job, j.total, j.fresh, j.stale, j.failed])).toEqual([
+      ["cron", 2, 0, 1, 2],
+      ["api", 2, 1, 1, 0],
+      ["backup", 1, 0, 1, 0],
+    ]);
+    expect(r.totals).toEqual(listGroups(MORE(), params(), ctx).counts);
+    expect(r.jobs.find((j) => j.job === "api")!.lastPushMs).toBe(NOW - MIN);
   });
 });

@@ -4,6 +4,6 @@ import { restorableDeletions } from "@/lib/dashboard/undo-actions";
 
 export const dynamic = "force-dynamic";
 
-export function GET(): Promise<Response> {
-  return withRuntime((rt) => jsonResponse(restorableDeletions(rt.store, Date.now(), rt.config.undoWindowMs)));
+export function GET(req: Request): Promise<Response> {
+  return withRuntime(req, (rt) => jsonResponse(restorableDeletions(rt.store, Date.now(), rt.config.undoWindowMs)));
 }
