@@ -8,7 +8,7 @@ import type { Group } from "../store/types";
 import type { PushDiagnostics } from "../protocol/push-diagnostics";
 import type { FilterSubject } from "./filter";
 import { encodeGroupId, orderGroupLabels } from "./group-id";
-import { isStale, staleFloorMs, staleThresholdMs, typicalIntervalMs } from "./staleness";
+import { isStale, learnCadence, staleFloorMs, staleThresholdMs } from "./staleness";
 import type { GroupRow, GroupStatus } from "./types";
 
 export const PUSH_TIME_METRIC = "push_time_seconds";
@@ -32,6 +32,8 @@ export interface GroupBase {
   families: number;
   series: number;
   intervalMs: number | null;
+  /** Pushes the learnt cadence came from; without one, the distinct pushes known. */
+  cadencePushes: number;
   pushHistory: number[];
 }
 
@@ -90,9 +92,14 @@ export function computeBase(group: Group, floorMs: number): GroupBase {
     lastError: group.lastError ? { timeMs: group.lastError.timeMs, message: group.lastError.message } : null,
     families,
     series,
-    intervalMs: typicalIntervalMs(group.pushHistory, floorMs),
+    ...learntFields(group.pushHistory, floorMs),
     pushHistory: [...group.pushHistory],
   };
+}
+
+function learntFields(history: readonly number[], floorMs: number): Pick<GroupBase, "intervalMs" | "cadencePushes"> {
+  const learnt = learnCadence(history, floorMs);
+  return learnt ? { intervalMs: learnt.intervalMs, cadencePushes: learnt.pushes } : { intervalMs: null, cadencePushes: new Set(history).size };
 }
 
 function fingerprint(g: Group): string {
@@ -171,6 +178,7 @@ export function toRow(s: GroupSummary, diagnostics?: Pick<PushDiagnostics, "get"
     pushHistory: b.pushHistory,
     cadenceMs: s.cadenceMs,
     cadenceSource: s.cadenceSource,
+    cadencePushes: b.cadencePushes,
     expiresAtMs: s.expiresAtMs,
     rejected: rej && last ? { count: rej.count, last: { timeMs: last.timeMs, status: last.status, message: last.message, client: last.client ?? null } } : null,
   };

@@ -30,6 +30,8 @@ export interface GroupRow {
   /** The cadence staleness is judged by (ms): declared by a lifecycle rule, else the learnt interval; null if neither. */
   cadenceMs: number | null;
   cadenceSource: "rule" | "learnt" | "default";
+  /** Pushes the learnt cadence came from; with the default, how many (too few) pushes are known. */
+  cadencePushes: number;
   /** When a lifecycle rule will delete the group (Unix ms), or null. */
   expiresAtMs: number | null;
   /** Pushes to this grouping key that were rejected (any reason) since the server started: count and the latest. */
