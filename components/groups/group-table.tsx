@@ -2,6 +2,7 @@
 import { AppLink as Link } from "../prefix";
 import { Fragment, useEffect, useRef } from "react";
 import type { GroupListResponse, GroupRow, SortDir, SortKey } from "@/lib/dashboard/types";
+import { explainStaleness } from "@/lib/dashboard/staleness";
 import { formatIn, formatLocal, formatSpan, groupingKeyText } from "../ui/format";
 import { LabelChips } from "../ui/label-chips";
 import { RelativeTime } from "../ui/relative-time";
@@ -180,7 +181,7 @@ export function GroupTable({
                   <td className="px-2 py-2">
                     <StatusBadge
                       status={row.status}
-                      title={row.stale ? `No push for longer than ${formatSpan(row.staleAfterMs)}` : row.status === "failed" ? "The last push was rejected" : undefined}
+                      title={`${row.status === "failed" ? "The last push was rejected. " : ""}${explainStaleness(row, now).text}`}
                     />
                     {row.expiresAtMs !== null ? (
                       <span className="mt-1 block whitespace-nowrap text-xs text-amber-800 dark:text-amber-300" title={`A lifecycle rule deletes this group at ${formatLocal(row.expiresAtMs)}`} data-testid="expires">
@@ -194,7 +195,7 @@ export function GroupTable({
                   <td className="hidden px-2 py-2 md:table-cell">
                     <div className="flex items-center gap-2">
                       <PushSparkline pushes={row.pushHistory} now={now} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastAttemptMs={row.lastFailureMs} />
-                      <span className="whitespace-nowrap text-xs text-zinc-600 dark:text-zinc-400">
+                      <span className="whitespace-nowrap text-xs text-zinc-600 dark:text-zinc-400" title={explainStaleness(row, now).cadence}>
                         {row.cadenceMs !== null ? `every ${formatSpan(row.cadenceMs)}${row.cadenceSource === "rule" ? " (rule)" : ""}` : "—"}
                       </span>
                     </div>
@@ -251,14 +252,9 @@ function RowDetails({ row, now }: { row: GroupRow; now: number }) {
           {row.families} / {row.series}
         </dd>
         <dt className="text-zinc-500">Cadence</dt>
-        <dd>
-          {formatSpan(row.cadenceMs)}{" "}
-          <span className="text-zinc-600 dark:text-zinc-300">
-            ({row.cadenceSource === "rule" ? "declared by a lifecycle rule" : row.cadenceSource === "learnt" ? `learnt from ${row.pushHistory.length} pushes` : "none yet: the default applies"})
-          </span>
-        </dd>
-        <dt className="text-zinc-500">Stale after</dt>
-        <dd>{formatSpan(row.staleAfterMs)} without a push</dd>
+        <dd>{explainStaleness(row, now).cadence}</dd>
+        <dt className="text-zinc-500">Staleness</dt>
+        <dd data-testid="staleness-why">{explainStaleness(row, now).text}</dd>
       </dl>
       <div>
         <p className="mb-1 text-zinc-500">Recent pushes ({row.pushHistory.length})</p>
