@@ -26,8 +26,6 @@ const ready =
   requireTool("chromium", existsSync("/usr/bin/chromium"), "apt-get install chromium") &&
   requireTool("pushboard production build", existsSync(path.join(ROOT, ".next/BUILD_ID")), "run npm run build first");
 
-/** The padded URL-safe base64 of the dashboard's delete command ("=" for the empty string). */
-
 function nginxConfig(dir: string): string {
   return `daemon off;
 master_process off;
