@@ -146,7 +146,8 @@ export function GroupsView({ initial }: { initial: ListParams }) {
           />
           <p id="filter-help" className="mt-1 text-xs text-zinc-500">
             Free text matches label names, values and metric names. <code>label=value</code>, <code>!=</code>, <code>=~regex</code>, <code>!~regex</code>,{" "}
-            <code>is:stale|fresh|failed</code>. All terms must match.
+            <code>is:stale|fresh|failed</code>. All terms must match. Regex matches are anchored as in Prometheus: <code>database=~billing</code> matches only
+            &quot;billing&quot;; use <code>database=~&quot;billing.*&quot;</code> for every value that starts with it.
           </p>
         </div>
         <label className="flex items-center gap-2 text-sm">

@@ -9,6 +9,8 @@ import type { AuditSource } from "../store/types";
 import { CLIENT_ADDRESS_HEADER, ROLES_HEADER, USER_HEADER } from "../server/request-identity";
 import { ROLES, type Role } from "../server/authorization";
 import type { Viewer } from "./status";
+import type { DetailContext } from "./detail";
+import { publicPrefix } from "./prefix";
 
 /** Same header as the protocol reads (lib/protocol/router.ts STALE_HEADER). */
 const STALE_HEADER = "X-Pushboard-Stale";
@@ -57,6 +59,12 @@ export function listContext(rt: Runtime, nowMs = Date.now()): ListContext & { ro
   return { defaultStaleAfterMs: rt.config.staleAfterMs, nowMs, adminApi: rt.config.enableAdminApi, lifecycle: rt.lifecycle, diagnostics: rt.diagnostics, routePrefix: rt.config.routePrefix };
 }
 
+/** The context of a group's detail: the list's, plus the URLs the page shows (proxy prefix, Prometheus). */
+export function detailContext(rt: Runtime, nowMs = Date.now()): DetailContext {
+  // The delete command is copied from the browser: the URL it sees, proxy prefix included.
+  return { ...listContext(rt, nowMs), routePrefix: publicPrefix(rt.config), prometheusUrl: rt.config.prometheusUrl };
+}
+
 /** Runs fn with the runtime; 503 when there is none, 400/4xx for filter and action errors. */
 export async function withRuntime(fn: (rt: Runtime) => Response | Promise<Response>): Promise<Response> {
   const rt = peekRuntime();
@@ -91,8 +99,13 @@ export function auditSourceOf(req: Request): AuditSource {
 
 /** The signed-in user and their roles, as the pushboard server set them (no header: full access). */
 export function viewerOf(req: Request): Viewer {
-  const user = req.headers.get(USER_HEADER);
-  const roles = req.headers.get(ROLES_HEADER);
+  return viewerFromHeaders(req.headers);
+}
+
+/** viewerOf for the request headers a server-rendered page sees. */
+export function viewerFromHeaders(headers: Pick<Headers, "get">): Viewer {
+  const user = headers.get(USER_HEADER);
+  const roles = headers.get(ROLES_HEADER);
   return {
     ...(user ? { user: decodeURIComponent(user) } : {}),
     roles: roles === null ? [...ROLES] : ROLES.filter((r: Role) => roles.split(",").includes(r)),

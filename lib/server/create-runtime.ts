@@ -73,6 +73,7 @@ export async function createRuntime(config: Config, log: Logger, requestShutdown
     startedAtMs,
     version: VERSION,
     storageDescription: store.description,
+    ...(config.storageBackend === "sqlite" ? { databaseFile: databaseFile(config) } : {}),
   };
 }
 

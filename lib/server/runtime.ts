@@ -5,6 +5,7 @@ import type { Config } from "../config/flags";
 import type { MetricStore } from "../store/types";
 import type { Lifecycle } from "../lifecycle/lifecycle";
 import type { PushDiagnostics } from "../protocol/push-diagnostics";
+import type { OwnMetrics } from "../protocol/own-metrics";
 
 export interface Runtime {
   config: Config;
@@ -18,6 +19,10 @@ export interface Runtime {
   lifecycle?: Lifecycle;
   /** Rejected pushes per grouping key. */
   diagnostics?: PushDiagnostics;
+  /** pushboard's own metrics (push counts, rejections by reason, last scrape) for the status page. */
+  own?: OwnMetrics;
+  /** The SQLite database file, with the sqlite backend. */
+  databaseFile?: string;
 }
 
 const holder = globalThis as unknown as { __pushboardRuntime?: Runtime; __pushboardRuntimeInit?: Promise<Runtime> };
