@@ -1,9 +1,7 @@
 import { HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { GroupDetailView } from "@/components/detail/group-detail";
 import { prefetchDashboard, serverData } from "@/components/queries/server-prefetch";
-import { peekRuntime } from "@/lib/server/runtime";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -15,8 +13,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function GroupPage({ params }: Props) {
   const { id } = await params;
-  // A runtime that has no such group answers 404; without a runtime the client shows the API's error.
-  if (peekRuntime() && !(await serverData.groupDetail(id))) notFound();
+  // A missing group has answered 404 already (layout.tsx).
   return (
     <HydrationBoundary state={await prefetchDashboard({ kind: "groupDetail", id })}>
       <GroupDetailView id={id} />
