@@ -1,8 +1,10 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { HydrationBoundary } from "@tanstack/react-query";
 import { Nav } from "@/components/nav";
 import { PrefixProvider } from "@/components/prefix";
 import { Providers } from "@/components/providers";
+import { prefetchDashboard } from "@/components/queries/server-prefetch";
 import { ReadOnlyBanner } from "@/components/read-only-banner";
 import { PUBLIC_PREFIX_ENV } from "@/lib/dashboard/prefix";
 import "./globals.css";
@@ -27,7 +29,9 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Who is signed in and whether the store is read-only (nav, banner, delete buttons), known on first paint.
+  const state = await prefetchDashboard({ kind: "status" });
   return (
     <html lang="en">
       <body className="min-h-screen font-sans">
@@ -36,12 +40,14 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         </a>
         <PrefixProvider prefix={process.env[PUBLIC_PREFIX_ENV] ?? ""}>
           <Providers>
-            {/* Inside the query client: the nav shows who is signed in (from /api/ui/status). */}
-            <Nav />
-            <ReadOnlyBanner />
-            <main id="main" className="mx-auto w-full max-w-screen-2xl px-3 pb-12 pt-4 sm:px-6">
-              {children}
-            </main>
+            <HydrationBoundary state={state}>
+              {/* Inside the query client: the nav shows who is signed in (from /api/ui/status). */}
+              <Nav />
+              <ReadOnlyBanner />
+              <main id="main" className="mx-auto w-full max-w-screen-2xl px-3 pb-12 pt-4 sm:px-6">
+                {children}
+              </main>
+            </HydrationBoundary>
           </Providers>
         </PrefixProvider>
       </body>

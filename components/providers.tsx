@@ -1,20 +1,14 @@
 "use client";
-// The one client wrapper: a QueryClient per browser tab (a fresh one per server render).
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useState, type ReactNode } from "react";
+// The one client wrapper: the QueryClient of this browser tab (a fresh one per server render), and the undo
+// notice every dashboard delete raises.
+import { QueryClientProvider } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { getQueryClient } from "./queries/query-client";
 import { UndoNotice } from "./undo/undo-notice";
 
 export function Providers({ children }: { children: ReactNode }) {
-  const [client] = useState(
-    () =>
-      new QueryClient({
-        defaultOptions: {
-          queries: { staleTime: 1000, retry: 1, refetchOnWindowFocus: true },
-        },
-      }),
-  );
   return (
-    <QueryClientProvider client={client}>
+    <QueryClientProvider client={getQueryClient()}>
       {children}
       <UndoNotice />
     </QueryClientProvider>

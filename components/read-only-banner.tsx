@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { statusOptions } from "./queries/groups";
 
 export function ReadOnlyBanner() {
-  const { data } = useQuery({ ...statusOptions(), refetchInterval: 5000 });
+  const { data } = useQuery(statusOptions());
   const ro = data?.readOnly;
   if (!ro) return null;
   return (

@@ -121,7 +121,21 @@ export function FamilyCard({ family, now, groupLabels, defaultOpen }: { family: 
         <span className="break-all font-mono text-sm font-semibold">{family.name}</span>
         <span className="rounded bg-zinc-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase tracking-wide dark:bg-zinc-800">{family.type.toLowerCase().replace("_", " ")}</span>
         <span className="text-xs text-zinc-500">
-          {family.totalSamples > family.samples.length ? `showing ${family.samples.length} of ${family.totalSamples}` : family.samples.length} series · last pushed <RelativeTime ms={family.lastPushedMs || null} now={now} />
+          {family.totalSamples > family.samples.length ? `showing ${family.samples.length} of ${family.totalSamples}` : family.samples.length} series ·{" "}
+          {family.name === "push_failure_time_seconds" ? (
+            // Its value is the last failure (0: never); the family itself is rewritten by every push.
+            family.lastPushedMs ? (
+              <span data-testid="failure-time">
+                last failed <RelativeTime ms={family.lastPushedMs} now={now} />
+              </span>
+            ) : (
+              <span data-testid="failure-time">never failed</span>
+            )
+          ) : (
+            <>
+              last pushed <RelativeTime ms={family.lastPushedMs || null} now={now} />
+            </>
+          )}
         </span>
         {family.help && <span className="basis-full whitespace-pre-wrap break-words pl-5 text-xs text-zinc-600 dark:text-zinc-400">{family.help}</span>}
       </summary>

@@ -1,12 +1,15 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { AppLink as Link, useAppNavigate } from "../prefix";
-import { useMemo, useState, type ReactNode } from "react";
+import { useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
+import { explainStaleness } from "@/lib/dashboard/staleness";
+import type { TimelineEntry } from "@/lib/dashboard/types";
 import { DeleteGroupsDialog } from "../groups/delete-dialogs";
 import { ApiError } from "../queries/api";
-import { DEFAULT_REFRESH_MS, groupDetailOptions } from "../queries/groups";
+import { groupDetailOptions } from "../queries/groups";
 import { CopyButton } from "../ui/copy-button";
-import { formatLocal, formatSpan } from "../ui/format";
+import { formatSpan } from "../ui/format";
+import { LocalTime } from "../ui/local-time";
 import { LabelChips } from "../ui/label-chips";
 import { RelativeTime } from "../ui/relative-time";
 import { PushSparkline } from "../ui/sparkline";
@@ -26,17 +29,44 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+/** The page's origin for the copyable curl command; "" while server-rendering and hydrating. */
+function useOrigin(): string {
+  return useSyncExternalStore(
+    () => () => {},
+    () => window.location.origin,
+    () => "",
+  );
+}
+
+function Timeline({ entries, now }: { entries: TimelineEntry[]; now: number }) {
+  if (entries.length === 0) return <p className="text-sm text-zinc-600 dark:text-zinc-300">No push recorded yet.</p>;
+  return (
+    <ol className="max-h-64 space-y-1 overflow-auto text-sm" data-testid="timeline">
+      {entries.map((e, i) => (
+        <li key={i} data-testid={e.ok ? "timeline-push" : "timeline-failure"} className={e.ok ? "" : "rounded bg-red-50 px-2 py-1 text-red-900 dark:bg-red-950 dark:text-red-200"}>
+          <span className="font-medium">{e.ok ? "pushed" : `rejected${e.status ? ` (HTTP ${e.status})` : ""}`}</span> <RelativeTime ms={e.timeMs} now={now} />{" "}
+          <span className="text-xs text-zinc-600 dark:text-zinc-300">
+            <LocalTime ms={e.timeMs} />
+            {e.client ? ` from ${e.client}` : ""}
+          </span>
+          {e.message ? <pre className="mt-0.5 whitespace-pre-wrap break-words font-mono text-xs">{e.message}</pre> : null}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 export function GroupDetailView({ id }: { id: string }) {
   const navigate = useAppNavigate();
   const [paused, setPaused] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const { canDelete } = useViewer();
-  const q = useQuery({ ...groupDetailOptions(id), refetchInterval: (query) => (paused || (query.state.error as ApiError | null)?.status === 404 ? false : DEFAULT_REFRESH_MS) });
-  const now = useNow();
+  const q = useQuery(groupDetailOptions(id, { paused }));
+  const now = useNow(q.dataUpdatedAt);
   const d = q.data;
   const serverNow = d && q.dataUpdatedAt ? now + d.nowMs - q.dataUpdatedAt : now;
   const groupLabelNames = useMemo(() => new Set([...(d?.row.labels.map((l) => l.name) ?? []), "instance"]), [d]);
-  const origin = typeof window === "undefined" ? "" : window.location.origin;
+  const origin = useOrigin();
 
   if (q.error && (q.error as ApiError).status === 404) {
     return (
@@ -55,6 +85,8 @@ export function GroupDetailView({ id }: { id: string }) {
   const row = d.row;
   const curl = `curl -X DELETE '${origin}${d.deletePath}'`;
   const userFamilies = d.families.filter((f) => !f.synthetic).length;
+  const why = explainStaleness(row, serverNow);
+  const failures = d.timeline.filter((e) => !e.ok).map((e) => e.timeMs);
 
   return (
     <div className="space-y-4">
@@ -97,15 +129,27 @@ export function GroupDetailView({ id }: { id: string }) {
               </span>
             )}
           </Fact>
-          <Fact label="Typical interval">{formatSpan(row.intervalMs)}</Fact>
-          <Fact label="Stale after">{formatSpan(row.staleAfterMs)}</Fact>
+          <Fact label="Cadence">{why.cadence}</Fact>
+          <Fact label="Stale after">
+            {formatSpan(row.staleAfterMs)}
+            {why.staleAtMs !== null ? (
+              <span className="block text-xs text-zinc-600 dark:text-zinc-300">
+                {why.staleAtMs <= serverNow ? "since " : "at "}
+                <LocalTime ms={why.staleAtMs} />
+              </span>
+            ) : null}
+          </Fact>
           <Fact label="Families / series">
             {userFamilies} / {row.series}
           </Fact>
           <Fact label="Push timeline">
-            <PushSparkline pushes={row.pushHistory} now={serverNow} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastAttemptMs={row.lastFailureMs} width={160} />
+            <PushSparkline pushes={row.pushHistory} now={serverNow} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastAttemptMs={row.lastFailureMs} failures={failures} width={160} />
           </Fact>
         </dl>
+        <p data-testid="staleness-why" className={`text-sm ${row.stale ? "font-medium text-amber-900 dark:text-amber-200" : "text-zinc-700 dark:text-zinc-300"}`}>
+          {row.stale ? "Stale: " : "Fresh: "}
+          {why.text}
+        </p>
         {row.rejected && (!row.lastError || row.rejected.last.timeMs > row.lastError.timeMs + 1) && (
           <div role="note" data-testid="rejected" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
             <p className="font-medium">
@@ -118,7 +162,7 @@ export function GroupDetailView({ id }: { id: string }) {
         {row.lastError && (
           <div role="note" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
             <p className="font-medium">
-              Last rejected push: <RelativeTime ms={row.lastError.timeMs} now={serverNow} /> ({formatLocal(row.lastError.timeMs)})
+              Last rejected push: <RelativeTime ms={row.lastError.timeMs} now={serverNow} /> (<LocalTime ms={row.lastError.timeMs} />)
             </p>
             <pre data-testid="last-error" className="mt-1 whitespace-pre-wrap break-words font-mono text-xs">
               {row.lastError.message}
@@ -132,6 +176,40 @@ export function GroupDetailView({ id }: { id: string }) {
           </div>
           <pre data-testid="curl" className="overflow-x-auto rounded bg-zinc-100 p-2 font-mono text-xs dark:bg-zinc-950">
             {curl}
+          </pre>
+        </div>
+      </section>
+
+      <section aria-labelledby="timeline-title" className="card space-y-2 p-4">
+        <h2 id="timeline-title" className="text-sm font-semibold">
+          Push attempts ({d.timeline.length}, newest first)
+        </h2>
+        <Timeline entries={d.timeline} now={serverNow} />
+      </section>
+
+      <section aria-labelledby="prometheus-title" className="card space-y-3 p-4">
+        <h2 id="prometheus-title" className="text-sm font-semibold">
+          In Prometheus
+        </h2>
+        {d.prometheus ? (
+          <p className="text-sm">
+            <a data-testid="prometheus-graph" href={d.prometheus.graphUrl} target="_blank" rel="noreferrer" className="text-brand underline">
+              Graph the push age in Prometheus
+            </a>{" "}
+            <code className="break-all font-mono text-xs">{d.prometheus.expr}</code>
+          </p>
+        ) : (
+          <p className="text-sm text-zinc-600 dark:text-zinc-300" data-testid="prometheus-unset">
+            Start pushboard with <code className="font-mono">--dashboard.prometheus-url</code> to link to graphs of this group.
+          </p>
+        )}
+        <div>
+          <div className="mb-1 flex items-center justify-between gap-2">
+            <h3 className="text-xs font-medium text-zinc-600 dark:text-zinc-300">Alert rule (add the file to rule_files; checked with promtool check rules)</h3>
+            <CopyButton text={d.alertRule} what="alert rule" />
+          </div>
+          <pre data-testid="alert-rule" className="overflow-x-auto rounded bg-zinc-100 p-2 font-mono text-xs dark:bg-zinc-950">
+            {d.alertRule}
           </pre>
         </div>
       </section>

@@ -40,7 +40,7 @@ export function GroupCards({
               </Link>
             </div>
             <div className="mt-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-zinc-700 dark:text-zinc-300">
-              <StatusBadges row={row} />
+              <StatusBadges row={row} now={now} />
               <span>
                 pushed <RelativeTime ms={row.lastPushMs} now={now} />
               </span>

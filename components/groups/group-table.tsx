@@ -7,6 +7,7 @@ import { isSelected, type Selection, type SelectionAction } from "./selection";
 import { useStableRows } from "./use-stable-rows";
 import { useIsPhone } from "../ui/use-media";
 import { GroupCards } from "./group-cards";
+import { explainStaleness } from "@/lib/dashboard/staleness";
 import { formatIn, formatLocal, formatSpan, groupingKeyText } from "../ui/format";
 import { LabelChips } from "../ui/label-chips";
 import { RelativeTime } from "../ui/relative-time";
@@ -76,14 +77,11 @@ function HeaderCheckbox({ rows, selection, onToggleAll }: { rows: GroupRow[]; se
 }
 
 /** Badges for the independent facts: stale or fresh, and failed when the last attempt was rejected. */
-export function StatusBadges({ row }: { row: GroupRow }) {
+export function StatusBadges({ row, now }: { row: GroupRow; now: number }) {
+  const why = explainStaleness(row, now).text;
   return (
     <span className="inline-flex flex-wrap gap-1" data-testid="status">
-      {row.stale ? (
-        <StatusBadge status="stale" title={`No push attempt for longer than ${formatSpan(row.staleAfterMs)}`} />
-      ) : !row.lastPushFailed ? (
-        <StatusBadge status="fresh" />
-      ) : null}
+      {row.stale ? <StatusBadge status="stale" title={why} /> : !row.lastPushFailed ? <StatusBadge status="fresh" title={why} /> : null}
       {row.lastPushFailed && <StatusBadge status="failed" title="The last push attempt was rejected" />}
     </span>
   );
@@ -233,7 +231,7 @@ export function GroupTable({
                     {gone && <span className="mt-1 block text-xs no-underline">no longer listed (shown until the table is released)</span>}
                   </td>
                   <td className="px-2 py-2">
-                    <StatusBadges row={row} />
+                    <StatusBadges row={row} now={now} />
                     {row.expiresAtMs !== null ? (
                       <span className="mt-1 block whitespace-nowrap text-xs text-amber-800 dark:text-amber-300" title={`A lifecycle rule deletes this group at ${formatLocal(row.expiresAtMs)}`} data-testid="expires">
                         expires {formatIn(row.expiresAtMs - now)}
@@ -247,7 +245,7 @@ export function GroupTable({
                   <td className="hidden px-2 py-2 md:table-cell">
                     <div className="flex items-center gap-2">
                       <PushSparkline pushes={row.pushHistory} now={now} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastAttemptMs={row.lastFailureMs} />
-                      <span className="whitespace-nowrap text-xs text-zinc-700 dark:text-zinc-300">
+                      <span className="whitespace-nowrap text-xs text-zinc-700 dark:text-zinc-300" title={explainStaleness(row, now).cadence}>
                         {row.cadenceMs !== null ? `every ${formatSpan(row.cadenceMs)}${row.cadenceSource === "rule" ? " (rule)" : ""}` : "—"}
                       </span>
                     </div>
@@ -305,14 +303,9 @@ function RowDetails({ row, now }: { row: GroupRow; now: number }) {
           {row.families} / {row.series}
         </dd>
         <dt className="text-zinc-700 dark:text-zinc-300">Cadence</dt>
-        <dd>
-          {formatSpan(row.cadenceMs)}{" "}
-          <span className="text-zinc-700 dark:text-zinc-300">
-            ({row.cadenceSource === "rule" ? "declared by a lifecycle rule" : row.cadenceSource === "learnt" ? `learnt from ${row.pushHistory.length} pushes` : "none yet: the default applies"})
-          </span>
-        </dd>
-        <dt className="text-zinc-700 dark:text-zinc-300">Stale after</dt>
-        <dd>{formatSpan(row.staleAfterMs)} without a push</dd>
+        <dd>{explainStaleness(row, now).cadence}</dd>
+        <dt className="text-zinc-700 dark:text-zinc-300">Staleness</dt>
+        <dd data-testid="staleness-why">{explainStaleness(row, now).text}</dd>
       </dl>
       <div>
         <p className="mb-1 text-zinc-500">Recent pushes ({row.pushHistory.length})</p>

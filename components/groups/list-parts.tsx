@@ -102,7 +102,9 @@ export function FilterBar({
         <p id="filter-help" className="mt-1 text-xs text-zinc-700 dark:text-zinc-300">
           Free text matches label names, values and metric names. <code>label=value</code>, <code>!=</code>, <code>=~regex</code>, <code>!~regex</code>,{" "}
           <code>is:stale|fresh|failed</code> (a group can be stale and failed), <code>has:stale-families</code> (a family not
-          written for over max(1 h, 2× the interval) before the last push). All terms must match.
+          written for over max(1 h, 2× the interval) before the last push). All terms must match. Regex matches are anchored as in
+          Prometheus: <code>database=~billing</code> matches only &quot;billing&quot;; use <code>database=~&quot;billing.*&quot;</code> for every
+          value that starts with it.
         </p>
       </div>
       <label className="flex items-center gap-2 text-sm">

@@ -10,7 +10,7 @@ import { useNow } from "../ui/use-now";
 
 export function ExpiriesView() {
   const q = useQuery(expiriesOptions());
-  const now = useNow();
+  const now = useNow(q.dataUpdatedAt);
   const data = q.data;
   if (!data) {
     return <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-300">{q.error ? `Could not load the expiries: ${(q.error as Error).message}` : "Loading expiries…"}</div>;
@@ -77,7 +77,7 @@ export function ExpiriesView() {
                       <LabelChips labels={e.labels} />
                     </Link>
                   </td>
-                  <td className="whitespace-nowrap px-4 py-2" title={formatLocal(e.dueAtMs)}>
+                  <td className="whitespace-nowrap px-4 py-2" title={formatLocal(e.dueAtMs)} suppressHydrationWarning>
                     {formatIn(e.dueAtMs - serverNow)}
                   </td>
                   <td className="px-4 py-2 font-mono text-xs">

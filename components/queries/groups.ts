@@ -1,6 +1,7 @@
-"use client";
-// queryOptions (key + fetcher in one place) and mutation hooks that own their invalidation.
+// queryOptions (key + fetcher + polling in one place) and mutation hooks that own their invalidation. No
+// 'use client': the server pages prefetch with the same options (components/queries/server-prefetch.ts).
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import type { ApiError } from "./api";
 import type { ListParams } from "@/lib/dashboard/types";
 import { api } from "./api";
 import { uiKeys } from "./keys";
@@ -15,11 +16,13 @@ export const groupListOptions = (p: ListParams) =>
     placeholderData: keepPreviousData,
   });
 
-export const groupDetailOptions = (id: string) =>
+/** One group; polled unless `paused` (the page's pause button) or the group is gone (404). */
+export const groupDetailOptions = (id: string, { paused = false }: { paused?: boolean } = {}) =>
   queryOptions({
     queryKey: uiKeys.detail(id),
     queryFn: ({ signal }) => api.groupDetail(id, signal),
     retry: (count, err) => (err as { status?: number }).status !== 404 && count < 1,
+    refetchInterval: (query) => (paused || (query.state.error as ApiError | null)?.status === 404 ? false : DEFAULT_REFRESH_MS),
   });
 
 /** The stale groups within the filter q, listed before "Delete stale matching". */
@@ -41,6 +44,7 @@ export const statusOptions = () =>
   queryOptions({
     queryKey: uiKeys.status(),
     queryFn: ({ signal }) => api.status(signal),
+    refetchInterval: DEFAULT_REFRESH_MS,
   });
 
 export const activityOptions = () =>

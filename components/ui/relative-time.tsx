@@ -6,9 +6,13 @@ export function RelativeTime({ ms, now, className }: { ms: number | null; now: n
   if (ms === null) return <span className="text-zinc-400 dark:text-zinc-500">never</span>;
   const exact = formatLocal(ms);
   return (
-    <time dateTime={new Date(ms).toISOString()} title={exact} className={className}>
+    // The exact time is in the viewer's time zone, which the server rendering cannot know.
+    <time dateTime={new Date(ms).toISOString()} title={exact} className={className} suppressHydrationWarning>
       {formatAgo(now - ms)}
-      <span className="sr-only"> ({exact})</span>
+      <span className="sr-only" suppressHydrationWarning>
+        {" "}
+        ({exact})
+      </span>
     </time>
   );
 }

@@ -10,6 +10,7 @@ export function PushSparkline({
   staleAfterMs,
   intervalMs,
   lastAttemptMs,
+  failures = [],
   width = 120,
   height = 22,
 }: {
@@ -19,6 +20,8 @@ export function PushSparkline({
   intervalMs: number | null;
   /** Last push attempt, failed ones included (a failing pusher is alive); defaults to the last push. */
   lastAttemptMs?: number | null;
+  /** Rejected push attempts (Unix ms), drawn as short red ticks. */
+  failures?: number[];
   width?: number;
   height?: number;
 }) {
@@ -27,8 +30,10 @@ export function PushSparkline({
   const label =
     pushes.length === 0
       ? "No recorded pushes"
-      : `${pushes.length} recent push${pushes.length === 1 ? "" : "es"}${intervalMs !== null ? `, typically every ${formatSpan(intervalMs)}` : ""}`;
-  const start = Math.min(first ?? now, (last ?? now) - staleAfterMs, now - 1000);
+      : `${pushes.length} recent push${pushes.length === 1 ? "" : "es"}${intervalMs !== null ? `, typically every ${formatSpan(intervalMs)}` : ""}${
+          failures.length > 0 ? `, ${failures.length} failed` : ""
+        }`;
+  const start = Math.min(first ?? now, (last ?? now) - staleAfterMs, now - 1000, ...failures);
   const span = Math.max(1, now - start);
   const x = (t: number) => 1 + ((t - start) / span) * (width - 2);
   const attempt = Math.max(last ?? -Infinity, lastAttemptMs ?? -Infinity);
@@ -42,6 +47,9 @@ export function PushSparkline({
       )}
       {pushes.map((t, i) => (
         <line key={i} x1={x(t)} x2={x(t)} y1={4} y2={height - 2} className="stroke-brand" strokeWidth={1.5} strokeLinecap="round" />
+      ))}
+      {failures.map((t, i) => (
+        <line key={`f${i}`} x1={x(t)} x2={x(t)} y1={height / 2} y2={height - 2} className="stroke-red-600 dark:stroke-red-400" strokeWidth={2} strokeLinecap="round" />
       ))}
     </svg>
   );

@@ -26,6 +26,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Dashboard: a group with no push history is stale after this long. */
   staleAfterMs: number;
+  /** Dashboard: base URL of the Prometheus that scrapes this server, for graph links ("" for none). */
+  prometheusUrl: string;
   /** Start with an empty store when the database cannot be read (moving the bad file aside). */
   storageResetOnCorruption: boolean;
   /** Export pushboard_group_up and pushboard_group_expected_interval_seconds on /metrics. */
@@ -113,6 +115,7 @@ const FLAGS: FlagSpec[] = [
   { name: "push.rate-limit-per-job", kind: "string", def: "0", own: true, help: "Pushes per second allowed per job (429 with Retry-After above); 0: no limit." },
   { name: "push.rate-limit-per-client", kind: "string", def: "0", own: true, help: "Pushes per second allowed per client address (429 with Retry-After above); 0: no limit." },
   { name: "dashboard.stale-after", kind: "duration", def: "1h", own: true, help: "Dashboard: a group without push history is stale when its last push is older than this." },
+  { name: "dashboard.prometheus-url", kind: "string", def: "", own: true, help: "Dashboard: URL of the Prometheus that scrapes pushboard (e.g. http://prometheus:9090); group pages then link to graphs of their push age." },
   { name: "metrics.group-health", kind: "bool", def: "true", own: true, help: "Export pushboard_group_up (1 fresh, 0 overdue) and pushboard_group_expected_interval_seconds per group on /metrics." },
   { name: "dashboard.undo-window", kind: "duration", def: "15m", own: true, help: "How long a deleted group (from the dashboard or any API) or family stays restorable (Undo, Activity page); 0 disables undo." },
   { name: "audit.retention", kind: "duration", def: "720h", own: true, help: "How long the audit trail keeps each delete, expiry and wipe (at most 10,000 entries)." },
@@ -290,6 +293,8 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
   // Accepted and validated for compatibility; every write is durable before it is acknowledged, so it sets nothing.
   parseDuration(get("persistence.interval"));
   const staleAfterMs = parseDuration(get("dashboard.stale-after"));
+  const prometheusUrl = get("dashboard.prometheus-url").replace(/\/+$/, "");
+  if (prometheusUrl !== "" && !/^https?:\/\/[^/]/i.test(prometheusUrl)) throw new FlagError(`invalid --dashboard.prometheus-url "${prometheusUrl}": must be an http:// or https:// URL`);
   const persistenceFileGiven = values.has("persistence.file");
   const persistenceFile = get("persistence.file");
   const storageBackend: StorageBackend = backend === "sqlite" && persistenceFileGiven && persistenceFile === "" ? "memory" : (backend as StorageBackend);
@@ -324,6 +329,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       dataDir: env.PUSHBOARD_DATA_DIR || "./data",
       maxBodyBytes: parseBytes(get("push.max-body-size")),
       staleAfterMs,
+      prometheusUrl,
       storageResetOnCorruption: parseBool("storage.reset-on-corruption", get("storage.reset-on-corruption")),
       groupHealth: parseBool("metrics.group-health", get("metrics.group-health")),
       lifecycleConfigFile: get("lifecycle.config.file"),

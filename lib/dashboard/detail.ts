@@ -10,6 +10,10 @@ import { humanValue } from "./human";
 import { PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, summarize, toRow } from "./summary";
 import type { FamilyView, GroupDetailResponse, SampleView } from "./types";
 import type { ListContext } from "./list";
+import { alertRuleYaml, prometheusGraphUrl, pushAgeExpr } from "./prometheus";
+import type { GroupRow, TimelineEntry } from "./types";
+import type { LabelPair } from "../exposition/model";
+import type { KeyRejections } from "../protocol/push-diagnostics";
 
 /**
  * The detail view shows at most this many samples and families: a group of 200,000 series would otherwise be a
@@ -20,6 +24,35 @@ export const DETAIL_MAX_FAMILIES = 500;
 
 export interface DetailContext extends ListContext {
   routePrefix: string;
+  /** --dashboard.prometheus-url ("" or absent: no links). */
+  prometheusUrl?: string;
+}
+
+/** Timeline entries kept (the store keeps 32 pushes; the diagnostics 5 rejections per key). */
+const TIMELINE_MAX = 40;
+
+/** `backup_postgres · database=billing`: the job's value, then the other grouping labels (the tab title). */
+export function groupTitle(labels: readonly LabelPair[]): string {
+  const job = labels.find((l) => l.name === "job")?.value ?? "";
+  const rest = labels.filter((l) => l.name !== "job").sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [job, ...rest.map((l) => `${l.name}=${l.value === "" ? '""' : l.value}`)].join(" · ");
+}
+
+/**
+ * Successful pushes and rejected ones, newest first. Rejections come from the process's diagnostics (status and
+ * text); push_failure_time_seconds adds the last failure when the diagnostics do not have it (e.g. after a restart).
+ */
+export function pushTimeline(row: Pick<GroupRow, "pushHistory" | "lastFailureMs" | "lastError">, rejections: KeyRejections | undefined): TimelineEntry[] {
+  const out: TimelineEntry[] = row.pushHistory.map((timeMs) => ({ timeMs, ok: true }));
+  const recent = rejections?.recent ?? [];
+  for (const r of recent) out.push({ timeMs: r.timeMs, ok: false, status: r.status, message: r.message, ...(r.client ? { client: r.client } : {}) });
+  const last = row.lastFailureMs;
+  if (last !== null && !recent.some((r) => Math.abs(r.timeMs - last) < 1000)) {
+    const message = row.lastError && Math.abs(row.lastError.timeMs - last) < 1000 ? row.lastError.message : undefined;
+    out.push({ timeMs: last, ok: false, ...(message !== undefined ? { message } : {}) });
+  }
+  out.sort((a, b) => b.timeMs - a.timeMs);
+  return out.slice(0, TIMELINE_MAX);
 }
 
 type NativeView = NonNullable<NonNullable<SampleView["histogram"]>["native"]>;
@@ -73,6 +106,8 @@ export function sampleView(family: MetricFamily, m: Metric): SampleView {
 }
 
 export function familyView(name: string, family: MetricFamily, lastPushedMs: number, maxSamples = Infinity): FamilyView {
+  // push_failure_time_seconds is rewritten on every push; what matters is its value (0: never failed).
+  if (name === PUSH_FAILURE_TIME_METRIC) lastPushedMs = (simpleValue(family.metric[0] ?? { label: [] }) ?? 0) * 1000;
   const shown = family.metric.length > maxSamples ? family.metric.slice(0, maxSamples) : family.metric;
   return {
     name,
@@ -113,13 +148,20 @@ export function groupDetail(store: StoreReader, id: string, ctx: DetailContext):
     families.length < names.length || shownSamples < totalSamples
       ? { shownFamilies: families.length, totalFamilies: names.length, shownSamples, totalSamples }
       : null;
+  const row = toRow(summary, ctx.diagnostics);
+  const groupingKey = formatGroupingLabels(group.labels);
+  const expr = pushAgeExpr(group.labels);
   return {
-    row: toRow(summary, ctx.diagnostics),
+    row,
     families,
     exposition,
     truncated,
     deletePath: deletePathOf(group.labels, ctx.routePrefix),
-    groupingKey: formatGroupingLabels(group.labels),
+    groupingKey,
+    title: groupTitle(group.labels),
+    timeline: pushTimeline(row, ctx.diagnostics?.get(group.key)),
+    prometheus: ctx.prometheusUrl ? { graphUrl: prometheusGraphUrl(ctx.prometheusUrl, expr), expr } : null,
+    alertRule: alertRuleYaml(group.labels, row.staleAfterMs, groupingKey),
     nowMs: ctx.nowMs,
     adminApi: ctx.adminApi,
   };

@@ -1,6 +1,6 @@
 // Group identity in dashboard URLs and API bodies: base64url (no padding) of the UTF-8 grouping key.
 import type { LabelPair } from "../exposition/model";
-import { encodeBase64Url } from "../grouping/base64";
+import { renderGroupingPath } from "../grouping/render-path";
 
 export function encodeGroupId(key: string): string {
   return Buffer.from(key, "utf8").toString("base64url");
@@ -19,12 +19,9 @@ export function orderGroupLabels(labels: readonly LabelPair[]): LabelPair[] {
 }
 
 /**
- * The group's DELETE path as the Pushgateway UI builds it: every value in @base64 form with padding, so empty
- * values and values containing "/" work: /metrics/job@base64/<b64>/<name>@base64/<b64>...
+ * The group's DELETE path, as readable as the Pushgateway's URL grammar allows: plain segments where a value can
+ * be one, `@base64` only for empty values, values containing "/" and dot segments (lib/grouping/render-path.ts).
  */
 export function deletePathOf(labels: readonly LabelPair[], routePrefix = ""): string {
-  const ordered = orderGroupLabels(labels);
-  let path = routePrefix + "/metrics";
-  for (const l of ordered) path += `/${encodeURIComponent(l.name)}@base64/${encodeBase64Url(l.value)}`;
-  return path;
+  return routePrefix + renderGroupingPath(labels);
 }

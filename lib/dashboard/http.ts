@@ -11,6 +11,8 @@ import { CLIENT_ADDRESS_HEADER, ROLES_HEADER, USER_HEADER } from "../server/requ
 import { ROLES, type Role } from "../server/authorization";
 import type { Viewer } from "./status";
 import { STALE_HEADER } from "../protocol/router";
+import type { DetailContext } from "./detail";
+import { publicPrefix } from "./prefix";
 import { LimitExceededError, readLimited } from "../http/read-limited";
 import { foreignOriginReason } from "../http/origin";
 
@@ -79,6 +81,12 @@ export function listContext(rt: Runtime, nowMs = Date.now()): ListContext & { ro
   return { defaultStaleAfterMs: rt.config.staleAfterMs, nowMs, adminApi: rt.config.enableAdminApi, lifecycle: rt.lifecycle, diagnostics: rt.diagnostics, routePrefix: rt.config.routePrefix };
 }
 
+/** The context of a group's detail: the list's, plus the URLs the page shows (proxy prefix, Prometheus). */
+export function detailContext(rt: Runtime, nowMs = Date.now()): DetailContext {
+  // The delete command is copied from the browser: the URL it sees, proxy prefix included.
+  return { ...listContext(rt, nowMs), routePrefix: publicPrefix(rt.config), prometheusUrl: rt.config.prometheusUrl };
+}
+
 /**
  * Runs fn with the runtime (booted on first use under Next.js alone; 503 with the reason when it cannot start),
  * once the request has passed the access check; 400/4xx for filter and action errors.
@@ -125,8 +133,13 @@ export function auditSourceOf(req: Request): AuditSource {
 export function viewerOf(req: Request): Viewer {
   const checked = checkedIdentities.get(req);
   if (checked) return checked;
-  const user = req.headers.get(USER_HEADER);
-  const roles = req.headers.get(ROLES_HEADER);
+  return viewerFromHeaders(req.headers);
+}
+
+/** viewerOf for the request headers a server-rendered page sees. */
+export function viewerFromHeaders(headers: Pick<Headers, "get">): Viewer {
+  const user = headers.get(USER_HEADER);
+  const roles = headers.get(ROLES_HEADER);
   return {
     ...(user ? { user: decodeURIComponent(user) } : {}),
     roles: roles === null ? [...ROLES] : ROLES.filter((r: Role) => roles.split(",").includes(r)),

@@ -9,7 +9,7 @@ import type { PushDiagnostics } from "../protocol/push-diagnostics";
 import type { FilterSubject } from "./filter";
 import { encodeGroupId, orderGroupLabels } from "./group-id";
 import { laggingFamilies } from "../lifecycle/stale-families";
-import { isStale, staleFloorMs, staleThresholdMs, typicalIntervalMs } from "./staleness";
+import { isStale, learnCadence, staleFloorMs, staleThresholdMs } from "./staleness";
 import type { GroupRow, GroupStatus } from "./types";
 
 export const PUSH_TIME_METRIC = "push_time_seconds";
@@ -33,6 +33,8 @@ export interface GroupBase {
   families: number;
   series: number;
   intervalMs: number | null;
+  /** Pushes the learnt cadence came from; without one, the distinct pushes known. */
+  cadencePushes: number;
   pushHistory: number[];
   /** Families left behind by the group's pushes (lib/lifecycle/stale-families.ts), or null. */
   staleFamilies: GroupRow["staleFamilies"];
@@ -80,8 +82,8 @@ export function computeBase(group: Group, floorMs: number): GroupBase {
   const lastFailureMs = gaugeSeconds(group, PUSH_FAILURE_TIME_METRIC);
   const lastPushFailed = lastFailureMs !== null && (lastPushMs === null || lastFailureMs > lastPushMs);
   const lastAttemptMs = lastPushMs === null ? lastFailureMs : lastFailureMs === null ? lastPushMs : Math.max(lastPushMs, lastFailureMs);
-  const intervalMs = typicalIntervalMs(group.pushHistory, floorMs);
-  const lagging = laggingFamilies(group, intervalMs);
+  const learnt = learntFields(group.pushHistory, floorMs);
+  const lagging = laggingFamilies(group, learnt.intervalMs);
   return {
     id: encodeGroupId(group.key),
     key: group.key,
@@ -97,10 +99,15 @@ export function computeBase(group: Group, floorMs: number): GroupBase {
     lastError: group.lastError ? { timeMs: group.lastError.timeMs, message: group.lastError.message } : null,
     families,
     series,
-    intervalMs,
+    ...learnt,
     pushHistory: [...group.pushHistory],
     staleFamilies: lagging.length === 0 ? null : { count: lagging.length, newestWriteMs: lagging[lagging.length - 1]!.timestampMs, names: lagging.slice(0, 5).map((sf) => sf.family.name) },
   };
+}
+
+function learntFields(history: readonly number[], floorMs: number): Pick<GroupBase, "intervalMs" | "cadencePushes"> {
+  const learnt = learnCadence(history, floorMs);
+  return learnt ? { intervalMs: learnt.intervalMs, cadencePushes: learnt.pushes } : { intervalMs: null, cadencePushes: new Set(history).size };
 }
 
 function fingerprint(g: Group): string {
@@ -183,6 +190,7 @@ export function toRow(s: GroupSummary, diagnostics?: Pick<PushDiagnostics, "get"
     pushHistory: b.pushHistory,
     cadenceMs: s.cadenceMs,
     cadenceSource: s.cadenceSource,
+    cadencePushes: b.cadencePushes,
     expiresAtMs: s.expiresAtMs,
     staleFamilies: b.staleFamilies,
     rejected: rej && last ? { count: rej.count, last: { timeMs: last.timeMs, status: last.status, message: last.message, client: last.client ?? null } } : null,

@@ -31,6 +31,8 @@ export interface GroupRow {
   /** The cadence staleness is judged by (ms): declared by a lifecycle rule, else the learnt interval; null if neither. */
   cadenceMs: number | null;
   cadenceSource: "rule" | "learnt" | "default";
+  /** Pushes the learnt cadence came from; with the default, how many (too few) pushes are known. */
+  cadencePushes: number;
   /** When a lifecycle rule will delete the group (Unix ms), or null. */
   expiresAtMs: number | null;
   /**
@@ -176,8 +178,26 @@ export interface GroupDetailResponse {
   deletePath: string;
   /** `{job="x", instance="y"}`: the exact grouping key. */
   groupingKey: string;
+  /** The page title naming the group: `backup_postgres · database=billing`. */
+  title: string;
+  /** Recent push attempts, newest first: successful pushes and rejected ones (with status and error text). */
+  timeline: TimelineEntry[];
+  /** Links to the Prometheus of --dashboard.prometheus-url; null when the flag is not set. */
+  prometheus: { graphUrl: string; expr: string } | null;
+  /** A rule file alerting when the group has not pushed for its stale-after (valid for `promtool check rules`). */
+  alertRule: string;
   nowMs: number;
   adminApi: boolean;
+}
+
+/** One push attempt on a group's timeline. */
+export interface TimelineEntry {
+  timeMs: number;
+  ok: boolean;
+  /** HTTP status of a rejected push, when known (the store keeps only the time of older failures). */
+  status?: number;
+  message?: string;
+  client?: string;
 }
 
 export interface StatusResponse {
@@ -186,6 +206,19 @@ export interface StatusResponse {
   uptimeMs: number;
   nowMs: number;
   storage: string;
+  /** The backend in plain words: "SQLite file /data/x.db: durable, …", "in memory only: …", "PostgreSQL host/db …". */
+  backend: { kind: "sqlite" | "memory" | "postgres"; durable: boolean; text: string; file?: string };
+  /** The database's size on disk (SQLite file + WAL, or pg_database_size); null in memory or when unknown. */
+  databaseSizeBytes: number | null;
+  /** Push traffic since this process started: accepted pushes in the last minute (from the groups' push histories), all push requests, and the rejected ones by HTTP status and by limit (pushboard_rejected_pushes_total). */
+  pushes: {
+    lastMinute: number;
+    total: number | null;
+    rejectedByStatus: { status: number; count: number }[];
+    rejectedByReason: { reason: string; count: number }[];
+  };
+  /** When /metrics was last scraped (Unix ms), null before the first scrape since start. */
+  lastScrapeMs: number | null;
   /** Storage commit failures (disk full, I/O error) and the current one, if the last commit failed. */
   storageErrors: { total: number; failing: { sinceMs: number; message: string } | null };
   groups: number;
@@ -193,6 +226,8 @@ export interface StatusResponse {
   counts: Record<GroupStatus, number>;
   /** The Pushgateway flags as /api/v1/status shows them. */
   flags: Record<string, string>;
+  /** What a flag's value means here, where it could mislead (e.g. an empty persistence.file beside a SQLite file). */
+  flagNotes: Record<string, string>;
   /** pushboard's own settings. */
   settings: Record<string, string>;
   adminApi: boolean;

@@ -29,6 +29,8 @@ export class OwnMetrics {
   private catalog = new Map<string, OwnFamilyInfo>();
   /** Read at each scrape for pushboard_storage_*; set once the store exists. */
   storageStatus: () => { errors: number; failing: unknown } = () => ({ errors: 0, failing: null });
+  /** When the pushed groups were last scraped (Unix ms), for the status page; null before the first scrape. */
+  lastScrapeMs: number | null = null;
 
   constructor(build: BuildInfo) {
     const registers = [this.registry];

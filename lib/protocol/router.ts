@@ -266,6 +266,7 @@ export class ProtocolRouter {
     const format = negotiateScrapeFormat(accept);
     const headers: Record<string, string> = {};
     if (!ownOnly) {
+      this.deps.own.lastScrapeMs = Date.now();
       const unloaded = await this.syncForRead(headers);
       if (unloaded) return unloaded;
     }

@@ -98,6 +98,7 @@ export async function createRuntime({ config, web, frontEnd, log, requestShutdow
     frontEnd,
     access: createAccess(web, config.routePrefix),
     web,
+    ...(config.storageBackend === "sqlite" ? { databaseFile: databaseFile(config) } : {}),
   };
 }
 

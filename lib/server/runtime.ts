@@ -7,6 +7,7 @@ import type { MetricStore } from "../store/types";
 import type { Lifecycle } from "../lifecycle/lifecycle";
 import type { PushDiagnostics } from "../protocol/push-diagnostics";
 import type { Access } from "./access";
+import type { OwnMetrics } from "../protocol/own-metrics";
 
 /** Which HTTP front end serves the process: the pushboard server (node:http, hosting Next) or Next.js alone. */
 export type FrontEnd = "pushboard" | "next";
@@ -27,6 +28,10 @@ export interface Runtime {
   /** Under `next`, each route handler checks access itself; under `pushboard` the server did before handing over. */
   frontEnd?: FrontEnd;
   access?: Access;
+  /** pushboard's own metrics (push counts, rejections by reason, last scrape) for the status page. */
+  own?: OwnMetrics;
+  /** The SQLite database file, with the sqlite backend. */
+  databaseFile?: string;
 }
 
 const holder = globalThis as unknown as { __pushboardRuntime?: Runtime; __pushboardRuntimeInit?: Promise<Runtime> };

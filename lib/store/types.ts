@@ -282,5 +282,7 @@ export interface MetricStore extends StoreReader {
   ready(): boolean;
   /** Commits the storage refused (disk full, I/O error) and the current failure (null once a commit succeeds). */
   readonly storageStatus?: { errors: number; failing: { sinceMs: number; message: string } | null };
+  /** Size of the backend's database in bytes, for the status page (null when it cannot be told right now). */
+  databaseSizeBytes?(): Promise<number | null>;
   close(): Promise<void>;
 }

@@ -216,7 +216,7 @@ describe("dashboard in Chromium", () => {
     expect(text).toContain("118 MiB");
     expect(text).toContain("2023-11-14 22:13:20 UTC"); // backup_last_success_seconds as a time
     expect(await page.getByTestId("exposition").textContent()).toContain('job_duration_seconds_bucket{instance="db-1",job="backup",le="+Inf"} 10');
-    expect(await page.getByTestId("curl").textContent()).toBe(`curl -X DELETE '${base}/metrics/job@base64/${b64("backup")}/instance@base64/${b64("db-1")}'`);
+    expect(await page.getByTestId("curl").textContent()).toBe(`curl -X DELETE '${base}/metrics/job/backup/instance/db-1'`);
     await shot("group-detail");
     await page.getByRole("link", { name: "← Groups" }).click();
     await waitRows(7);

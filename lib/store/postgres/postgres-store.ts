@@ -185,6 +185,15 @@ export class PostgresStore implements MetricStore {
     }
   }
 
+  async databaseSizeBytes(): Promise<number | null> {
+    try {
+      const res = await this.pool.query<{ size: string }>("SELECT pg_database_size(current_database())::text AS size");
+      return Number(res.rows[0]?.size ?? NaN) || null;
+    } catch {
+      return null;
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.pollTimer) clearTimeout(this.pollTimer);

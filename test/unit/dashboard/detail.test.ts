@@ -43,8 +43,9 @@ describe("group ids", () => {
     expect(decodeGroupId(id)).toBe(key);
   });
   it.each(["", "a+b", "a/b", "YQ==", "!!!"])("rejects %j", (id) => expect(decodeGroupId(id)).toBeUndefined());
-  it("builds the Pushgateway UI's @base64 delete path", () => {
+  it("builds a delete path with @base64 only where a value needs it (test/unit/dashboard/delete-command.test.ts has the grammar)", () => {
     expect(deletePathOf([{ name: "instance", value: "" }, { name: "job", value: "a/b" }], "/pg")).toBe("/pg/metrics/job@base64/YS9i/instance@base64/=");
+    expect(deletePathOf([{ name: "database", value: "billing" }, { name: "job", value: "backup_postgres" }], "/pg")).toBe("/pg/metrics/job/backup_postgres/database/billing");
   });
 });
 
@@ -135,7 +136,7 @@ describe("groupDetail", () => {
     expect(d.exposition).toContain('job_duration_seconds_bucket{instance="<img src=x onerror=alert(1)>",job="batch",le="+Inf"} 10\n');
   });
   it("has the delete path, grouping key and last error", () => {
-    expect(d.deletePath).toBe("/metrics/job@base64/YmF0Y2g=/instance@base64/PGltZyBzcmM9eCBvbmVycm9yPWFsZXJ0KDEpPg==");
+    expect(d.deletePath).toBe("/metrics/job/batch/instance/%3Cimg%20src=x%20onerror=alert%281%29%3E");
     expect(d.groupingKey).toBe('{job="batch", instance="<img src=x onerror=alert(1)>"}');
     expect(d.row.lastError?.message).toMatch(/inconsistent/);
   });

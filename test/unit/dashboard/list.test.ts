@@ -12,10 +12,10 @@ const params = (p: Partial<ListParams> = {}): ListParams => ({ q: "", sort: "lab
 
 function fixture(): FakeStore {
   return new FakeStore([
-    // fresh: pushes every 5 min, last 1 min ago
-    makeGroup({ labels: { job: "api", instance: "a" }, pushes: [NOW - 11 * MIN, NOW - 6 * MIN, NOW - MIN], families: [gauge("up_things", 1), gauge("x", 2)] }),
+    // fresh: pushes every 5 min, last 1 min ago (four pushes: enough to learn the cadence)
+    makeGroup({ labels: { job: "api", instance: "a" }, pushes: [NOW - 16 * MIN, NOW - 11 * MIN, NOW - 6 * MIN, NOW - MIN], families: [gauge("up_things", 1), gauge("x", 2)] }),
     // stale by cadence: every 5 min, last 30 min ago
-    makeGroup({ labels: { job: "api", instance: "b" }, pushes: [NOW - 40 * MIN, NOW - 35 * MIN, NOW - 30 * MIN], families: [gauge("x", 1)] }),
+    makeGroup({ labels: { job: "api", instance: "b" }, pushes: [NOW - 45 * MIN, NOW - 40 * MIN, NOW - 35 * MIN, NOW - 30 * MIN], families: [gauge("x", 1)] }),
     // no history, pushed 2 h ago → stale by default threshold
     makeGroup({ labels: { job: "backup" }, pushes: [NOW - 2 * H], families: [gauge("backup_ok", 1)] }),
     // failed: last push attempt failed 10 s ago

@@ -1,0 +1,6 @@
+"use client";
+import { PageError } from "@/components/page-error";
+
+export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  return <PageError what="the dashboard" error={error} reset={reset} />;
+}

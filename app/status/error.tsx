@@ -1,0 +1,6 @@
+"use client";
+import { PageError } from "@/components/page-error";
+
+export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  return <PageError what="the status" error={error} reset={reset} />;
+}

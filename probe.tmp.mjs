@@ -1,0 +1,10 @@
+import { chromium } from "playwright-core";
+const b = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+const p = await b.newPage();
+p.on("console", (m) => console.log("console", m.type(), m.text().slice(0, 500)));
+p.on("pageerror", (e) => console.log("pageerror", String(e.stack).slice(0, 1500)));
+await p.goto(process.argv[2]);
+await p.waitForTimeout(4000);
+console.log("title:", await p.title());
+console.log((await p.locator("main").innerText()).slice(0, 1500));
+await b.close();
