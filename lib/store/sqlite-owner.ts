@@ -8,7 +8,7 @@
 // committed either: the owner discards every later batch of the failed batch's epoch, and the writer, having
 // taken them back out of memory, re-applies their writes and sends them again with the next epoch.
 import type Database from "better-sqlite3";
-import { closeSync, fdatasyncSync, openSync } from "node:fs";
+import { closeSync, fdatasync, fdatasyncSync, openSync } from "node:fs";
 import { errorText, isCorruption, openOrReset, PersistenceError, type OpenOptions, type PersistenceLogger } from "./sqlite-schema";
 import { SqliteStatements, type SqlOps, type StoredRows } from "./sqlite-statements";
 
@@ -93,8 +93,11 @@ export class SqliteOwner {
     return this.stmts.auditEntries();
   }
 
-  /** Commits the batches in order, in one transaction, and makes it durable. One outcome per request. */
-  commit(requests: CommitRequest[]): CommitOutcome[] {
+  /**
+   * Commits the batches in order, in one transaction, and makes it durable (`syncWal` false: the caller flushes
+   * the WAL itself, with flushWal below, before it acknowledges). One outcome per request.
+   */
+  commit(requests: CommitRequest[], syncWal = this.opts.flushWal): CommitOutcome[] {
     if (this.fatal) return requests.map((r) => ({ id: r.id, ok: false, error: this.fatal! }));
     const outcomes: CommitOutcome[] = [];
     const committed: CommitRequest[] = [];
@@ -134,18 +137,37 @@ export class SqliteOwner {
       if (this.db.inTransaction) this.db.exec("ROLLBACK");
       return this.failAll(requests, outcomes, serializeError(err));
     }
-    if (committed.length > 0 && this.opts.flushWal) {
+    if (committed.length > 0 && syncWal) {
       try {
-        this.walFd ??= openSync(this.abs + "-wal", "r+");
-        fdatasyncSync(this.walFd);
+        fdatasyncSync(this.wal());
       } catch (err) {
-        // The commit is in the WAL but maybe not on disk: a restart from disk is the only honest state.
-        this.fatal = serializeError(new Error(`flushing the write-ahead log ${this.abs}-wal failed: ${errorText(err)}`), true);
-        this.log("error", "fdatasync of the WAL failed; acknowledged state can no longer be guaranteed", { file: this.abs, err: errorText(err) });
-        return requests.map((r) => ({ id: r.id, ok: false, error: this.fatal! }));
+        return requests.map((r) => ({ id: r.id, ok: false, error: this.walFailed(err) }));
       }
     }
     return outcomes;
+  }
+
+  private wal(): number {
+    return (this.walFd ??= openSync(this.abs + "-wal", "r+"));
+  }
+
+  /** The commit is in the WAL but maybe not on disk: a restart from disk is the only honest state. */
+  private walFailed(err: unknown): SerializedError {
+    this.fatal = serializeError(new Error(`flushing the write-ahead log ${this.abs}-wal failed: ${errorText(err)}`), true);
+    this.log("error", "fdatasync of the WAL failed; acknowledged state can no longer be guaranteed", { file: this.abs, err: errorText(err) });
+    return this.fatal;
+  }
+
+  /** fdatasync of the WAL on libuv's thread pool (for commits made with syncWal false); the error, if any, is fatal. */
+  flushWal(done: (error?: SerializedError) => void): void {
+    let fd: number;
+    try {
+      fd = this.wal();
+    } catch (err) {
+      done(this.walFailed(err));
+      return;
+    }
+    fdatasync(fd, (err) => done(err ? this.walFailed(err) : undefined));
   }
 
   /** The whole transaction failed: its first batch not yet rejected fails, the later ones are discarded. */

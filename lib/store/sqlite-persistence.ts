@@ -1,9 +1,8 @@
-// The embedded durable backend: SQLite through better-sqlite3 in WAL mode, on a database worker thread
-// (sqlite-worker.ts). A commit resolves only once the WAL is fdatasynced, so an acknowledged write survives kill -9
-// and power loss. The event loop only flattens each batch into statement parameters (sqlite-statements.ts); the
-// statements and the flush run on the worker, while the event loop parses and applies the next writes
-// (`pipelined`: the store may send the next batch before this one is durable; see sqlite-owner.ts for how a
-// failure discards the batches built on it).
+// The embedded durable backend: SQLite through better-sqlite3 in WAL mode. A commit resolves only once the WAL is
+// fdatasynced, so an acknowledged write survives kill -9 and power loss. The store may send the next batch before
+// this one is durable (`pipelined`): its statements run while the previous flush is on libuv's thread pool, or,
+// with the connection on a database worker thread (sqlite-worker.ts, opt-in), beside the event loop altogether;
+// see sqlite-owner.ts for how a failure discards the batches built on it.
 // Files: sqlite-schema.ts (open, validate, migrate, reset), sqlite-statements.ts (SQL), sqlite-owner.ts (the
 // connection and group commit), lib/store/family-codec.ts (the family encoding every backend stores).
 // A database that cannot be read is never discarded silently: opening throws a PersistenceError that says what
@@ -39,8 +38,8 @@ export interface SqlitePersistenceOptions {
   /** Audit entries older than this are pruned (--audit.retention). */
   auditRetentionMs?: number;
   /**
-   * The bundled sqlite-worker.cjs; default: the one beside the server bundle. Without one (tests on the sources)
-   * the connection lives on the calling thread and every commit runs inline.
+   * The bundled sqlite-worker.cjs to hold the connection on a worker thread; null: on the calling thread. Default:
+   * see defaultWorkerFile.
    */
   workerFile?: string | null;
 }
@@ -50,7 +49,8 @@ const OPEN_TIMEOUT_MS = 120_000;
 
 /** The worker side, as the persistence talks to it: inline (an SqliteOwner here) or on a worker thread. */
 interface Connection {
-  commit(id: number, epoch: number, ops: ReturnType<typeof encodeCommit>): void;
+  /** `lone`: the batch is a single write (nothing to overlap its flush with, if nothing else is in flight). */
+  commit(id: number, epoch: number, ops: ReturnType<typeof encodeCommit>, lone: boolean): void;
   request<T>(t: "rows" | "audit" | "close"): Promise<T>;
 }
 
@@ -89,7 +89,7 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
   };
 
   const workerFile = opts.workerFile === undefined ? defaultWorkerFile() : opts.workerFile;
-  const conn: Connection = workerFile ? onWorker(workerFile, abs, ownerOpts, log, settle) : inline(new SqliteOwner(abs, ownerOpts, log), settle);
+  const conn: Connection = workerFile ? onWorker(workerFile, abs, ownerOpts, log, settle) : inline(new SqliteOwner(abs, ownerOpts, log), ownerOpts.flushWal, settle);
 
   const persistence: Persistence = {
     description: `sqlite: ${abs}`,
@@ -115,7 +115,7 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
       }
       const id = nextId++;
       const done = new Promise<void>((resolve, reject) => pending.set(id, { resolve, reject }));
-      conn.commit(id, epoch, ops);
+      conn.commit(id, epoch, ops, mutations.length === 1);
       return done;
     },
 
@@ -129,9 +129,35 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
   return persistence;
 }
 
-function inline(owner: SqliteOwner, settle: (o: CommitOutcome[]) => void): Connection {
+/**
+ * The connection on this thread. A commit with nothing else in flight flushes the WAL inline (a thread hop would
+ * only add latency); otherwise the flush runs on libuv's thread pool, so the event loop parses, applies and
+ * commits the next batch meanwhile. Flushes may finish out of order; commits are answered in order.
+ */
+function inline(owner: SqliteOwner, flushWal: boolean, settle: (o: CommitOutcome[]) => void): Connection {
+  // Commits not answered yet, oldest first; `outcomes` is set once known.
+  const waiting: Array<{ outcomes?: CommitOutcome[] }> = [];
+  const answer = (slot: { outcomes?: CommitOutcome[] }, outcomes: CommitOutcome[]): void => {
+    slot.outcomes = outcomes;
+    while (waiting.length > 0 && waiting[0]!.outcomes) settle(waiting.shift()!.outcomes!);
+  };
   return {
-    commit: (id, epoch, ops) => settle(owner.commit([{ id, epoch, ops }])),
+    commit: (id, epoch, ops, lone) => {
+      const req = [{ id, epoch, ops }];
+      const slot = {};
+      waiting.push(slot);
+      if (!flushWal || (lone && waiting.length === 1)) {
+        // Nothing to overlap with: one synchronous commit-and-flush.
+        answer(slot, owner.commit(req));
+        return;
+      }
+      const outcomes = owner.commit(req, false);
+      if (!outcomes[0]!.ok) {
+        answer(slot, outcomes);
+        return;
+      }
+      owner.flushWal((error) => answer(slot, error ? [{ id, ok: false, error }] : outcomes));
+    },
     request: <T>(t: "rows" | "audit" | "close"): Promise<T> => {
       try {
         return Promise.resolve((t === "rows" ? owner.rows() : t === "audit" ? owner.auditEntries() : owner.close()) as T);
@@ -217,8 +243,14 @@ function onWorker(file: string, abs: string, opts: OwnerOptions, log: Persistenc
   };
 }
 
-/** sqlite-worker.cjs beside the server bundle (.next/pushboard/), if this code runs from the bundle. */
+/**
+ * The connection stays on the event loop unless PUSHBOARD_SQLITE_THREAD=worker (then sqlite-worker.cjs beside the
+ * server bundle, .next/pushboard/). Measured on 2 shared cores (BENCHMARKS.md, issue 17): the worker's two thread
+ * hops per commit cost more than the statements they move off the event loop (0.43x the Pushgateway at 1
+ * connection against 0.92x on the event loop, the same at 4 and 16), so it is opt-in.
+ */
 function defaultWorkerFile(): string | undefined {
+  if (process.env.PUSHBOARD_SQLITE_THREAD !== "worker") return undefined;
   const f = path.join(__dirname, "sqlite-worker.cjs");
   return existsSync(f) ? f : undefined;
 }

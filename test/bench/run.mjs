@@ -4,7 +4,7 @@
 //
 //   npm run bench                 # full run (~15 min on 2 cores)
 //   npm run bench -- --quick      # small sizes, one round, < 2 min; asserts nothing (CI smoke)
-//   options: --rounds=N  --only=push|scrape|replicas  --keep (keep the temp dir)  --json=FILE (raw results)
+//   options: --rounds=N  --only=push|scrape|replicas  --push-levels=10,10000  --push-conns=1,4,16  --keep (keep the temp dir)  --json=FILE (raw results)
 //            --pb-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"  (extra node flags for pushboard, for profiling)
 //
 // Method (also in BENCHMARKS.md):
@@ -76,6 +76,9 @@ const CFG = quick
       startupRestarts: 3,
     };
 if (opt("rounds")) CFG.rounds = Number(opt("rounds"));
+// A shorter push run, e.g. --push-levels=10,10000 --push-conns=1,4,16 (the lock on a shared machine is held less).
+if (opt("push-levels")) CFG.pushLevels = opt("push-levels").split(",").map(Number);
+if (opt("push-conns")) CFG.pushConns = opt("push-conns").split(",").map(Number);
 
 const T0 = Date.now();
 const say = (msg) => process.stderr.write(`[bench ${((Date.now() - T0) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);

@@ -14,13 +14,16 @@ import { openSqlitePersistence } from "@/lib/store/sqlite-persistence";
 import type { Mutation, Persistence } from "@/lib/store/types";
 import { sqliteWorkerBundle } from "../../helpers/sqlite-worker-bundle";
 
-let workerFile: string;
+let bundled: string;
+/** The mode under test: the connection on a worker thread, or on this thread (null). */
+let workerFile: string | null;
 let dir: string;
 let file: string;
 const toClose: Array<{ close(): unknown }> = [];
 
 beforeAll(async () => {
-  workerFile = await sqliteWorkerBundle();
+  bundled = await sqliteWorkerBundle();
+  workerFile = bundled;
 });
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "pushboard-pipeline-test-"));
@@ -74,16 +77,25 @@ describe("SQLite commit pipeline (worker thread)", () => {
     expect((await q.load()).map((g) => g.labels[0]!.value).sort()).toEqual(["a", "e"]);
   });
 
-  it("commits batches sent back to back in order, each durable when it resolves", async () => {
-    const p = open();
-    const done = Array.from({ length: 50 }, (_, i) => p.commit([group(`g${i % 5}`, i)]));
-    await Promise.all(done);
-    const loaded = await p.load();
-    expect(loaded.map((g) => [g.labels[0]!.value, g.pushHistory[0]])).toEqual([0, 1, 2, 3, 4].map((i) => [`g${i}`, 45 + i]));
-  });
 });
 
-describe("MemoryStore on the pipelined SQLite backend", () => {
+describe.each(["worker", "main"] as const)("pipelined SQLite backend, connection on the %s thread", (mode) => {
+  beforeEach(() => {
+    workerFile = mode === "worker" ? bundled : null;
+  });
+
+  it("commits batches sent back to back in order, each durable when it resolves", async () => {
+    const p = open();
+    // Two writes per batch: on the event loop their WAL flushes overlap on the thread pool.
+    const done = Array.from({ length: 50 }, (_, i) => p.commit([group(`g${i % 5}`, i), group("h", i)]));
+    const order: number[] = [];
+    done.forEach((d, i) => void Promise.resolve(d).then(() => order.push(i)));
+    await Promise.all(done);
+    expect(order).toEqual([...Array(50).keys()]);
+    const loaded = await p.load();
+    expect(loaded.map((g) => [g.labels[0]!.value, g.pushHistory[0]])).toEqual([[`g0`, 45], ["h", 49], ...[1, 2, 3, 4].map((i) => [`g${i}`, 45 + i])]);
+  });
+
   const job = (j: string): LabelPair[] => [{ name: "job", value: j }];
   const push = (s: MemoryStore, kind: "put" | "post", j: string, body: string, nowMs: number) =>
     s.submit({ kind, labels: job(j), families: parseText(Buffer.from(body)), check: true, nowMs });
