@@ -14,6 +14,7 @@
 // unknown field) falls back to a generic form for that metric, or for the whole family: a JSON *string* holding
 // JSON.stringify(object) with NaN/±Inf/-0 written as NUL-tagged strings ("\0NaN", ...) and genuine strings that
 // start with NUL given one more NUL. The generic form keeps every own enumerable field, like JSON does.
+import { intern } from "../exposition/intern";
 import type { Bucket, LabelPair, Metric, MetricFamily, MetricType, Quantile } from "../exposition/model";
 
 const TYPES: readonly MetricType[] = ["COUNTER", "GAUGE", "SUMMARY", "UNTYPED", "HISTOGRAM", "GAUGE_HISTOGRAM"];
@@ -135,11 +136,23 @@ function encodeMetric(m: Metric): unknown {
   return m.timestampMs === undefined ? [labels, kind, payload] : [labels, kind, payload, num(m.timestampMs)];
 }
 
-function decodeMetric(x: unknown): Metric {
+/**
+ * Label pairs of one decoded family, by name and value: the samples of a family share most of their pairs (the
+ * grouping labels at least), and a stored pair is never mutated, so one object serves them all, as on the push
+ * path (sanitiseFamilies shares the grouping pairs of a push).
+ */
+type PairCache = Map<string, LabelPair>;
+
+function decodeMetric(x: unknown, pairs: PairCache): Metric {
   if (typeof x === "string") return genericDecode<Metric>(x);
   const [flat, kind, payload, ts] = x as [string[], number, unknown, unknown];
   const label: LabelPair[] = new Array<LabelPair>(flat.length >> 1);
-  for (let i = 0, j = 0; i < flat.length; i += 2, j++) label[j] = { name: flat[i]!, value: flat[i + 1]! };
+  for (let i = 0, j = 0; i < flat.length; i += 2, j++) {
+    const id = flat[i]! + "\xff" + flat[i + 1]!;
+    let pair = pairs.get(id);
+    if (pair === undefined) pairs.set(id, (pair = { name: intern(flat[i]!), value: intern(flat[i + 1]!) }));
+    label[j] = pair;
+  }
   const m: Metric = { label };
   if (kind === KIND_SUMMARY) {
     const p = payload as unknown[];
@@ -189,8 +202,9 @@ export function decodeFamilyDocument(doc: unknown): MetricFamily {
   const type = TYPES[arr[2] as number];
   if (type === undefined) throw new Error(`bad type code ${String(arr[2])} in stored family`);
   const metric: Metric[] = new Array<Metric>(arr.length - 3);
-  for (let i = 3; i < arr.length; i++) metric[i - 3] = decodeMetric(arr[i]);
-  return { name: arr[0] as string, help: arr[1] as string, type, metric };
+  const pairs: PairCache = new Map();
+  for (let i = 3; i < arr.length; i++) metric[i - 3] = decodeMetric(arr[i], pairs);
+  return { name: intern(arr[0] as string), help: arr[1] as string, type, metric };
 }
 
 /** Encodes a list of numbers (a push history) losslessly. */

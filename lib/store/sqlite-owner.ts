@@ -10,7 +10,8 @@
 import type Database from "better-sqlite3";
 import { closeSync, fdatasync, fdatasyncSync, openSync } from "node:fs";
 import { errorText, isCorruption, openOrReset, PersistenceError, type OpenOptions, type PersistenceLogger } from "./sqlite-schema";
-import { SqliteStatements, type SqlOps, type StoredRows } from "./sqlite-statements";
+import { groupsFromRows, SqliteStatements, type SqlOps, type StoredRows } from "./sqlite-statements";
+import type { PersistedGroup } from "./types";
 
 export interface OwnerOptions extends OpenOptions {
   /** fdatasync the WAL after each commit (synchronous=NORMAL), rather than FULL's sync inside it or none. */
@@ -75,17 +76,26 @@ export class SqliteOwner {
     this.stmts = new SqliteStatements(this.db);
   }
 
-  /** Every stored row; a database found corrupt here is reset (if allowed) and reads as empty. */
+  /** Every stored group; a database found corrupt here is reset (if allowed) and reads as empty. */
+  load(): PersistedGroup[] {
+    return this.readingRows((rows) => groupsFromRows(rows), []);
+  }
+
+  /** Every stored row, copied out (to send to another thread); corrupt as in load(). */
   rows(): StoredRows {
+    return this.readingRows((rows) => ({ groups: [...rows.groups], families: [...rows.families] }), { groups: [], families: [] });
+  }
+
+  private readingRows<T>(read: (rows: StoredRows) => T, empty: T): T {
     try {
-      return this.stmts.rows();
+      return read(this.stmts.rows());
     } catch (err) {
       if (!isCorruption(err)) throw err;
       this.db.close();
       this.closeWal();
       this.db = openOrReset(this.abs, this.opts, this.log, err);
       this.stmts = new SqliteStatements(this.db);
-      return { groups: [], families: [] };
+      return empty;
     }
   }
 

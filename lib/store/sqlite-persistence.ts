@@ -52,6 +52,7 @@ interface Connection {
   /** `lone`: the batch is a single write (nothing to overlap its flush with, if nothing else is in flight). */
   commit(id: number, epoch: number, ops: ReturnType<typeof encodeCommit>, lone: boolean): void;
   request<T>(t: "rows" | "audit" | "close"): Promise<T>;
+  load(): Promise<PersistedGroup[]>;
 }
 
 export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptions = {}): Persistence {
@@ -101,7 +102,7 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
 
     async load(): Promise<PersistedGroup[]> {
       if (closed) throw new Error("sqlite persistence is closed");
-      return groupsFromRows(await conn.request<StoredRows>("rows"));
+      return conn.load();
     },
 
     commit(mutations: Mutation[]): Promise<void> {
@@ -157,6 +158,13 @@ function inline(owner: SqliteOwner, flushWal: boolean, settle: (o: CommitOutcome
         return;
       }
       owner.flushWal((error) => answer(slot, error ? [{ id, ok: false, error }] : outcomes));
+    },
+    load: () => {
+      try {
+        return Promise.resolve(owner.load());
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
     },
     request: <T>(t: "rows" | "audit" | "close"): Promise<T> => {
       try {
@@ -231,6 +239,9 @@ function onWorker(file: string, abs: string, opts: OwnerOptions, log: Persistenc
       nextCommitId = id + 1;
       hold(1);
       send({ t: "commit", id, epoch, ops });
+    },
+    async load() {
+      return groupsFromRows(await this.request<StoredRows>("rows"));
     },
     request<T>(t: "rows" | "audit" | "close"): Promise<T> {
       const id = nextId++;

@@ -53,8 +53,8 @@ const FAMILY_ROWS_PER_STATEMENT = 64;
 
 /** Raw rows as stored: groups [key, labels, history, errMs, errMsg] and families [groupKey, timestampMs, data]. */
 export interface StoredRows {
-  groups: Array<[string, string, string, number | null, string | null]>;
-  families: Array<[string, number, string]>;
+  groups: Iterable<[string, string, string, number | null, string | null]>;
+  families: Iterable<[string, number, string]>;
 }
 
 /** The prepared statements of one open database. */
@@ -154,10 +154,12 @@ export class SqliteStatements {
     flush();
   }
 
+  /** Every stored row, read lazily (one row at a time, so a big store is never held twice during a load). */
   rows(): StoredRows {
+    const { loadGroups, loadFamilies } = this;
     return {
-      groups: this.loadGroups.all() as StoredRows["groups"],
-      families: this.loadFamilies.all() as StoredRows["families"],
+      groups: { [Symbol.iterator]: () => loadGroups.iterate() as Iterator<[string, string, string, number | null, string | null]> },
+      families: { [Symbol.iterator]: () => loadFamilies.iterate() as Iterator<[string, number, string]> },
     };
   }
 
