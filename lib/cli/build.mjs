@@ -27,16 +27,22 @@ await esbuild.build({
   sourcemap: "linked",
   logLevel: "warning",
 });
-// The push-body parser on worker threads (lib/exposition/parse-pool.ts) loads this beside server.cjs.
-await esbuild.build({
-  entryPoints: [path.join(root, "lib/exposition/parse-worker.ts")],
-  outfile: path.join(outdir, "parse-worker.cjs"),
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  packages: "external",
-  logLevel: "warning",
-});
+// Worker threads load these beside server.cjs: the push-body parser (lib/exposition/parse-pool.ts) and the SQLite
+// database thread (lib/store/sqlite-persistence.ts).
+for (const [entry, out] of [
+  ["lib/exposition/parse-worker.ts", "parse-worker.cjs"],
+  ["lib/store/sqlite-worker.ts", "sqlite-worker.cjs"],
+]) {
+  await esbuild.build({
+    entryPoints: [path.join(root, entry)],
+    outfile: path.join(outdir, out),
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+  });
+}
 writeFileSync(path.join(outdir, "BUILT_AT"), new Date().toISOString() + "\n");
 console.log("pushboard: server bundle written to .next/pushboard/server.cjs");

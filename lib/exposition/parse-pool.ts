@@ -8,7 +8,7 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { MetricFamily } from "./model";
 import { parseText, TextParseError } from "./parse-text";
-import { decodeDelimitedFamilies, ProtobufDecodeError } from "./protobuf";
+import { decodeDelimitedFamilies, ProtobufDecodeError } from "./parse-protobuf";
 
 /** Bodies at least this large are parsed on a worker. */
 export const OFFLOAD_BYTES = 64 * 1024;

@@ -3,6 +3,7 @@
 import { isUtf8 } from "node:buffer";
 import type { Metric, MetricFamily, MetricType } from "./model";
 import { goQuote, goQuoteByte } from "../util/go-quote";
+import { intern } from "./intern";
 
 export class TextParseError extends Error {
   constructor(
@@ -39,20 +40,6 @@ function isMetricNameStart(b: number): boolean {
 }
 function isMetricNameContinuation(b: number): boolean {
   return isLabelNameContinuation(b) || b === 58;
-}
-
-// Label names and short label values repeat across series and pushes: sharing one string per distinct text saves
-// memory in a store of many series. Bounded, so adversarial input cannot grow it without limit.
-const INTERNED = new Map<string, string>();
-const INTERN_MAX_LENGTH = 64;
-const INTERN_MAX_ENTRIES = 100_000;
-
-function intern(s: string): string {
-  if (s.length > INTERN_MAX_LENGTH) return s;
-  const hit = INTERNED.get(s);
-  if (hit !== undefined) return hit;
-  if (INTERNED.size < INTERN_MAX_ENTRIES) INTERNED.set(s, s);
-  return s;
 }
 
 const FLOAT_RE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)$/i;

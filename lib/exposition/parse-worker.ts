@@ -2,7 +2,7 @@
 // push body per message, text or delimited protobuf, and posts the families or the parse error back.
 import { parentPort } from "node:worker_threads";
 import { parseText, TextParseError } from "./parse-text";
-import { decodeDelimitedFamilies } from "./protobuf";
+import { decodeDelimitedFamilies } from "./parse-protobuf";
 
 export interface ParseJob {
   id: number;

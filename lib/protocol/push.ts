@@ -2,7 +2,7 @@
 // push diagnostics and the instrumentation of handler/push.go's InstrumentWithCounter wrappers.
 import type { MetricFamily } from "../exposition/model";
 import { TextParseError } from "../exposition/parse-text";
-import { ProtobufDecodeError } from "../exposition/protobuf";
+import { ProtobufDecodeError } from "../exposition/parse-protobuf";
 import { ParsePool } from "../exposition/parse-pool";
 import { groupingKey } from "../grouping/grouping-key";
 import { parseGroupingPath } from "../grouping/parse-path";

@@ -4,7 +4,7 @@
 import type { Metric, MetricFamily } from "../exposition/model";
 import { compareMetrics, renderFamilyHeader, renderMetricText } from "../exposition/render-text";
 import type { MetricStore } from "../store/types";
-import { encodeDelimitedFamilies } from "../exposition/protobuf";
+import { encodeDelimitedFamilies } from "../exposition/render-protobuf";
 import { renderOpenMetricsFamily } from "../exposition/render-openmetrics";
 import type { OwnMetrics } from "./own-metrics";
 

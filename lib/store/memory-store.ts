@@ -2,7 +2,7 @@
 // Persistence (SQLite) that makes each batch of writes durable before the writes are acknowledged (group commit).
 // Without persistence it is the Pushgateway's in-memory store.
 import type { OwnFamilyInfo } from "../consistency/check-push";
-import { StoreState, newBatch, type StoreLogger } from "./store-state";
+import { StoreState, newBatch, type StoreLogger, type WriteBatch } from "./store-state";
 import type { AuditEntry, ChangeListener, Freshness, Group, MetricStore, Persistence, RestorableDeletion, WriteRequest, WriteResult } from "./types";
 
 export { lastPushSuccessful, syntheticValue, PUSH_TIME_HELP, PUSH_FAILURE_TIME_HELP, INCONSISTENT_PREFIX } from "./store-state";
@@ -11,6 +11,20 @@ interface QueuedWrite {
   req: WriteRequest;
   resolve: (r: WriteResult) => void;
 }
+
+/** A batch applied to memory whose commit has not been answered yet. */
+interface InFlight {
+  queued: QueuedWrite[];
+  batch: WriteBatch;
+  results: WriteResult[];
+  settled: boolean;
+  error?: unknown;
+  /** Taken back out after an earlier batch failed; its writes were queued again. */
+  cancelled?: boolean;
+}
+
+/** Batches a pipelined persistence may hold at once (it commits those that wait together). */
+const MAX_BATCHES_IN_FLIGHT = 4;
 
 export interface MemoryStoreOptions {
   persistence?: Persistence;
@@ -29,7 +43,8 @@ const CURRENT: Freshness = {};
 export class MemoryStore implements MetricStore {
   private readonly state: StoreState;
   private queue: QueuedWrite[] = [];
-  private flushing = false;
+  private scheduled = false;
+  private inFlight: InFlight[] = [];
   private closed = false;
   private loaded = false;
   private readonly persistence: Persistence | undefined;
@@ -113,43 +128,86 @@ export class MemoryStore implements MetricStore {
     if (this.closed) return Promise.resolve({ ok: false, status: 503, message: "store is shutting down" });
     return new Promise((resolve) => {
       this.queue.push({ req, resolve });
-      if (!this.flushing) {
-        this.flushing = true;
-        // Let writes that arrive in the same turn of the event loop join this batch.
-        setImmediate(() => void this.flush());
-      }
+      this.schedule();
     });
   }
 
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const queued = this.queue;
-      this.queue = [];
-      const batch = newBatch();
-      const results = queued.map((w) => this.state.apply(w.req, batch));
-      if (this.persistence && batch.mutations.length > 0) {
-        try {
-          await this.persistence.commit(batch.mutations);
-          this.storageStatus.failing = null;
-        } catch (err) {
-          // Nothing of this batch is durable: take it back out of memory and fail every write in it.
-          this.state.undo(batch);
-          this.log("error", "committing writes failed", { err: String(err), writes: queued.length });
-          const message = `storage error, write not applied: ${err instanceof Error ? err.message : String(err)}`;
-          this.storageStatus.errors++;
-          this.storageStatus.failing = { sinceMs: this.storageStatus.failing?.sinceMs ?? Date.now(), message };
-          for (let i = 0; i < results.length; i++) results[i] = { ok: false, status: 500, message };
-        }
-      }
-      this.state.notify(batch.changed);
-      queued.forEach((w, i) => w.resolve(results[i]!));
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Let writes that arrive in the same turn of the event loop join this batch.
+    setImmediate(() => this.applyQueued());
+  }
+
+  /**
+   * Applies the queued writes as one batch and hands its mutations to the persistence. With a pipelined
+   * persistence the next batch is applied (on top of this one) while this one is being made durable; writes are
+   * answered in batch order, each once its own batch is durable.
+   */
+  private applyQueued(): void {
+    this.scheduled = false;
+    if (this.queue.length === 0) return;
+    const depth = this.persistence?.pipelined ? MAX_BATCHES_IN_FLIGHT : 1;
+    if (this.inFlight.length >= depth) return; // settle() schedules again
+    const queued = this.queue;
+    this.queue = [];
+    const batch = newBatch();
+    const results = queued.map((w) => this.state.apply(w.req, batch));
+    const entry: InFlight = { queued, batch, results, settled: false };
+    this.inFlight.push(entry);
+    let commit: void | Promise<void> = undefined;
+    try {
+      if (this.persistence && batch.mutations.length > 0) commit = this.persistence.commit(batch.mutations);
+    } catch (err) {
+      commit = Promise.reject(err as Error);
     }
-    this.flushing = false;
+    if (commit) commit.then(() => this.settle(entry), (err: unknown) => this.settle(entry, err));
+    else this.settle(entry);
+  }
+
+  /** Records the outcome of a batch, then answers the writes of every batch at the head that has one. */
+  private settle(entry: InFlight, err?: unknown): void {
+    if (entry.cancelled) return;
+    entry.settled = true;
+    entry.error = err;
+    while (this.inFlight.length > 0 && this.inFlight[0]!.settled) {
+      const head = this.inFlight[0]!;
+      if (head.error !== undefined) {
+        this.fail(head.error);
+        break;
+      }
+      this.inFlight.shift();
+      this.storageStatus.failing = null;
+      this.state.notify(head.batch.changed);
+      head.queued.forEach((w, i) => w.resolve(head.results[i]!));
+    }
+    if (this.queue.length > 0) this.schedule();
+  }
+
+  /**
+   * The oldest batch in flight could not be made durable: take it and every later batch (applied on top of it)
+   * back out of memory, fail the writes of the failed batch, and queue the later writes again, first.
+   */
+  private fail(err: unknown): void {
+    const entries = this.inFlight;
+    this.inFlight = [];
+    for (let i = entries.length - 1; i >= 0; i--) {
+      entries[i]!.cancelled = true;
+      this.state.undo(entries[i]!.batch);
+    }
+    const [failed, ...later] = entries;
+    this.log("error", "committing writes failed", { err: String(err), writes: failed!.queued.length });
+    const message = `storage error, write not applied: ${err instanceof Error ? err.message : String(err)}`;
+    this.storageStatus.errors++;
+    this.storageStatus.failing = { sinceMs: this.storageStatus.failing?.sinceMs ?? Date.now(), message };
+    for (const e of entries) this.state.notify(e.batch.changed);
+    this.queue = [...later.flatMap((e) => e.queued), ...this.queue];
+    for (const w of failed!.queued) w.resolve({ ok: false, status: 500, message });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    while (this.flushing) await new Promise((r) => setImmediate(r));
+    while (this.inFlight.length > 0 || this.queue.length > 0) await new Promise((r) => setImmediate(r));
     await this.persistence?.close();
   }
 }

@@ -208,6 +208,12 @@ export interface PersistedGroup {
  */
 export interface Persistence {
   readonly description: string;
+  /**
+   * True if `commit` may be called again before the previous commit settles (the store then applies the next
+   * writes while the previous batch is being made durable). Commits settle in call order, and when one rejects,
+   * every commit called after it and before its rejection was seen rejects too, none of them applied.
+   */
+  readonly pipelined?: boolean;
   load(): PersistedGroup[] | Promise<PersistedGroup[]>;
   /** The retained audit trail, oldest first. */
   loadAudit(): AuditEntry[] | Promise<AuditEntry[]>;

@@ -1,31 +1,46 @@
 #!/usr/bin/env node
-// Dashboard load time with many groups. Only prints figures.
-//   node test/bench/dashboard-load.mjs [groups=10000] [port=19349]
-// Starts the built pushboard (in-memory store), seeds <groups> groups by HTTP PUT (5 families each, a second
-// push for every fifth group so intervals exist), then measures
-//   - GET /api/ui/groups for several sorts/filters (server side: filter + sort + page of 50),
-//   - the page in Debian's Chromium: navigation start → first table row rendered, cold (new browser
-//     context) and warm (same context, reload).
+// The dashboard with many groups (issue 17: 100,000). Only prints figures.
+//   node test/bench/dashboard-load.mjs [--groups=100000] [--port=20150] [--backend=memory|sqlite|postgres]
+//        [--skip-browser] [--delete=10000]
+// Starts the built pushboard (postgres: on its own PostgreSQL server on port+1, fsync on), seeds <groups> groups
+// by HTTP PUT (5 families each, 50 jobs, a second push for every fifth group so intervals exist), then measures
+//   - GET /api/ui/groups for several sorts/filters (server side: filter + sort + page of 50);
+//   - in Debian's Chromium: navigation start → first table row rendered, cold (new browser context) and warm
+//     (same context, reload); one keystroke in the filter box → the table showing the new filter's rows (this
+//     includes the filter box's debounce, printed beside it);
+//   - deleting <delete> groups by selector (POST /api/ui/groups/delete-matching, as the dashboard's "delete all
+//     matching" does) while 8 pushers keep pushing to other groups: the time of that request, and the pushers'
+//     throughput and latency meanwhile.
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT, percentile, startPostgresServer } from "./lib.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const require = createRequire(path.join(root, "package.json"));
-const { chromium } = require("playwright-core");
-const N = Number(process.argv[2] ?? 10_000);
-const PORT = Number(process.argv[3] ?? 19349);
+const require = createRequire(path.join(ROOT, "package.json"));
+const opt = (name, def) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? def;
+const N = Number(opt("groups", 100_000));
+const PORT = Number(opt("port", 20150));
+const backend = opt("backend", "memory");
+const toDelete = Number(opt("delete", Math.min(10_000, Math.floor(N / 10))));
+const skipBrowser = process.argv.includes("--skip-browser");
 const base = `http://127.0.0.1:${PORT}`;
+const JOBS = 50;
+const work = mkdtempSync(path.join(os.tmpdir(), "pushboard-dash-"));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const fmt = (xs) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})`;
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
 
-const proc = spawn(process.execPath, [path.join(root, "lib/cli/pushboard.mjs"), `--web.listen-address=127.0.0.1:${PORT}`, "--storage.backend=memory"], {
-  cwd: root,
-  env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-  stdio: ["ignore", "ignore", "inherit"],
-});
+let pg;
+const args = [path.join(ROOT, "lib/cli/pushboard.mjs"), `--web.listen-address=127.0.0.1:${PORT}`, `--storage.backend=${backend}`];
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PUSHBOARD_DATA_DIR: path.join(work, "data"), PUSHBOARD_SKIP_BUILD_CHECK: "1" };
+if (backend === "postgres") {
+  pg = startPostgresServer({ port: PORT + 1, dir: work });
+  args.push(`--storage.postgres.url=${pg.url}`);
+}
+const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
 const stop = () => proc.exitCode === null && proc.kill("SIGTERM");
 process.on("exit", stop);
 
@@ -37,25 +52,33 @@ try {
     if (i > 1200) throw new Error("server not ready");
     await new Promise((r) => setTimeout(r, 100));
   }
+  console.log(`backend ${backend}, ${N} groups; load average at start: ${load()}`);
 
   const body = (i) => Array.from({ length: 5 }, (_, k) => `# TYPE metric_${k} gauge\nmetric_${k}{kind="k${k}"} ${i * k}\n`).join("");
-  const put = async (i) => {
-    const r = await fetch(`${base}/metrics/job/job${i % 50}/instance/host-${i}`, { method: "PUT", body: body(i) });
+  const put = async (p, b) => {
+    const t = performance.now();
+    const r = await fetch(base + p, { method: "PUT", body: b });
     await r.arrayBuffer();
-    if (r.status !== 200) throw new Error(`push ${i}: ${r.status}`);
+    if (r.status !== 200) throw new Error(`push ${p}: ${r.status}`);
+    return performance.now() - t;
   };
   const seed = async (ids) => {
     let next = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (next < ids.length) await put(ids[next++]);
-    }));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < ids.length) {
+          const i = ids[next++];
+          await put(`/metrics/job/job${i % JOBS}/instance/host-${i}`, body(i));
+        }
+      }),
+    );
   };
   let t = performance.now();
   await seed(Array.from({ length: N }, (_, i) => i));
   await seed(Array.from({ length: Math.ceil(N / 5) }, (_, i) => i * 5));
   console.log(`seeded ${N} groups (+${Math.ceil(N / 5)} second pushes) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  for (const q of ["", "sort=lastPush&dir=desc", "q=job%3Djob7", "q=host-12", "q=is%3Astale", "groupBy=job&sort=series&dir=desc", "page=150"]) {
+  for (const q of ["", "sort=lastPush&dir=desc", "q=job%3Djob7", "q=host-12", "q=is%3Astale", "groupBy=job&sort=series&dir=desc", `page=${Math.floor(N / 100)}`]) {
     const times = [];
     let bytes = 0;
     for (let i = 0; i < 15; i++) {
@@ -66,30 +89,83 @@ try {
     }
     console.log(`GET /api/ui/groups?${q.padEnd(34)} ${fmt(times.slice(1))}, ${bytes} bytes (first call ${times[0].toFixed(0)} ms)`);
   }
+  console.log(`load average: ${load()}`);
 
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
-  const cold = [];
-  const warm = [];
-  for (let i = 0; i < 5; i++) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await ctx.newPage();
-    t = performance.now();
-    await page.goto(base + "/");
-    await page.waitForSelector("[data-testid=group-row]");
-    cold.push(performance.now() - t);
-    for (let j = 0; j < 2; j++) {
+  if (!skipBrowser) {
+    const { chromium } = require("playwright-core");
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    });
+    const cold = [];
+    const warm = [];
+    const keystroke = [];
+    const rows = (page) => page.evaluate(() => document.querySelectorAll("[data-testid=group-row]").length);
+    for (let i = 0; i < 5; i++) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await ctx.newPage();
       t = performance.now();
-      await page.reload();
+      await page.goto(base + "/");
       await page.waitForSelector("[data-testid=group-row]");
-      warm.push(performance.now() - t);
+      cold.push(performance.now() - t);
+      for (let j = 0; j < 2; j++) {
+        t = performance.now();
+        await page.reload();
+        await page.waitForSelector("[data-testid=group-row]");
+        warm.push(performance.now() - t);
+      }
+      // "host-9999" matches one group; deleting its last character widens it to host-999* (111 groups at 100k).
+      const box = page.locator("#group-filter");
+      await box.fill(`host-${N > 9999 ? 9999 : 99}`);
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=group-row]").length === 1);
+      t = performance.now();
+      await box.press("Backspace");
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=group-row]").length > 1);
+      keystroke.push(performance.now() - t);
+      if ((await rows(page)) < 2) throw new Error("filter did not widen");
+      await ctx.close();
     }
-    await ctx.close();
+    await browser.close();
+    console.log(`page / with ${N} groups, navigation → first row rendered: cold ${fmt(cold)}; warm reload ${fmt(warm)}`);
+    console.log(`filter keystroke → table updated (includes the filter box's 250 ms debounce): ${fmt(keystroke)}`);
+    console.log(`load average: ${load()}`);
   }
-  await browser.close();
-  console.log(`page / with ${N} groups, navigation → first row rendered: cold ${fmt(cold)}; warm reload ${fmt(warm)}`);
+
+  if (toDelete > 0) {
+    // Groups job0..job<k-1> hold N/JOBS groups each; the selector picks whole jobs, toDelete groups in all.
+    const jobs = Math.max(1, Math.round(toDelete / (N / JOBS)));
+    const q = jobs === 1 ? "job=job0" : `job=~"job(${Array.from({ length: jobs }, (_, j) => j).join("|")})"`;
+    let pushing = true;
+    const lat = [];
+    const pushers = Array.from({ length: 8 }, async (_, w) => {
+      for (let i = 0; pushing; i++) lat.push(await put(`/metrics/job/live/instance/w${w}-${i % 100}`, body(i)));
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = lat.length;
+    t = performance.now();
+    const r = await fetch(`${base}/api/ui/groups/delete-matching`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: base },
+      body: JSON.stringify({ q }),
+    });
+    const text = await r.text();
+    const ms = performance.now() - t;
+    const during = lat.slice(before);
+    pushing = false;
+    await Promise.all(pushers);
+    let deleted = "?";
+    try {
+      deleted = JSON.parse(text).deleted;
+    } catch {}
+    console.log(
+      `delete by selector ${q} (${r.status}, ${deleted} groups deleted): ${ms.toFixed(0)} ms, while 8 pushers did ` +
+        `${during.length} pushes (${((during.length / ms) * 1000).toFixed(0)}/s, p50 ${percentile(during, 50).toFixed(1)} ms, p99 ${percentile(during, 99).toFixed(1)} ms, max ${Math.max(...during).toFixed(0)} ms)`,
+    );
+    console.log(`load average: ${load()}`);
+  }
 } finally {
   stop();
+  await new Promise((r) => (proc.exitCode === null ? proc.on("exit", r) : r()));
+  pg?.stop();
+  rmSync(work, { recursive: true, force: true });
 }

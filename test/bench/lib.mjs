@@ -1,7 +1,7 @@
 // Helpers for test/bench/run.mjs (`npm run bench`): starting and stopping the two servers, measuring them from
 // the outside (/proc, HTTP), the push bodies, and the wrk runner. Plain ESM, no TypeScript loader needed.
-import { spawn } from "node:child_process";
-import { createWriteStream, readFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { chownSync, createWriteStream, existsSync, readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
@@ -293,4 +293,35 @@ export function runWrk({ base, conns, seconds, groups, prefix, bodyFile, offset 
       });
     });
   });
+}
+
+export function pgBinDir() {
+  const base = "/usr/lib/postgresql";
+  const v = existsSync(base) ? readdirSync(base).filter((d) => existsSync(path.join(base, d, "bin/postgres"))).sort((a, b) => b - a)[0] : undefined;
+  if (!v) throw new Error("PostgreSQL binaries missing: apt-get install postgresql");
+  return path.join(base, v, "bin");
+}
+const asPostgres = (cmd, args) => execFileSync(process.getuid() === 0 ? "runuser" : cmd, process.getuid() === 0 ? ["-u", "postgres", "--", cmd, ...args] : args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+/**
+ * A PostgreSQL server in `dir` on `port` (fsync=on, synchronous_commit=on: every commit durable), with a database
+ * "pushboard"; as root it runs as the postgres user. Returns { url, stop }.
+ */
+export function startPostgresServer({ port, dir: tmp, sharedBuffers = "128MB" }) {
+  const bin = pgBinDir();
+  const dir = path.join(tmp, "pg");
+  if (process.getuid() === 0) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString());
+    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString());
+    chownSync(tmp, uid, gid);
+  }
+  asPostgres(path.join(bin, "initdb"), ["-D", dir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"]);
+  const opts = `-p ${port} -k ${tmp} -c listen_addresses=127.0.0.1 -c max_connections=100 -c shared_buffers=${sharedBuffers} -c fsync=on -c synchronous_commit=on`;
+  asPostgres(path.join(bin, "pg_ctl"), ["-D", dir, "-o", opts, "-l", path.join(tmp, "pg.log"), "-w", "start"]);
+  asPostgres(path.join(bin, "psql"), ["-h", tmp, "-p", String(port), "-U", "postgres", "-c", "CREATE DATABASE pushboard"]);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/pushboard`,
+    createDatabase: (name) => asPostgres(path.join(bin, "psql"), ["-h", tmp, "-p", String(port), "-U", "postgres", "-c", `CREATE DATABASE ${name}`]),
+    stop: () => asPostgres(path.join(bin, "pg_ctl"), ["-D", dir, "-m", "fast", "-w", "stop"]),
+  };
 }

@@ -13,7 +13,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PG_BIN, ROOT, median, percentile, pushBody, putAll, request, runWrk, scrapeCount, seedBody, sleep, startServer, stopAll, stopServer, waitIdle } from "./lib.mjs";
+import { PG_BIN, ROOT, startPostgresServer, median, percentile, pushBody, putAll, request, runWrk, scrapeCount, seedBody, sleep, startServer, stopAll, stopServer, waitIdle } from "./lib.mjs";
 
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
@@ -22,27 +22,8 @@ const PORTS = { pg: 19840, replicas: [19841, 19842, 19843], haproxy: 19844, push
 const tmp = mkdtempSync(path.join(os.tmpdir(), "pushboard-bench-replicas-"));
 const log = (s) => process.stderr.write(`[replicas ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 
-function pgBinDir() {
-  const base = "/usr/lib/postgresql";
-  const v = existsSync(base) ? readdirSync(base).filter((d) => existsSync(path.join(base, d, "bin/postgres"))).sort((a, b) => b - a)[0] : undefined;
-  if (!v) throw new Error("PostgreSQL binaries missing: apt-get install postgresql");
-  return path.join(base, v, "bin");
-}
-const asPostgres = (cmd, args) => execFileSync(process.getuid() === 0 ? "runuser" : cmd, process.getuid() === 0 ? ["-u", "postgres", "--", cmd, ...args] : args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-
 function startPostgres() {
-  const bin = pgBinDir();
-  const dir = path.join(tmp, "pg");
-  if (process.getuid() === 0) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString());
-    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString());
-    chownSync(tmp, uid, gid);
-  }
-  asPostgres(path.join(bin, "initdb"), ["-D", dir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"]);
-  const opts = `-p ${PORTS.pg} -k ${tmp} -c listen_addresses=127.0.0.1 -c max_connections=100 -c shared_buffers=128MB -c fsync=on -c synchronous_commit=on`;
-  asPostgres(path.join(bin, "pg_ctl"), ["-D", dir, "-o", opts, "-l", path.join(tmp, "pg.log"), "-w", "start"]);
-  asPostgres(path.join(bin, "psql"), ["-h", tmp, "-p", String(PORTS.pg), "-U", "postgres", "-c", "CREATE DATABASE pushboard"]);
-  return { stop: () => asPostgres(path.join(bin, "pg_ctl"), ["-D", dir, "-m", "fast", "-w", "stop"]) };
+  return startPostgresServer({ port: PORTS.pg, dir: tmp, sharedBuffers: "128MB" });
 }
 
 function startHaproxy() {

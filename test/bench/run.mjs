@@ -4,7 +4,8 @@
 //
 //   npm run bench                 # full run (~15 min on 2 cores)
 //   npm run bench -- --quick      # small sizes, one round, < 2 min; asserts nothing (CI smoke)
-//   options: --rounds=N  --only=push|scrape|replicas  --keep (keep the temp dir)  --json=FILE (raw results)
+//   options: --rounds=N  --only=push|scrape|replicas  --push-levels=10,10000  --push-conns=1,4,16
+//            --backend=postgres (pushboard on a PostgreSQL server started by the bench; default: sqlite)  --keep (keep the temp dir)  --json=FILE (raw results)
 //            --pb-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"  (extra node flags for pushboard, for profiling)
 //
 // Method (also in BENCHMARKS.md):
@@ -43,6 +44,7 @@ import {
   stopAll,
   stopServer,
   waitIdle,
+  startPostgresServer,
 } from "./lib.mjs";
 
 const argv = process.argv.slice(2);
@@ -76,6 +78,9 @@ const CFG = quick
       startupRestarts: 3,
     };
 if (opt("rounds")) CFG.rounds = Number(opt("rounds"));
+// A shorter push run, e.g. --push-levels=10,10000 --push-conns=1,4,16 (the lock on a shared machine is held less).
+if (opt("push-levels")) CFG.pushLevels = opt("push-levels").split(",").map(Number);
+if (opt("push-conns")) CFG.pushConns = opt("push-conns").split(",").map(Number);
 
 const T0 = Date.now();
 const say = (msg) => process.stderr.write(`[bench ${((Date.now() - T0) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
@@ -101,12 +106,28 @@ const BODY_BYTES = statSync(bodyFile).size;
 const ports = new Set();
 const results = { quick, rounds: CFG.rounds, push: [], scrape: {}, mixed: {}, startup: {}, notes: [] };
 
+// --backend=postgres: pushboard on one PostgreSQL server (fsync on) started here, a database per data directory.
+const backend = opt("backend") ?? "sqlite";
+const pgServer = backend === "postgres" ? startPostgresServer({ port: 19690, dir: mkdtempSync(path.join(os.tmpdir(), "pushboard-bench-pg-")) }) : undefined;
+const pgDatabases = new Map();
+function backendArgs(dataDir) {
+  if (!pgServer) return backend === "sqlite" ? [] : [`--storage.backend=${backend}`];
+  let db = pgDatabases.get(dataDir);
+  if (!db) {
+    db = `bench${pgDatabases.size}`;
+    pgDatabases.set(dataDir, db);
+    pgServer.createDatabase(db);
+  }
+  return ["--storage.backend=postgres", `--storage.postgres.url=${pgServer.url.replace(/\/pushboard$/, "/" + db)}`];
+}
+process.on("exit", () => pgServer?.stop());
+
 let pbSeq = 0;
 async function startPb(dataDir, port) {
   return startServer({
     name: "pushboard",
     cmd: process.execPath,
-    args: [...pbNodeArgs, path.join(ROOT, "lib/cli/pushboard.mjs"), `--web.listen-address=127.0.0.1:${port}`],
+    args: [...pbNodeArgs, path.join(ROOT, "lib/cli/pushboard.mjs"), `--web.listen-address=127.0.0.1:${port}`, ...backendArgs(dataDir)],
     env: { PUSHBOARD_DATA_DIR: dataDir, PUSHBOARD_SKIP_BUILD_CHECK: "1" },
     port,
     logFile: path.join(work, `pushboard-${pbSeq++}.log`),

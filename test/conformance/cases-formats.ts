@@ -10,7 +10,7 @@
 // end of the stream, newest protodelim answers 400 "unexpected EOF"), a gzip stream broken after its header
 // (1.5.1 keeps what was decoded and answers 200), `Accept-Encoding: gzip;q=0` (1.5.1 gzips anyway).
 import { gzipSync } from "node:zlib";
-import { encodeDelimitedFamilies } from "../../lib/exposition/protobuf";
+import { encodeDelimitedFamilies } from "../../lib/exposition/render-protobuf";
 import type { LabelPair, Metric, MetricFamily, MetricType } from "../../lib/exposition/model";
 import type { Case, HttpStep, Step } from "./runner";
 

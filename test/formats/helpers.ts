@@ -3,7 +3,7 @@
 // bucket boundaries (prometheus/model/histogram getBound) computed independently of pushboard's code.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { encodeDelimitedFamilies } from "../../lib/exposition/protobuf";
+import { encodeDelimitedFamilies } from "../../lib/exposition/render-protobuf";
 import type { Histogram, LabelPair, Metric, MetricFamily, MetricType } from "../../lib/exposition/model";
 import { rawRequest, type RawResponse } from "../conformance/http";
 import { ROOT } from "../helpers/servers";

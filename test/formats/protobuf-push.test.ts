@@ -4,7 +4,7 @@
 // back exactly what was pushed (plus the grouping labels). The same pushes against the oracle, where 1.5.1
 // supports them, are in test/conformance/cases-formats.ts. Port 19510.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeDelimitedFamilies } from "../../lib/exposition/protobuf";
+import { decodeDelimitedFamilies } from "../../lib/exposition/parse-protobuf";
 import type { Histogram, MetricFamily } from "../../lib/exposition/model";
 import { startPushboard, type RunningServer } from "../helpers/servers";
 import { NATIVE_SCHEMA0,   ACCEPT_PROTO,

@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeDelimitedFamilies } from "../../lib/exposition/protobuf";
+import { decodeDelimitedFamilies } from "../../lib/exposition/parse-protobuf";
 import type { Histogram, MetricFamily } from "../../lib/exposition/model";
 import { startPushboard, type RunningServer } from "../helpers/servers";
 import {

@@ -4,7 +4,7 @@
 import http from "node:http";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeDelimitedFamilies } from "@/lib/exposition/protobuf";
+import { encodeDelimitedFamilies } from "@/lib/exposition/render-protobuf";
 import { mulberry32 } from "../helpers/random";
 import { startPushboard, type RunningServer } from "../helpers/servers";
 

@@ -1,9 +1,9 @@
 // The change-log encoding of mutations (one JSON document per committed batch) and the text forms of the
-// snapshot columns. Families use the store's lossless family encoding (lib/store/sqlite-persistence.ts), embedded
+// snapshot columns. Families use the store's lossless family encoding (lib/store/family-codec.ts), embedded
 // as raw JSON rather than as an escaped string. PostgreSQL text cannot hold NUL, and a grouping label value may:
 // every text written is JSON, where NUL and lone surrogates are escapes.
 import type { LabelPair } from "../../exposition/model";
-import { decodeFamilyDocument, encodeFamily } from "../sqlite-persistence";
+import { decodeFamilyDocument, encodeFamily } from "../family-codec";
 import type { AuditEntry, Mutation, StoredFamily } from "../types";
 import { decodeUndoSnapshot, encodeUndoSnapshot } from "../undo-codec";
 

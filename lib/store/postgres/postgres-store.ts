@@ -32,7 +32,7 @@ import { AUDIT_MAX_ENTRIES, AUDIT_RETENTION_MS } from "../audit-trail";
 import { decodeMutations, encodeMutations, familyText, keyFromText, keyText } from "./codec";
 import { migrate, NewerSchemaError, NOTIFY_CHANNEL, WRITE_LOCK_KEY } from "./schema";
 import { passwordRedactor, redactUrl } from "./url";
-import { decodeFamily } from "../sqlite-persistence";
+import { decodeFamily } from "../family-codec";
 
 export interface PostgresStoreOptions {
   url: string;

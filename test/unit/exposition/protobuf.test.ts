@@ -3,12 +3,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { METRICS_PROTO, MetricFamilyType, metricsRoot } from "../../../lib/exposition/metrics-schema";
 import type { MetricFamily } from "../../../lib/exposition/model";
-import {
-  decodeDelimitedFamilies,
-  decodeMetricFamily,
-  encodeDelimitedFamilies,
-  ProtobufDecodeError,
-} from "../../../lib/exposition/protobuf";
+import { decodeDelimitedFamilies, decodeMetricFamily, ProtobufDecodeError } from "../../../lib/exposition/parse-protobuf";
+import { encodeDelimitedFamilies } from "../../../lib/exposition/render-protobuf";
 import { fieldKey, varint } from "../../helpers/proto-wire";
 
 // ---- a tiny independent wire encoder, so decoding is not only checked against protobufjs' encoder ----------

@@ -2,7 +2,7 @@
 // that only writes invalidate.
 import { describe, expect, it } from "vitest";
 import { parseText } from "@/lib/exposition/parse-text";
-import { decodeDelimitedFamilies } from "@/lib/exposition/protobuf";
+import { decodeDelimitedFamilies } from "@/lib/exposition/parse-protobuf";
 import { MemoryStore } from "@/lib/store/memory-store";
 import { OwnMetrics } from "@/lib/protocol/own-metrics";
 import { ScrapeRenderer } from "@/lib/protocol/scrape";

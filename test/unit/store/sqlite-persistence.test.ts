@@ -4,7 +4,7 @@ import { build } from "esbuild";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { LabelPair, Metric, MetricFamily, MetricType } from "../../../lib/exposition/model";
 import {
   decodeFamily,
@@ -16,9 +16,12 @@ import {
 } from "../../../lib/store/sqlite-persistence";
 import type { Mutation, PersistedGroup, Persistence, StoredFamily } from "../../../lib/store/types";
 import { mulberry32 } from "../../helpers/random";
+import { sqliteWorkerBundle } from "../../helpers/sqlite-worker-bundle";
 
 let dir: string;
 const opened: Persistence[] = [];
+/** The database worker of the mode under test (null: the connection on the calling thread). */
+let workerFile: string | null = null;
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "pushboard-sqlite-test-"));
@@ -29,7 +32,7 @@ afterEach(async () => {
 });
 
 function open(file = path.join(dir, "db.sqlite"), opts?: Parameters<typeof openSqlitePersistence>[1]): Persistence {
-  const p = openSqlitePersistence(file, opts);
+  const p = openSqlitePersistence(file, { workerFile, ...opts });
   opened.push(p);
   return p;
 }
@@ -192,7 +195,14 @@ describe("family encoding", () => {
   });
 });
 
-describe("sqlite persistence", () => {
+describe.each(["inline", "worker"] as const)("sqlite persistence (%s)", (mode) => {
+  beforeAll(async () => {
+    workerFile = mode === "worker" ? await sqliteWorkerBundle() : null;
+  });
+  afterAll(() => {
+    workerFile = null;
+  });
+
   it("describes itself with the absolute path, creates the parent directory, and starts empty", async () => {
     const file = path.join(dir, "a", "b", "pb.db");
     const p = open(file);
@@ -384,7 +394,7 @@ describe("sqlite persistence", () => {
     for (let off = 4096; off < buf.length; off += 4096) buf.fill(0x5a, off, off + 200);
     writeFileSync(file, buf);
     const tryOpenLoad = async (opts?: Parameters<typeof openSqlitePersistence>[1]) => {
-      const q = openSqlitePersistence(file, opts);
+      const q = openSqlitePersistence(file, { workerFile, ...opts });
       try {
         return await q.load();
       } finally {
@@ -448,7 +458,7 @@ describe("sqlite persistence", () => {
     const file = path.join(dir, "db.sqlite");
     const p = open(file);
     const t0 = Date.now();
-    expect(() => openSqlitePersistence(file)).toThrow(expect.objectContaining({ kind: "locked", message: expect.stringContaining("locked by another process") }));
+    expect(() => openSqlitePersistence(file, { workerFile })).toThrow(expect.objectContaining({ kind: "locked", message: expect.stringContaining("locked by another process") }));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(4000); // waits busy_timeout for a shutting-down predecessor
     await p.close();
     opened.length = 0;
@@ -473,13 +483,13 @@ describe("sqlite persistence", () => {
     const file = path.join(dir, "crash.db");
     const script = `
       const { openSqlitePersistence } = require(${JSON.stringify(bundle)});
-      const p = openSqlitePersistence(${JSON.stringify(file)});
+      const p = openSqlitePersistence(${JSON.stringify(file)}, { workerFile: ${JSON.stringify(workerFile)} });
       const fam = (i) => ({ name: "f", help: "", type: "GAUGE", metric: [{ label: [], gauge: { value: i % 7 === 0 ? NaN : i + 0.5 } }] });
-      for (let i = 0; ; i++) {
+      (async () => { for (let i = 0; ; i++) {
         const key = "job\xffj" + (i % 50) + "\xff";
-        p.commit([{ op: "upsertGroup", key, labels: [{ name: "job", value: "j" + (i % 50) }], families: [{ family: fam(i), timestampMs: i }], removedFamilies: [], pushHistory: [i] }]);
+        await p.commit([{ op: "upsertGroup", key, labels: [{ name: "job", value: "j" + (i % 50) }], families: [{ family: fam(i), timestampMs: i }], removedFamilies: [], pushHistory: [i] }]);
         process.stdout.write("ack " + i + "\\n");
-      }`;
+      } })();`;
     for (let round = 0; round < 3; round++) {
       const child = spawn(process.execPath, ["-e", script], { cwd: path.join(__dirname, "../../.."), stdio: ["ignore", "pipe", "inherit"] });
       let out = "";
@@ -500,7 +510,7 @@ describe("sqlite persistence", () => {
       const acks = out.split("\n").filter((l) => l.startsWith("ack ")).map((l) => Number(l.slice(4)));
       const last = acks[acks.length - 1]!;
       expect(last).toBeGreaterThanOrEqual(killAfter - 1);
-      const q = openSqlitePersistence(file);
+      const q = openSqlitePersistence(file, { workerFile });
       const groups = await q.load();
       await q.close();
       // Each of the 50 groups holds a write at least as new as its last acknowledged one (a commit may have
