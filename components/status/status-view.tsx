@@ -27,7 +27,7 @@ function KeyValueTable({ caption, data, testId }: { caption: string; data: Recor
 export function StatusView() {
   const q = useQuery({ ...statusOptions(), refetchInterval: DEFAULT_REFRESH_MS });
   const s = q.data;
-  if (!s) return <div className="card p-8 text-center text-sm text-zinc-500">{q.error ? `Could not load status: ${(q.error as Error).message}` : "Loading status…"}</div>;
+  if (!s) return <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-400">{q.error ? `Could not load status: ${(q.error as Error).message}` : "Loading status…"}</div>;
   const facts: [string, string][] = [
     ["Version", s.version],
     ["Started", `${formatLocal(s.startedAtMs)} (up ${formatSpan(s.uptimeMs)})`],
@@ -51,7 +51,7 @@ export function StatusView() {
         <dl className="grid gap-x-6 gap-y-3 p-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="runtime">
           {facts.map(([k, v]) => (
             <div key={k}>
-              <dt className="text-xs text-zinc-500">{k}</dt>
+              <dt className="text-xs text-zinc-600 dark:text-zinc-400">{k}</dt>
               <dd className="break-all text-sm">{v}</dd>
             </div>
           ))}
