@@ -9,7 +9,7 @@ function SampleLabels({ labels, hide }: { labels: LabelPair[]; hide: ReadonlySet
     <span className="flex flex-wrap gap-1">
       {shown.map((l) => (
         <span key={l.name} className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs dark:bg-zinc-800">
-          <span className="opacity-70">{l.name}=</span>
+          <span>{l.name}=</span>
           <span className="break-all">{JSON.stringify(l.value)}</span>
         </span>
       ))}
@@ -22,7 +22,7 @@ function BucketBars({ buckets }: { buckets: { label: string; count: number }[] }
   return (
     <table className="w-full text-xs">
       <thead>
-        <tr className="text-left text-zinc-500">
+        <tr className="text-left text-zinc-600 dark:text-zinc-400">
           <th scope="col" className="py-0.5 pr-3 font-medium">
             Bucket
           </th>
@@ -55,7 +55,7 @@ function SampleValue({ s }: { s: SampleView }) {
       <div className="space-y-1">
         <table className="text-xs">
           <thead>
-            <tr className="text-left text-zinc-500">
+            <tr className="text-left text-zinc-600 dark:text-zinc-400">
               <th scope="col" className="pr-4 font-medium">
                 Quantile
               </th>
@@ -98,7 +98,7 @@ function SampleValue({ s }: { s: SampleView }) {
         )}
         <p className="text-xs">
           count <span className="font-mono">{h.count}</span> · sum <span className="font-mono">{h.sum}</span>
-          {h.buckets.length > 0 && <span className="text-zinc-500"> · bars show the count of each bucket alone (not cumulative)</span>}
+          {h.buckets.length > 0 && <span className="text-zinc-600 dark:text-zinc-400"> · bars show the count of each bucket alone (not cumulative)</span>}
         </p>
       </div>
     );
@@ -106,7 +106,7 @@ function SampleValue({ s }: { s: SampleView }) {
   return (
     <span>
       <span className="font-medium">{s.human}</span>
-      {s.human !== s.value && <span className="ml-2 font-mono text-xs text-zinc-500">{s.value}</span>}
+      {s.human !== s.value && <span className="ml-2 font-mono text-xs text-zinc-600 dark:text-zinc-400">{s.value}</span>}
     </span>
   );
 }
@@ -115,12 +115,12 @@ export function FamilyCard({ family, now, groupLabels, defaultOpen }: { family: 
   return (
     <details open={defaultOpen} className="card group" data-testid="family">
       <summary className="flex cursor-pointer list-none flex-wrap items-baseline gap-x-3 gap-y-1 px-4 py-2.5">
-        <span aria-hidden="true" className="text-xs text-zinc-500 transition-transform group-open:rotate-90">
+        <span aria-hidden="true" className="text-xs text-zinc-600 dark:text-zinc-400 transition-transform group-open:rotate-90">
           ▶
         </span>
         <span className="break-all font-mono text-sm font-semibold">{family.name}</span>
         <span className="rounded bg-zinc-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase tracking-wide dark:bg-zinc-800">{family.type.toLowerCase().replace("_", " ")}</span>
-        <span className="text-xs text-zinc-500">
+        <span className="text-xs text-zinc-600 dark:text-zinc-400">
           {family.totalSamples > family.samples.length ? `showing ${family.samples.length} of ${family.totalSamples}` : family.samples.length} series ·{" "}
           {family.name === "push_failure_time_seconds" ? (
             // Its value is the last failure (0: never); the family itself is rewritten by every push.
@@ -141,7 +141,7 @@ export function FamilyCard({ family, now, groupLabels, defaultOpen }: { family: 
       </summary>
       <div className="overflow-x-auto border-t border-zinc-200 dark:border-zinc-800">
         <table className="w-full text-sm">
-          <thead className="bg-zinc-50 text-left text-xs text-zinc-500 dark:bg-zinc-900/60">
+          <thead className="bg-zinc-50 text-left text-xs text-zinc-600 dark:text-zinc-400 dark:bg-zinc-900/60">
             <tr>
               <th scope="col" className="px-4 py-1.5 font-medium">
                 Labels <span className="font-normal">(grouping labels hidden)</span>

@@ -23,7 +23,7 @@ import { useViewer } from "../use-viewer";
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div>
-      <dt className="text-xs text-zinc-500">{label}</dt>
+      <dt className="text-xs text-zinc-600 dark:text-zinc-400">{label}</dt>
       <dd className="text-sm">{children}</dd>
     </div>
   );
@@ -80,7 +80,7 @@ export function GroupDetailView({ id }: { id: string }) {
     );
   }
   if (!d) {
-    return <div className="card p-8 text-center text-sm text-zinc-500">{q.error ? `Could not load the group: ${(q.error as Error).message}` : "Loading group…"}</div>;
+    return <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-400">{q.error ? `Could not load the group: ${(q.error as Error).message}` : "Loading group…"}</div>;
   }
   const row = d.row;
   const curl = `curl -X DELETE '${origin}${d.deletePath}'`;
@@ -105,7 +105,7 @@ export function GroupDetailView({ id }: { id: string }) {
             <StatusBadge status={row.status} />
           </div>
           <div className="flex flex-wrap items-center gap-2">
-            <span className="text-xs text-zinc-500">{q.dataUpdatedAt ? `updated ${Math.max(0, Math.round((now - q.dataUpdatedAt) / 1000))}s ago` : ""}</span>
+            <span className="text-xs text-zinc-600 dark:text-zinc-400">{q.dataUpdatedAt ? `updated ${Math.max(0, Math.round((now - q.dataUpdatedAt) / 1000))}s ago` : ""}</span>
             <button type="button" className="btn btn-sm" aria-pressed={paused} onClick={() => setPaused(!paused)}>
               {paused ? "Resume auto-refresh" : "Pause auto-refresh"}
             </button>
@@ -171,7 +171,7 @@ export function GroupDetailView({ id }: { id: string }) {
         )}
         <div>
           <div className="mb-1 flex items-center justify-between gap-2">
-            <h2 className="text-xs font-medium text-zinc-500">Delete from the command line</h2>
+            <h2 className="text-xs font-medium text-zinc-600 dark:text-zinc-400">Delete from the command line</h2>
             <CopyButton text={curl} what="curl command" />
           </div>
           <pre data-testid="curl" className="overflow-x-auto rounded bg-zinc-100 p-2 font-mono text-xs dark:bg-zinc-950">

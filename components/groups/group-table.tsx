@@ -137,7 +137,7 @@ export function GroupTable({
   );
   if (phone)
     return (
-      <div {...stable.bind} data-updated={data.nowMs} data-testid="group-list" className={current ? "" : "opacity-75"}>
+      <div {...stable.bind} data-updated={data.nowMs} data-testid="group-list" data-current={current}>
         {pausedNote}
         <GroupCards rows={stable.rows} now={now} selection={selection} onToggle={onToggle} onDelete={onDelete} empty={data.totalAll === 0 ? "No groups have been pushed yet." : "No group matches the filter."} />
       </div>
@@ -145,7 +145,8 @@ export function GroupTable({
   return (
     <div {...stable.bind} data-updated={data.nowMs} data-testid="group-list">
       {pausedNote}
-    <div className={`card relative overflow-x-auto ${current ? "" : "opacity-75"}`}>
+    {/* Not current (offline, failing, or the last valid filter's rows): a dashed frame, not faded text (contrast). */}
+    <div className={`card relative overflow-x-auto ${current ? "" : "border-dashed border-amber-500 dark:border-amber-600"}`}>
       <table className="w-full min-w-[44rem] table-fixed border-collapse text-sm" aria-label="Pushed groups">
         <thead className="border-b border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900/60">
           <tr>
@@ -166,7 +167,7 @@ export function GroupTable({
         <tbody>
           {data.rows.length === 0 && (
             <tr>
-              <td colSpan={colCount} className="px-4 py-10 text-center text-zinc-500">
+              <td colSpan={colCount} className="px-4 py-10 text-center text-zinc-600 dark:text-zinc-400">
                 {data.totalAll === 0 ? "No groups have been pushed yet." : "No group matches the filter."}
               </td>
             </tr>
@@ -198,7 +199,7 @@ export function GroupTable({
                   data-testid="group-row"
                   data-id={row.id}
                   data-gone={gone || undefined}
-                  className={`border-b border-zinc-100 align-top dark:border-zinc-800 ${gone ? "opacity-60 line-through" : checked ? "bg-orange-50/60 dark:bg-orange-950/20" : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40"}`}
+                  className={`border-b border-zinc-100 align-top dark:border-zinc-800 ${gone ? "bg-zinc-100 line-through dark:bg-zinc-800" : checked ? "bg-orange-50/60 dark:bg-orange-950/20" : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40"}`}
                 >
                   <td className="px-2 py-2">
                     <input
@@ -225,7 +226,7 @@ export function GroupTable({
                     </button>
                   </td>
                   <td className="px-2 py-2">
-                    <Link href={`/groups/${row.id}`} className="group block rounded" aria-label={`Open group ${key}`}>
+                    <Link href={`/groups/${row.id}`} className="group block rounded" title={`Open group ${key}`}>
                       <LabelChips labels={row.labels} className="group-hover:underline" />
                     </Link>
                     {gone && <span className="mt-1 block text-xs no-underline">no longer listed (shown until the table is released)</span>}
@@ -308,7 +309,7 @@ function RowDetails({ row, now }: { row: GroupRow; now: number }) {
         <dd data-testid="staleness-why">{explainStaleness(row, now).text}</dd>
       </dl>
       <div>
-        <p className="mb-1 text-zinc-500">Recent pushes ({row.pushHistory.length})</p>
+        <p className="mb-1 text-zinc-600 dark:text-zinc-400">Recent pushes ({row.pushHistory.length})</p>
         <ol className="max-h-28 overflow-auto font-mono text-xs">
           {[...row.pushHistory].reverse().map((t, i) => (
             <li key={i}>

@@ -63,7 +63,7 @@ function pushFigures(s: StatusResponse): [string, ReactNode][] {
 export function StatusView() {
   const q = useQuery(statusOptions());
   const s = q.data;
-  if (!s) return <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-300">{q.error ? `Could not load status: ${(q.error as Error).message}` : "Loading status…"}</div>;
+  if (!s) return <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-400">{q.error ? `Could not load status: ${(q.error as Error).message}` : "Loading status…"}</div>;
   const facts: [string, ReactNode][] = [
     ["Version", s.version],
     [
@@ -95,7 +95,7 @@ export function StatusView() {
         <dl className="grid gap-x-6 gap-y-3 p-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="runtime">
           {facts.map(([k, v]) => (
             <div key={k}>
-              <dt className="text-xs text-zinc-600 dark:text-zinc-300">{k}</dt>
+              <dt className="text-xs text-zinc-600 dark:text-zinc-400">{k}</dt>
               <dd className="break-all text-sm">{v}</dd>
             </div>
           ))}

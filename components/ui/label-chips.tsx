@@ -15,7 +15,7 @@ export function LabelChips({ labels, className = "" }: { labels: LabelPair[]; cl
             l.name === "job" ? JOB : l.name === "instance" ? INSTANCE : OTHER
           }`}
         >
-          <span className="opacity-85">{l.name}=</span>
+          <span>{l.name}=</span>
           {/* Wrap between chips first; inside a value only when it is longer than the line (never per character). */}
           <span className="min-w-0 [overflow-wrap:anywhere]">{l.value === "" ? '""' : l.value}</span>
         </span>

@@ -6,6 +6,8 @@ import { POST as postDeleteStale } from "../../../app/api/ui/groups/delete-stale
 import { GET as getGroups } from "../../../app/api/ui/groups/route";
 import { GET as getStale } from "../../../app/api/ui/groups/stale/route";
 import { GET as getStatus } from "../../../app/api/ui/status/route";
+import { GET as getJobs } from "../../../app/api/ui/jobs/route";
+import { POST as postMatch } from "../../../app/api/ui/groups/match/route";
 import { POST as postWipe } from "../../../app/api/ui/wipe/route";
 import { defaultConfig } from "../../../lib/config/flags";
 import { encodeGroupId } from "../../../lib/dashboard/group-id";
@@ -70,6 +72,20 @@ describe("/api/ui routes", () => {
     const scoped = await (await getStatus(new Request("http://x/api/ui/status", { headers: { "x-pushboard-user": "j%C3%BCrgen", "x-pushboard-roles": "read,bogus" } }))).json();
     expect(scoped).toMatchObject({ user: "jürgen", roles: ["read"] });
     expect(status.flags["web.enable-admin-api"]).toBe("false");
+  });
+
+  it("job overview, filter-scoped stale list, match, and a filter error with its position", async () => {
+    const jobs = await (await getJobs()).json();
+    expect(jobs.jobs.map((j: { job: string; stale: number }) => [j.job, j.stale])).toEqual([
+      ["b", 1],
+      ["a", 0],
+    ]);
+    expect((await (await getStale(new Request("http://x/api/ui/groups/stale?q=job%3Da"))).json()).rows).toEqual([]);
+    const ids = [encodeGroupId(fresh.key), encodeGroupId(stale.key)];
+    expect(await (await postMatch(post("/api/ui/groups/match", { q: "is:stale", ids }))).json()).toEqual({ ids: [encodeGroupId(stale.key)], q: "is:stale" });
+    const bad = await getGroups(new Request("http://x/api/ui/groups?q=job%3Da%20is%3Astal"));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'unknown status "stal" (is:fresh, is:stale or is:failed)', position: 6 });
   });
 
   it("guard mutations and delete through store.submit", async () => {
