@@ -200,7 +200,7 @@ export function WipeDialog({ open, total, onClose, onDeleted }: { open: boolean;
         })
       }
     >
-      <p>Do you really want to delete all metrics from all metric groups? This cannot be undone.</p>
+      <p>Do you really want to delete all metrics from all metric groups? Undo is offered for a while afterwards (--dashboard.undo-window).</p>
     </ConfirmDialog>
   );
 }

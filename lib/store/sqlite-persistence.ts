@@ -365,6 +365,7 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
   const makeCommitTx = (stmts: Statements) =>
     db.transaction((ms: Mutation[]) => {
       let pending: unknown[] = [];
+      let undoWritten = false;
       const flush = (): void => {
         for (let i = 0; i < pending.length; i += 4 * FAMILY_ROWS_PER_STATEMENT) {
           const chunk = pending.slice(i, i + 4 * FAMILY_ROWS_PER_STATEMENT);
@@ -405,7 +406,8 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
             break;
           case "putUndo":
           case "dropUndo":
-            commitUndo(undoStatements(db), m, Date.now() - (opts.undoWindowMs ?? UNDO_WINDOW_MS));
+            commitUndo(undoStatements(db), m);
+            undoWritten = true;
             break;
           default: {
             const never: never = m;
@@ -414,6 +416,7 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
         }
       }
       flush();
+      if (undoWritten) pruneUndo(undoStatements(db), Date.now() - (opts.undoWindowMs ?? UNDO_WINDOW_MS));
     });
   let commitTx = makeCommitTx(stmts);
 
@@ -655,11 +658,14 @@ function undoStatements(db: Database.Database): ReturnType<typeof prepareUndo> {
 }
 
 /** Applies a putUndo or dropUndo mutation inside the commit transaction. */
-function commitUndo(st: ReturnType<typeof prepareUndo>, m: Mutation & { op: "putUndo" | "dropUndo" }, oldestMs: number): void {
-  if (m.op === "putUndo") {
-    st.put.run(m.snapshot.id, m.snapshot.timeMs, encodeUndoSnapshot(m.snapshot));
-    st.prune.run(oldestMs);
-  } else st.drop.run(m.id);
+function commitUndo(st: ReturnType<typeof prepareUndo>, m: Mutation & { op: "putUndo" | "dropUndo" }): void {
+  if (m.op === "putUndo") st.put.run(m.snapshot.id, m.snapshot.timeMs, encodeUndoSnapshot(m.snapshot));
+  else st.drop.run(m.id);
+}
+
+/** Drops snapshots past the undo window (once per commit that wrote any). */
+function pruneUndo(st: ReturnType<typeof prepareUndo>, oldestMs: number): void {
+  st.prune.run(oldestMs);
 }
 
 function loadUndoSnapshots(st: ReturnType<typeof prepareUndo>, oldestMs: number): UndoSnapshot[] {
