@@ -195,7 +195,7 @@ export function WipeDialog({ open, total, onClose, onDeleted }: { open: boolean;
       onConfirm={() => action.confirm(undefined)}
     >
       <FilterScope filter="" />
-      <p>This deletes every metric of every group, whatever the filter shows.</p>
+      <p>This deletes every metric of every group, whatever the filter shows. Undo is offered for a while afterwards (--dashboard.undo-window).</p>
       <label className="mt-3 block">
         <span className="text-zinc-700 dark:text-zinc-300">
           Type <strong className="font-mono">{word}</strong> (the number of groups) to confirm:

@@ -7,6 +7,7 @@
 // ordinary upsertGroup, so every backend persists a restore like a push.
 import type { MetricFamily } from "../exposition/model";
 import { formatErrors } from "../consistency/check-push";
+import { formatPrometheusDuration } from "../lifecycle/prom-duration";
 import type { AuditEntry, Group, Mutation, PersistedGroup, RestoreOutcome, StoredFamily, UndoSnapshot } from "./types";
 
 /** What restoreSnapshots needs from the store state (store-state.ts provides it, inside one batch). */
@@ -97,15 +98,24 @@ function familyMap(stored: Map<string, StoredFamily>): Map<string, MetricFamily>
 
 /** Why an id has nothing to restore: already restored (409), past the window (410), or never existed (404). */
 function whyMissing(id: string, t: RestoreTarget): RestoreOutcome["missing"][number] {
-  const matching = (e: AuditEntry): boolean => e.id === id || e.operation === id;
-  const restoredBy = t.findAudit((e) => e.action === "restore" && e.restores !== undefined && (e.restores === id || t.findAudit((d) => d.id === e.restores && d.operation === id) !== undefined));
+  // The deletion entries the id names (itself, or those of its operation), then a restore of any of them.
+  const named = new Set<string>([id]);
+  let entry: AuditEntry | undefined;
+  t.findAudit((e) => {
+    if (e.action !== "restore" && (e.id === id || e.operation === id)) {
+      entry ??= e;
+      if (e.id !== undefined) named.add(e.id);
+    }
+    return false;
+  });
+  const restoredBy = t.findAudit((e) => e.action === "restore" && e.restores !== undefined && named.has(e.restores));
   if (restoredBy) {
     return { id, reason: "restored", message: `already restored ${iso(restoredBy.timeMs)}${restoredBy.user ? ` by ${restoredBy.user}` : ""}` };
   }
-  const entry = t.findAudit((e) => matching(e) && e.action !== "restore");
   if (!entry) return { id, reason: "unknown", message: `no deletion with id ${JSON.stringify(id)}` };
-  if (entry.timeMs + t.windowMs < t.nowMs) {
-    return { id, reason: "expired", message: `the undo window (${Math.round(t.windowMs / 60_000)} min) of this deletion (${iso(entry.timeMs)}) has passed` };
+  const e = entry as AuditEntry;
+  if (e.timeMs + t.windowMs < t.nowMs) {
+    return { id, reason: "expired", message: `the undo window (${formatPrometheusDuration(t.windowMs)}) of this deletion (${iso(e.timeMs)}) has passed` };
   }
   return { id, reason: "expired", message: "nothing of this deletion is left to restore" };
 }

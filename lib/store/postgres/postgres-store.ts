@@ -533,6 +533,7 @@ export class PostgresStore implements MetricStore {
   private commitSql(mutations: Mutation[], version: number, client: pg.ClientBase): string {
     const lit = (s: string): string => client.escapeLiteral(s);
     const parts: string[] = [];
+    const undo = new UndoRows(parts, lit);
     for (const m of mutations) {
       switch (m.op) {
         case "upsertGroup": {
@@ -570,13 +571,14 @@ export class PostgresStore implements MetricStore {
           );
           break;
         case "putUndo":
-          parts.push(...undoSql(m.snapshot, lit, Date.now() - this.undoWindowMs));
+          undo.put(m.snapshot);
           break;
         case "dropUndo":
-          parts.push(`DELETE FROM pushboard_undo WHERE id = ${lit(JSON.stringify(m.id))}`);
+          undo.drop(m.id);
           break;
       }
     }
+    undo.finish(Date.now() - this.undoWindowMs);
     parts.push(`INSERT INTO pushboard_changes (version, mutations) VALUES (${version}, ${lit(encodeMutations(mutations))})`);
     parts.push(`UPDATE pushboard_meta SET version = ${version} WHERE id = 1`);
     parts.push(`SELECT pg_notify('${NOTIFY_CHANNEL}', '${version}')`);
@@ -590,13 +592,42 @@ function numberLiteral(n: number): string {
   return String(n);
 }
 
-/** Stores (or replaces) an undo snapshot and prunes those past the window (schema v3). */
-function undoSql(s: UndoSnapshot, lit: (s: string) => string, oldestMs: number): string[] {
-  return [
-    `INSERT INTO pushboard_undo (id, time_ms, data) VALUES (${lit(JSON.stringify(s.id))}, ${numberLiteral(s.timeMs)}, ${lit(encodeUndoSnapshot(s))}) ` +
-      `ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data`,
-    `DELETE FROM pushboard_undo WHERE time_ms < ${numberLiteral(oldestMs)}`,
-  ];
+/**
+ * The pushboard_undo statements of one batch (schema v3): snapshots go out in multi-row upserts (a bulk delete
+ * writes one per group), a drop first sends what is pending so mutations keep their order, and snapshots past the
+ * undo window are pruned once per batch that wrote any.
+ */
+class UndoRows {
+  private pending = new Map<string, string>();
+  private wrote = false;
+
+  constructor(
+    private readonly parts: string[],
+    private readonly lit: (s: string) => string,
+  ) {}
+
+  put(s: UndoSnapshot): void {
+    if (this.pending.has(s.id)) this.flush(); // one statement cannot upsert a row twice
+    this.pending.set(s.id, `(${this.lit(JSON.stringify(s.id))}, ${numberLiteral(s.timeMs)}, ${this.lit(encodeUndoSnapshot(s))})`);
+    this.wrote = true;
+  }
+
+  drop(id: string): void {
+    this.flush();
+    this.parts.push(`DELETE FROM pushboard_undo WHERE id = ${this.lit(JSON.stringify(id))}`);
+    this.wrote = true;
+  }
+
+  finish(oldestMs: number): void {
+    this.flush();
+    if (this.wrote) this.parts.push(`DELETE FROM pushboard_undo WHERE time_ms < ${numberLiteral(oldestMs)}`);
+  }
+
+  private flush(): void {
+    if (this.pending.size === 0) return;
+    this.parts.push(`INSERT INTO pushboard_undo (id, time_ms, data) VALUES ${[...this.pending.values()].join(", ")} ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data`);
+    this.pending.clear();
+  }
 }
 
 /** Reads the version and every group, in insertion order (the caller provides a consistent snapshot). */

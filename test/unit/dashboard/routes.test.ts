@@ -75,7 +75,7 @@ describe("/api/ui routes", () => {
   });
 
   it("job overview, filter-scoped stale list, match, and a filter error with its position", async () => {
-    const jobs = await (await getJobs()).json();
+    const jobs = await (await getJobs(new Request("http://x/api/ui/jobs"))).json();
     expect(jobs.jobs.map((j: { job: string; stale: number }) => [j.job, j.stale])).toEqual([
       ["b", 1],
       ["a", 0],
