@@ -101,7 +101,7 @@ export function GroupDetailView({ id }: { id: string }) {
             {userFamilies} / {row.series}
           </Fact>
           <Fact label="Push timeline">
-            <PushSparkline pushes={row.pushHistory} now={serverNow} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastAttemptMs={row.lastFailureMs} width={160} />
+            <PushSparkline pushes={row.pushHistory} now={serverNow} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastFailureMs={row.lastFailureMs} width={160} />
           </Fact>
         </dl>
         {row.rejected && (!row.lastError || row.rejected.last.timeMs > row.lastError.timeMs + 1) && (

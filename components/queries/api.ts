@@ -9,6 +9,7 @@ import type {
   ActivityResponse,
   ExpiriesResponse,
 } from "@/lib/dashboard/types";
+import { DEFAULT_PAGE_SIZE, UI_API_PATH } from "@/lib/dashboard/api-constants";
 
 export class ApiError extends Error {
   constructor(
@@ -51,20 +52,20 @@ export function listParamsToSearch(p: ListParams): URLSearchParams {
   if (p.sort !== "labels") sp.set("sort", p.sort);
   if (p.dir !== "asc") sp.set("dir", p.dir);
   if (p.page !== 1) sp.set("page", String(p.page));
-  if (p.size !== 50) sp.set("size", String(p.size));
+  if (p.size !== DEFAULT_PAGE_SIZE) sp.set("size", String(p.size));
   if (p.groupBy) sp.set("groupBy", p.groupBy);
   return sp;
 }
 
 export const api = {
-  listGroups: (p: ListParams, signal?: AbortSignal) => request<GroupListResponse>(`/api/ui/groups?${listParamsToSearch(p)}`, { signal }),
-  groupDetail: (id: string, signal?: AbortSignal) => request<GroupDetailResponse>(`/api/ui/groups/${encodeURIComponent(id)}`, { signal }),
-  staleGroups: (signal?: AbortSignal) => request<StaleListResponse>("/api/ui/groups/stale", { signal }),
-  status: (signal?: AbortSignal) => request<StatusResponse>("/api/ui/status", { signal }),
-  activity: (signal?: AbortSignal) => request<ActivityResponse>("/api/ui/activity", { signal }),
-  expiries: (signal?: AbortSignal) => request<ExpiriesResponse>("/api/ui/expiries", { signal }),
-  deleteGroups: (ids: string[]) => post<DeleteResponse>("/api/ui/groups/delete", { ids }),
-  deleteStale: (ids: string[]) => post<DeleteResponse>("/api/ui/groups/delete-stale", { ids }),
-  deleteMatching: (q: string) => post<DeleteResponse>("/api/ui/groups/delete-matching", { q }),
-  wipe: () => post<DeleteResponse>("/api/ui/wipe", {}),
+  listGroups: (p: ListParams, signal?: AbortSignal) => request<GroupListResponse>(`${UI_API_PATH}/groups?${listParamsToSearch(p)}`, { signal }),
+  groupDetail: (id: string, signal?: AbortSignal) => request<GroupDetailResponse>(`${UI_API_PATH}/groups/${encodeURIComponent(id)}`, { signal }),
+  staleGroups: (signal?: AbortSignal) => request<StaleListResponse>(`${UI_API_PATH}/groups/stale`, { signal }),
+  status: (signal?: AbortSignal) => request<StatusResponse>(`${UI_API_PATH}/status`, { signal }),
+  activity: (signal?: AbortSignal) => request<ActivityResponse>(`${UI_API_PATH}/activity`, { signal }),
+  expiries: (signal?: AbortSignal) => request<ExpiriesResponse>(`${UI_API_PATH}/expiries`, { signal }),
+  deleteGroups: (ids: string[]) => post<DeleteResponse>(`${UI_API_PATH}/groups/delete`, { ids }),
+  deleteStale: (ids: string[]) => post<DeleteResponse>(`${UI_API_PATH}/groups/delete-stale`, { ids }),
+  deleteMatching: (q: string) => post<DeleteResponse>(`${UI_API_PATH}/groups/delete-matching`, { q }),
+  wipe: () => post<DeleteResponse>(`${UI_API_PATH}/wipe`, {}),
 };

@@ -23,7 +23,7 @@ import type {
   SimpleValue,
   Summary,
 } from "./model";
-import { METRIC_TYPE_NUMBER } from "./model";
+import { METRIC_TYPE_NUMBER, METRIC_TYPES } from "./model";
 
 /** A malformed delimited protobuf body. `message` is the reason, suitable as the text of a 400 response. */
 export class ProtobufDecodeError extends Error {
@@ -35,7 +35,7 @@ export class ProtobufDecodeError extends Error {
 
 const UNEXPECTED_EOF = "unexpected EOF";
 
-const TYPE_BY_NUMBER: MetricType[] = ["COUNTER", "GAUGE", "SUMMARY", "UNTYPED", "HISTOGRAM", "GAUGE_HISTOGRAM"];
+const TYPE_BY_NUMBER: readonly MetricType[] = METRIC_TYPES;
 
 // ---------------------------------------------------------------------------------------------------------
 // Wire reader

@@ -12,12 +12,12 @@
 import Database from "better-sqlite3";
 import { chmodSync, closeSync, existsSync, fdatasync, fdatasyncSync, mkdirSync, openSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Bucket, LabelPair, Metric, MetricFamily, MetricType, Quantile } from "../exposition/model";
+import { METRIC_TYPES, type Bucket, type LabelPair, type Metric, type MetricFamily, type MetricType, type Quantile } from "../exposition/model";
 import type { AuditEntry, Mutation, PersistedGroup, Persistence, StoredFamily } from "./types";
 import { AUDIT_MAX_ENTRIES, AUDIT_RETENTION_MS } from "./audit-trail";
 
-export type PersistenceLogLevel = "debug" | "info" | "warn" | "error";
-export type PersistenceLogger = (level: PersistenceLogLevel, msg: string, fields?: Record<string, unknown>) => void;
+import type { Logger as PersistenceLogger } from "../util/log";
+export type { PersistenceLogger };
 
 export interface SqlitePersistenceOptions {
   /** Move an unreadable database aside to `<file>.corrupt-<timestamp>` and start empty instead of throwing. */
@@ -115,7 +115,7 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 // JSON.stringify(object) with NaN/±Inf/-0 written as NUL-tagged strings ("\0NaN", ...) and genuine strings that
 // start with NUL given one more NUL. The generic form keeps every own enumerable field, like JSON does.
 
-const TYPES: readonly MetricType[] = ["COUNTER", "GAUGE", "SUMMARY", "UNTYPED", "HISTOGRAM", "GAUGE_HISTOGRAM"];
+const TYPES: readonly MetricType[] = METRIC_TYPES;
 const TYPE_CODE = new Map<string, number>(TYPES.map((t, i) => [t, i]));
 const SIMPLE_KINDS = ["counter", "gauge", "untyped"] as const;
 const KIND_SUMMARY = 3;

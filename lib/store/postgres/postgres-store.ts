@@ -24,7 +24,8 @@
 // acknowledged: the transaction either committed (and its 200 may or may not have been sent) or did not.
 import pg from "pg";
 import type { OwnFamilyInfo } from "../../consistency/check-push";
-import { StoreState, newBatch, type StoreLogger } from "../store-state";
+import { StoreState, newBatch } from "../store-state";
+import type { Logger } from "../../util/log";
 import type { AuditEntry, ChangeListener, Freshness, Group, MetricStore, Mutation, PersistedGroup, WriteRequest, WriteResult } from "../types";
 import { AUDIT_MAX_ENTRIES, AUDIT_RETENTION_MS } from "../audit-trail";
 import { decodeMutations, encodeMutations, familyText, keyFromText, keyText } from "./codec";
@@ -37,7 +38,7 @@ export interface PostgresStoreOptions {
   /** Audit entries older than this are dropped (--audit.retention). */
   auditRetentionMs?: number;
   ownFamily?: (name: string) => OwnFamilyInfo | undefined;
-  logger?: StoreLogger;
+  logger?: Logger;
   /** Queue length above which healthy() turns false. */
   queueCapacity?: number;
   /** Timeout of every query and of connecting, ms. */
@@ -67,7 +68,7 @@ export class PostgresStore implements MetricStore {
   private readonly state: StoreState;
   private readonly pool: pg.Pool;
   private readonly clientConfig: pg.ClientConfig;
-  private readonly log: StoreLogger;
+  private readonly log: Logger;
   private readonly redact: (text: string) => string;
   private readonly queueCapacity: number;
   private readonly readSyncTimeoutMs: number;

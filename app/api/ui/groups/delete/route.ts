@@ -5,5 +5,5 @@ import { jsonResponse, withMutation } from "@/lib/dashboard/http";
 export const dynamic = "force-dynamic";
 
 export function POST(req: Request): Promise<Response> {
-  return withMutation(req, async (rt, body, audit) => jsonResponse(await deleteGroups(rt.store, readIds(body)!, audit)));
+  return withMutation(req, async (rt, body, audit) => jsonResponse(await deleteGroups(rt.store, readIds(body), audit)));
 }
