@@ -16,27 +16,11 @@ if (built.status !== 0) process.exit(built.status ?? 1);
 const esbuild = await import("esbuild");
 const outdir = path.join(root, ".next/pushboard");
 mkdirSync(outdir, { recursive: true });
-await esbuild.build({
-  entryPoints: [path.join(root, "server/main.ts")],
-  outfile: path.join(outdir, "server.cjs"),
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  packages: "external",
-  sourcemap: "linked",
-  logLevel: "warning",
-});
+/** One self-contained CommonJS file for Node 20; node_modules stay external (they are installed beside it). */
+const bundle = (entry, outfile, extra = {}) =>
+  esbuild.build({ entryPoints: [path.join(root, entry)], outfile: path.join(outdir, outfile), bundle: true, platform: "node", format: "cjs", target: "node20", packages: "external", logLevel: "warning", ...extra });
+await bundle("server/main.ts", "server.cjs", { sourcemap: "linked" });
 // The push-body parser on worker threads (lib/exposition/parse-pool.ts) loads this beside server.cjs.
-await esbuild.build({
-  entryPoints: [path.join(root, "lib/exposition/parse-worker.ts")],
-  outfile: path.join(outdir, "parse-worker.cjs"),
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  packages: "external",
-  logLevel: "warning",
-});
+await bundle("lib/exposition/parse-worker.ts", "parse-worker.cjs");
 writeFileSync(path.join(outdir, "BUILT_AT"), new Date().toISOString() + "\n");
 console.log("pushboard: server bundle written to .next/pushboard/server.cjs");
