@@ -20,8 +20,9 @@ fi
 #   format     Prettier --check (.prettierrc.json); `npm run format` rewrites the files it names.
 static_failed=0
 static_check() {
-  local name=$1; shift
-  if "$@" > "test-results/$name.log" 2>&1; then
+  local name=$1 ok; shift
+  "$@" > "test-results/$name.log" 2>&1 && ok=1 || ok=0
+  if [ $ok = 1 ]; then
     echo "$name: passed"
   else
     tail -60 "test-results/$name.log"

@@ -143,7 +143,7 @@ export function GroupDetailView({ id }: { id: string }) {
             {userFamilies} / {row.series}
           </Fact>
           <Fact label="Push timeline">
-            <PushSparkline pushes={row.pushHistory} now={serverNow} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastAttemptMs={row.lastFailureMs} failures={failures} width={160} />
+            <PushSparkline pushes={row.pushHistory} now={serverNow} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastFailureMs={row.lastFailureMs} failures={failures} width={160} />
           </Fact>
         </dl>
         <p data-testid="staleness-why" className={`text-sm ${row.stale ? "font-medium text-amber-900 dark:text-amber-200" : "text-zinc-700 dark:text-zinc-300"}`}>

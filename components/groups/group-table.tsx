@@ -245,7 +245,7 @@ export function GroupTable({
                   </td>
                   <td className="hidden px-2 py-2 md:table-cell">
                     <div className="flex items-center gap-2">
-                      <PushSparkline pushes={row.pushHistory} now={now} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastAttemptMs={row.lastFailureMs} />
+                      <PushSparkline pushes={row.pushHistory} now={now} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastFailureMs={row.lastFailureMs} />
                       <span className="whitespace-nowrap text-xs text-zinc-700 dark:text-zinc-300" title={explainStaleness(row, now).cadence}>
                         {row.cadenceMs !== null ? `every ${formatSpan(row.cadenceMs)}${row.cadenceSource === "rule" ? " (rule)" : ""}` : "—"}
                       </span>

@@ -14,6 +14,7 @@ import type {
   JobOverviewResponse,
   MatchResponse,
 } from "@/lib/dashboard/types";
+import { DEFAULT_PAGE_SIZE, UI_API_PATH } from "@/lib/dashboard/api-constants";
 
 /**
  * A failed dashboard request. `status` 0 means the server could not be reached at all (down, or the network);
@@ -75,28 +76,28 @@ export function listParamsToSearch(p: ListParams): URLSearchParams {
   if (p.sort !== "labels") sp.set("sort", p.sort);
   if (p.dir !== "asc") sp.set("dir", p.dir);
   if (p.page !== 1) sp.set("page", String(p.page));
-  if (p.size !== 50) sp.set("size", String(p.size));
+  if (p.size !== DEFAULT_PAGE_SIZE) sp.set("size", String(p.size));
   if (p.groupBy) sp.set("groupBy", p.groupBy);
   return sp;
 }
 
 export const api = {
-  listGroups: (p: ListParams, signal?: AbortSignal) => request<GroupListResponse>(`/api/ui/groups?${listParamsToSearch(p)}`, { signal }),
-  groupDetail: (id: string, signal?: AbortSignal) => request<GroupDetailResponse>(`/api/ui/groups/${encodeURIComponent(id)}`, { signal }),
-  staleGroups: (q: string, signal?: AbortSignal) => request<StaleListResponse>(`/api/ui/groups/stale?${new URLSearchParams({ q })}`, { signal }),
-  jobs: (signal?: AbortSignal) => request<JobOverviewResponse>("/api/ui/jobs", { signal }),
-  matchIds: (q: string, ids: string[]) => post<MatchResponse>("/api/ui/groups/match", { q, ids }),
-  status: (signal?: AbortSignal) => request<StatusResponse>("/api/ui/status", { signal }),
-  activity: (signal?: AbortSignal) => request<ActivityResponse>("/api/ui/activity", { signal }),
-  expiries: (signal?: AbortSignal) => request<ExpiriesResponse>("/api/ui/expiries", { signal }),
+  listGroups: (p: ListParams, signal?: AbortSignal) => request<GroupListResponse>(`${UI_API_PATH}/groups?${listParamsToSearch(p)}`, { signal }),
+  groupDetail: (id: string, signal?: AbortSignal) => request<GroupDetailResponse>(`${UI_API_PATH}/groups/${encodeURIComponent(id)}`, { signal }),
+  staleGroups: (q: string, signal?: AbortSignal) => request<StaleListResponse>(`${UI_API_PATH}/groups/stale?${new URLSearchParams({ q })}`, { signal }),
+  jobs: (signal?: AbortSignal) => request<JobOverviewResponse>(`${UI_API_PATH}/jobs`, { signal }),
+  matchIds: (q: string, ids: string[]) => post<MatchResponse>(`${UI_API_PATH}/groups/match`, { q, ids }),
+  status: (signal?: AbortSignal) => request<StatusResponse>(`${UI_API_PATH}/status`, { signal }),
+  activity: (signal?: AbortSignal) => request<ActivityResponse>(`${UI_API_PATH}/activity`, { signal }),
+  expiries: (signal?: AbortSignal) => request<ExpiriesResponse>(`${UI_API_PATH}/expiries`, { signal }),
   /** With q (the filter the selection was made under), only ids the filter still matches are deleted. */
-  deleteGroups: (ids: string[], q = "") => post<DeleteResponse>("/api/ui/groups/delete", { ids, q }),
+  deleteGroups: (ids: string[], q = "") => post<DeleteResponse>(`${UI_API_PATH}/groups/delete`, { ids, q }),
   /** The listed groups that are still stale and matched by q. */
-  deleteStale: (q: string, ids: string[]) => post<DeleteResponse>("/api/ui/groups/delete-stale", { q, ids }),
-  deleteMatching: (q: string) => post<DeleteResponse>("/api/ui/groups/delete-matching", { q }),
-  wipe: () => post<DeleteResponse>("/api/ui/wipe", {}),
+  deleteStale: (q: string, ids: string[]) => post<DeleteResponse>(`${UI_API_PATH}/groups/delete-stale`, { q, ids }),
+  deleteMatching: (q: string) => post<DeleteResponse>(`${UI_API_PATH}/groups/delete-matching`, { q }),
+  wipe: () => post<DeleteResponse>(`${UI_API_PATH}/wipe`, {}),
   deleteFamilies: (id: string, families: { name: string; lastPushedMs: number }[]) =>
-    post<FamilyDeleteResponse>(`/api/ui/groups/${encodeURIComponent(id)}/families/delete`, { families }),
-  restore: (id: string) => post<RestoreResponse>(`/api/ui/undo/${encodeURIComponent(id)}`, {}),
-  restorable: (signal?: AbortSignal) => request<RestorableResponse>("/api/ui/undo", { signal }),
+    post<FamilyDeleteResponse>(`${UI_API_PATH}/groups/${encodeURIComponent(id)}/families/delete`, { families }),
+  restore: (id: string) => post<RestoreResponse>(`${UI_API_PATH}/undo/${encodeURIComponent(id)}`, {}),
+  restorable: (signal?: AbortSignal) => request<RestorableResponse>(`${UI_API_PATH}/undo`, { signal }),
 };

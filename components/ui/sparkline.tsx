@@ -9,7 +9,7 @@ export function PushSparkline({
   now,
   staleAfterMs,
   intervalMs,
-  lastAttemptMs,
+  lastFailureMs,
   failures = [],
   width = 120,
   height = 22,
@@ -18,8 +18,8 @@ export function PushSparkline({
   now: number;
   staleAfterMs: number;
   intervalMs: number | null;
-  /** Last push attempt, failed ones included (a failing pusher is alive); defaults to the last push. */
-  lastAttemptMs?: number | null;
+  /** Last failed push: the overdue mark counts from the later of it and the last push (a failing pusher is alive). */
+  lastFailureMs?: number | null;
   /** Rejected push attempts (Unix ms), drawn as short red ticks. */
   failures?: number[];
   width?: number;
@@ -36,7 +36,7 @@ export function PushSparkline({
   const start = Math.min(first ?? now, (last ?? now) - staleAfterMs, now - 1000, ...failures);
   const span = Math.max(1, now - start);
   const x = (t: number) => 1 + ((t - start) / span) * (width - 2);
-  const attempt = Math.max(last ?? -Infinity, lastAttemptMs ?? -Infinity);
+  const attempt = Math.max(last ?? -Infinity, lastFailureMs ?? -Infinity);
   const overdueFrom = Number.isFinite(attempt) ? attempt + staleAfterMs : undefined;
   return (
     <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label} className="block overflow-visible">

@@ -16,33 +16,13 @@ if (built.status !== 0) process.exit(built.status ?? 1);
 const esbuild = await import("esbuild");
 const outdir = path.join(root, ".next/pushboard");
 mkdirSync(outdir, { recursive: true });
-await esbuild.build({
-  entryPoints: [path.join(root, "server/main.ts")],
-  outfile: path.join(outdir, "server.cjs"),
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  packages: "external",
-  sourcemap: "linked",
-  logLevel: "warning",
-});
+/** One self-contained CommonJS file for Node 20; node_modules stay external (they are installed beside it). */
+const bundle = (entry, outfile, extra = {}) =>
+  esbuild.build({ entryPoints: [path.join(root, entry)], outfile: path.join(outdir, outfile), bundle: true, platform: "node", format: "cjs", target: "node20", packages: "external", logLevel: "warning", ...extra });
+await bundle("server/main.ts", "server.cjs", { sourcemap: "linked" });
 // Worker threads load these beside server.cjs: the push-body parser (lib/exposition/parse-pool.ts) and the SQLite
-// database thread (lib/store/sqlite-persistence.ts).
-for (const [entry, out] of [
-  ["lib/exposition/parse-worker.ts", "parse-worker.cjs"],
-  ["lib/store/sqlite-worker.ts", "sqlite-worker.cjs"],
-]) {
-  await esbuild.build({
-    entryPoints: [path.join(root, entry)],
-    outfile: path.join(outdir, out),
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    packages: "external",
-    logLevel: "warning",
-  });
-}
+// database thread (lib/store/sqlite-persistence.ts, opt-in).
+await bundle("lib/exposition/parse-worker.ts", "parse-worker.cjs");
+await bundle("lib/store/sqlite-worker.ts", "sqlite-worker.cjs");
 writeFileSync(path.join(outdir, "BUILT_AT"), new Date().toISOString() + "\n");
 console.log("pushboard: server bundle written to .next/pushboard/server.cjs");

@@ -5,10 +5,12 @@
 // Not carried over (the API does not expose it, or the target sets it itself): the per-family write times, the
 // push_time_seconds / push_failure_time_seconds families, a failed-last-push state, and native histograms (the text
 // format cannot express them; such a family makes its group count as failed, the rest of the group is imported).
-import { encodeBase64Url } from "../grouping/base64";
-import type { LabelPair, Metric, MetricFamily, MetricType } from "../exposition/model";
+import { METRIC_TYPES, type LabelPair, type Metric, type MetricFamily, type MetricType } from "../exposition/model";
 import { parseGoFloat } from "../exposition/parse-text";
 import { renderFamilyText, TEXT_CONTENT_TYPE } from "../exposition/render-text";
+import { PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC } from "../consistency/check-push";
+import { byName } from "../grouping/label-order";
+import { deletePathOf } from "../dashboard/group-id";
 
 const USAGE = `Usage: pushboard import --from URL [--to URL] [--concurrency N] [--progress-every N] [--timeout SECONDS]
 
@@ -26,7 +28,7 @@ Exit status: 0 if every group was imported, 1 if some failed, 2 on usage errors 
 `;
 
 /** Families the target creates by itself. */
-const SKIPPED_FAMILIES = new Set(["push_time_seconds", "push_failure_time_seconds"]);
+const SKIPPED_FAMILIES = new Set([PUSH_TIME_METRIC, PUSH_FAILURE_TIME_METRIC]);
 
 export interface ImportOptions {
   from: string;
@@ -134,10 +136,10 @@ function labelPairs(o: Json | undefined, what: string): LabelPair[] {
     if (typeof value !== "string") throw new Error(`${what}: label ${name} is not a string`);
     out.push({ name, value });
   }
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out.sort(byName);
 }
 
-const TYPES = new Set<MetricType>(["COUNTER", "GAUGE", "SUMMARY", "UNTYPED", "HISTOGRAM", "GAUGE_HISTOGRAM"]);
+const TYPES = new Set<MetricType>(METRIC_TYPES);
 
 /** Rebuilds a MetricFamily from its /api/v1/metrics form. Throws on what text format cannot express. */
 export function familyFromApi(name: string, f: JsonObject): MetricFamily {
@@ -217,13 +219,10 @@ export function groupFromApi(g: Json): ImportGroup {
   return { labels, families, problems };
 }
 
-/** `/metrics/job@base64/<job>/<name>@base64/<value>...`: every value base64url-encoded, so any value works. */
+/** `/metrics/job@base64/<job>/<name>@base64/<value>...`: every value base64url-encoded, so any value works (the dashboard's delete path). */
 export function groupPath(labels: LabelPair[]): string {
-  const job = labels.find((l) => l.name === "job");
-  if (!job) throw new Error("grouping labels have no job");
-  let p = `/metrics/job@base64/${encodeBase64Url(job.value)}`;
-  for (const l of labels) if (l.name !== "job") p += `/${l.name}@base64/${encodeBase64Url(l.value)}`;
-  return p;
+  if (!labels.some((l) => l.name === "job")) throw new Error("grouping labels have no job");
+  return deletePathOf(labels);
 }
 
 function formatLabels(labels: LabelPair[]): string {

@@ -1,9 +1,10 @@
 // Command-line flags: the Pushgateway's (docs/compatibility.md: flags), same names, meanings and defaults, plus pushboard's own.
 // Parsed once in the CLI; everything else receives the resulting Config as a parameter.
 import { DurationError, parsePrometheusDuration } from "../lifecycle/prom-duration";
+import type { LogLevel } from "../util/log";
 
 export type StorageBackend = "sqlite" | "memory" | "postgres";
-export type LogLevel = "debug" | "info" | "warn" | "error";
+export type { LogLevel };
 export type LogFormat = "logfmt" | "json";
 
 export interface Config {

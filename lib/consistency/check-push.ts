@@ -6,6 +6,7 @@ import { isValidLabelName } from "../grouping/parse-path";
 import type { LabelPair, Metric, MetricFamily, MetricType } from "../exposition/model";
 import { goQuote, goQuoteBytes } from "../util/go-quote";
 import { compactMetricText } from "./proto-text";
+import { byName } from "../grouping/label-order";
 
 export interface OwnFamilyInfo {
   type: MetricType;
@@ -142,7 +143,7 @@ export function checkWrite(
 ): string[] {
   const errors: string[] = [];
   const typeOf = (n: string): MetricType | undefined => groupFamilies.get(n)?.type ?? view.typeElsewhere(n, groupKey) ?? view.ownFamily(n)?.type;
-  const sorted = [...written].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = [...written].sort(byName);
   for (const f of sorted) {
     const own = view.ownFamily(f.name);
     if (own) {
@@ -219,7 +220,7 @@ export function sanitiseFamilies(families: MetricFamily[], grouping: LabelPair[]
       }
       for (let i = 0; i < shared.length; i++) if (!found[i]) m.label.push(shared[i]!);
       if (!hasInstance) m.label.push(emptyInstance);
-      m.label.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      m.label.sort(byName);
     }
   }
 }

@@ -19,11 +19,18 @@ export class ActionError extends Error {
 
 export const MAX_DELETE_IDS = 100_000;
 
-/** Validates a request body of the form {ids: string[]}. `optional`: a missing ids means "no restriction". */
-export function readIds(body: unknown, optional = false): string[] | undefined {
+/** The `ids` of a request body of the form {ids: string[]} (400 when missing or not strings). */
+export function readIds(body: unknown): string[] {
+  const ids = readOptionalIds(body);
+  if (ids === undefined) throw new ActionError('"ids" must be an array of strings', 400);
+  return ids;
+}
+
+/** The `ids` of a request body that may leave them out (undefined then). */
+export function readOptionalIds(body: unknown): string[] | undefined {
   if (typeof body !== "object" || body === null) throw new ActionError("body must be a JSON object", 400);
   const ids = (body as { ids?: unknown }).ids;
-  if (ids === undefined && optional) return undefined;
+  if (ids === undefined) return undefined;
   if (!Array.isArray(ids) || !ids.every((x) => typeof x === "string")) throw new ActionError('"ids" must be an array of strings', 400);
   if (ids.length > MAX_DELETE_IDS) throw new ActionError(`at most ${MAX_DELETE_IDS} ids per request`, 400);
   return ids as string[];

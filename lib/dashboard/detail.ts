@@ -7,13 +7,15 @@ import { formatGroupingLabels } from "../grouping/grouping-key";
 import type { StoreReader } from "../store/types";
 import { decodeGroupId, deletePathOf } from "./group-id";
 import { humanValue } from "./human";
-import { PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, summarize, toRow } from "./summary";
+import { summarize, toRow } from "./summary";
+import { PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC } from "../consistency/check-push";
 import type { FamilyView, GroupDetailResponse, SampleView } from "./types";
 import type { ListContext } from "./list";
 import { alertRuleYaml, prometheusGraphUrl, pushAgeExpr } from "./prometheus";
 import type { GroupRow, TimelineEntry } from "./types";
 import type { LabelPair } from "../exposition/model";
 import type { KeyRejections } from "../protocol/push-diagnostics";
+import { byName } from "../grouping/label-order";
 
 /**
  * The detail view shows at most this many samples and families: a group of 200,000 series would otherwise be a
@@ -69,7 +71,7 @@ function simpleValue(m: Metric): number | undefined {
 
 export function sampleView(family: MetricFamily, m: Metric): SampleView {
   const name = family.name;
-  const v: SampleView = { labels: [...m.label].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), value: "", human: "" };
+  const v: SampleView = { labels: [...m.label].sort(byName), value: "", human: "" };
   if (m.timestampMs !== undefined) v.timestampMs = m.timestampMs;
   const sv = simpleValue(m);
   if (m.summary) {

@@ -1,6 +1,7 @@
 // Group identity in dashboard URLs and API bodies: base64url (no padding) of the UTF-8 grouping key.
 import type { LabelPair } from "../exposition/model";
 import { renderGroupingPath } from "../grouping/render-path";
+import { jobFirst } from "../grouping/label-order";
 
 export function encodeGroupId(key: string): string {
   return Buffer.from(key, "utf8").toString("base64url");
@@ -15,7 +16,7 @@ export function decodeGroupId(id: string): string | undefined {
 
 /** `job` first, then the other labels by name (the Pushgateway UI's order). */
 export function orderGroupLabels(labels: readonly LabelPair[]): LabelPair[] {
-  return [...labels].sort((a, b) => (a.name === "job" ? -1 : b.name === "job" ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...labels].sort(jobFirst);
 }
 
 /**

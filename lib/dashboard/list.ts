@@ -3,6 +3,7 @@ import type { StoreReader } from "../store/types";
 import { matchesFilter, parseFilter } from "./filter";
 import type { PushDiagnostics } from "../protocol/push-diagnostics";
 import { summarize, toRow, type GroupLifecycleView, type GroupSummary } from "./summary";
+import { DEFAULT_PAGE_SIZE } from "./api-constants";
 import {
   SORT_KEYS,
   type GroupListResponse,
@@ -17,7 +18,6 @@ import {
   type StaleListResponse,
 } from "./types";
 
-export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
 export interface ListContext {

@@ -3,7 +3,7 @@
 // the Pushgateway exposes that empty instance so Prometheus (honor_labels: true) keeps no instance label, and
 // without the matcher `{job="x"}` would also select the groups {job="x",instance="…"}.
 import type { LabelPair } from "../exposition/model";
-import { PUSH_TIME_METRIC } from "./summary";
+import { PUSH_TIME_METRIC } from "../consistency/check-push";
 
 /** A PromQL string literal (Go-style escapes; JSON's are a subset PromQL accepts). */
 function promqlString(value: string): string {

@@ -11,9 +11,8 @@ import { encodeGroupId, orderGroupLabels } from "./group-id";
 import { laggingFamilies } from "../lifecycle/stale-families";
 import { isStale, learnCadence, staleFloorMs, staleThresholdMs } from "./staleness";
 import type { GroupRow, GroupStatus } from "./types";
-
-export const PUSH_TIME_METRIC = "push_time_seconds";
-export const PUSH_FAILURE_TIME_METRIC = "push_failure_time_seconds";
+import { PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC } from "../consistency/check-push";
+import { lastPushSuccessful, syntheticValue } from "../store/store-state";
 
 /** The time-independent part of a summary. */
 export interface GroupBase {
@@ -61,9 +60,8 @@ export interface GroupSummary extends FilterSubject {
 }
 
 function gaugeSeconds(group: Group, name: string): number | null {
-  const m = group.families.get(name)?.family.metric[0];
-  const v = m?.gauge?.value ?? m?.untyped?.value ?? m?.counter?.value;
-  return v === undefined || v === 0 || !Number.isFinite(v) ? null : v * 1000;
+  const v = syntheticValue(group, name);
+  return v === 0 || !Number.isFinite(v) ? null : v * 1000;
 }
 
 export function computeBase(group: Group, floorMs: number): GroupBase {
@@ -80,7 +78,7 @@ export function computeBase(group: Group, floorMs: number): GroupBase {
   }
   const lastPushMs = gaugeSeconds(group, PUSH_TIME_METRIC);
   const lastFailureMs = gaugeSeconds(group, PUSH_FAILURE_TIME_METRIC);
-  const lastPushFailed = lastFailureMs !== null && (lastPushMs === null || lastFailureMs > lastPushMs);
+  const lastPushFailed = !lastPushSuccessful(group);
   const lastAttemptMs = lastPushMs === null ? lastFailureMs : lastFailureMs === null ? lastPushMs : Math.max(lastPushMs, lastFailureMs);
   const learnt = learntFields(group.pushHistory, floorMs);
   const lagging = laggingFamilies(group, learnt.intervalMs);

@@ -2,17 +2,12 @@
 // in protobufjs' camelCase spelling, so that text and protobuf codecs both map onto it losslessly and the
 // consistency check can ask the same questions the Go client library asks of a *dto.MetricFamily.
 
-export type MetricType = "COUNTER" | "GAUGE" | "SUMMARY" | "UNTYPED" | "HISTOGRAM" | "GAUGE_HISTOGRAM";
+/** In io.prometheus.client.MetricType's enum order (the protobuf number is the index). */
+export const METRIC_TYPES = ["COUNTER", "GAUGE", "SUMMARY", "UNTYPED", "HISTOGRAM", "GAUGE_HISTOGRAM"] as const;
+export type MetricType = (typeof METRIC_TYPES)[number];
 
 /** metrics.proto enum numbers, in the order the proto declares them. */
-export const METRIC_TYPE_NUMBER: Record<MetricType, number> = {
-  COUNTER: 0,
-  GAUGE: 1,
-  SUMMARY: 2,
-  UNTYPED: 3,
-  HISTOGRAM: 4,
-  GAUGE_HISTOGRAM: 5,
-};
+export const METRIC_TYPE_NUMBER = Object.fromEntries(METRIC_TYPES.map((t, i) => [t, i])) as Record<MetricType, number>;
 
 export interface LabelPair {
   name: string;

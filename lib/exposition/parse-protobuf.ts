@@ -25,8 +25,9 @@ import type {
   SimpleValue,
   Summary,
 } from "./model";
+import { METRIC_TYPES } from "./model";
 
-const TYPE_BY_NUMBER: MetricType[] = ["COUNTER", "GAUGE", "SUMMARY", "UNTYPED", "HISTOGRAM", "GAUGE_HISTOGRAM"];
+const TYPE_BY_NUMBER: readonly MetricType[] = METRIC_TYPES;
 
 // ---------------------------------------------------------------------------------------------------------
 // Reflective decoding into plain objects keyed by protobufjs' camelCase field names

@@ -1,5 +1,6 @@
 // The canonical identity of a group: label names sorted, joined as name 0xFF value 0xFF ... (as upstream).
 import type { LabelPair } from "../exposition/model";
+import { jobFirst } from "./label-order";
 
 const SEP = "\xff";
 
@@ -12,6 +13,6 @@ export function groupingKey(labels: LabelPair[]): string {
 
 /** `{job="x", instance="y"}`: job first, the rest sorted, as the Pushgateway's UI shows a grouping key. */
 export function formatGroupingLabels(labels: LabelPair[]): string {
-  const ordered = [...labels].sort((a, b) => (a.name === "job" ? -1 : b.name === "job" ? 1 : a.name < b.name ? -1 : 1));
+  const ordered = [...labels].sort(jobFirst);
   return "{" + ordered.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(", ") + "}";
 }

@@ -4,6 +4,7 @@ import { isUtf8 } from "node:buffer";
 import type { LabelPair } from "../exposition/model";
 import { goQuoteBytes } from "../util/go-quote";
 import { decodeBase64Url } from "./base64";
+import { byName } from "./label-order";
 
 const BASE64_SUFFIX = "@base64";
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -73,6 +74,6 @@ export function parseGroupingPath(jobSegment: string, labelsRest: string, jobBas
     if (!isUtf8(raw)) invalidUtf8.set(name, raw);
     labels.push({ name, value: raw.toString("utf8") });
   }
-  labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  labels.sort(byName);
   return { ok: true, grouping: { labels, invalidUtf8 } };
 }

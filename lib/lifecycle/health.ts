@@ -8,7 +8,8 @@
 // the group's push_time_seconds, so `time() - push_time_seconds` and these join in PromQL.
 import type { Metric, MetricFamily } from "../exposition/model";
 import { compareMetrics, renderFamilyHeader, renderMetricText } from "../exposition/render-text";
-import { groupBase, PUSH_TIME_METRIC, type GroupBase } from "../dashboard/summary";
+import { groupBase, type GroupBase } from "../dashboard/summary";
+import { PUSH_TIME_METRIC } from "../consistency/check-push";
 import { staleFloorMs, staleThresholdMs } from "../dashboard/staleness";
 import type { Group, MetricStore } from "../store/types";
 import { resolveLifecycle, type LifecycleRule, type LifecycleRules, type ResolvedLifecycle } from "./rules";

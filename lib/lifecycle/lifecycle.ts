@@ -13,8 +13,8 @@ import { lastAttemptMs } from "../store/store-state";
 import { GroupHealthExporter } from "./health";
 import type { GroupLifecycleView } from "../dashboard/summary";
 import { parseLifecycleConfig, type LifecycleRule, type LifecycleRules } from "./rules";
+import type { Logger } from "../util/log";
 
-export type LifecycleLogger = (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
 
 /** How often due groups are looked for. */
 export const EXPIRY_INTERVAL_MS = 1000;
@@ -38,7 +38,7 @@ export interface LifecycleOptions {
   /** The rules as loaded at start (loadLifecycleFile), so that a bad file refuses the start before the store opens. */
   rules: LifecycleRules;
   defaultStaleAfterMs: number;
-  log: LifecycleLogger;
+  log: Logger;
   /** Counts expired groups by rule index (pushboard_groups_expired_total). */
   onExpired: (ruleIndex: number, groups: number) => void;
   /** Counts families expired by expire_families_after, by rule index (pushboard_families_expired_total). */

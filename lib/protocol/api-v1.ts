@@ -5,6 +5,7 @@ import { isNativeHistogram, type Histogram, type LabelPair, type Metric, type Me
 import { nativeBuckets } from "../exposition/native-histogram";
 import { lastPushSuccessful } from "../store/store-state";
 import type { Group, StoredFamily } from "../store/types";
+import { byName } from "../grouping/label-order";
 
 export const CORS_HEADERS: Record<string, string> = {
   "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type, Origin",
@@ -26,7 +27,7 @@ export function goTimeJson(ms: number): string {
 
 function labelMap(labels: LabelPair[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const l of [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) out[l.name] = l.value;
+  for (const l of [...labels].sort(byName)) out[l.name] = l.value;
   return out;
 }
 

@@ -6,6 +6,7 @@ import { LIMIT_FLAGS, type PushLimits } from "../config/flags";
 import type { LabelPair, MetricFamily } from "../exposition/model";
 import { groupingKey } from "../grouping/grouping-key";
 import type { StoreReader } from "../store/types";
+import { PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC } from "../consistency/check-push";
 
 export interface LimitRejection {
   status: number;
@@ -14,7 +15,7 @@ export interface LimitRejection {
   retryAfterSeconds?: number;
 }
 
-const SYNTHETIC = new Set(["push_time_seconds", "push_failure_time_seconds"]);
+const SYNTHETIC = new Set([PUSH_TIME_METRIC, PUSH_FAILURE_TIME_METRIC]);
 
 function reject(status: number, reason: string, limit: keyof PushLimits, what: string, value: number): LimitRejection {
   return { status, reason, message: `${what} (limit ${value}, --${LIMIT_FLAGS[limit]})` };

@@ -2,7 +2,7 @@
 // as the Pushgateway sorts them. Each format's encoding is cached per family and redone only for families that a
 // write touched since the last scrape.
 import type { Metric, MetricFamily } from "../exposition/model";
-import { compareMetrics, renderFamilyHeader, renderMetricText } from "../exposition/render-text";
+import { compareMetrics, renderFamilyText } from "../exposition/render-text";
 import type { MetricStore } from "../store/types";
 import { encodeDelimitedFamilies } from "../exposition/render-protobuf";
 import { renderOpenMetricsFamily } from "../exposition/render-openmetrics";
@@ -26,7 +26,7 @@ function mergeStoredFamily(store: MetricStore, name: string, own: OwnMetrics): M
 
 /** The exposition formats the scrape can be encoded in; each encodes one (merged, sorted) family. */
 const ENCODERS = {
-  text: (f: MetricFamily) => Buffer.from(renderSorted(f)),
+  text: (f: MetricFamily) => Buffer.from(renderFamilyText(f)),
   protobuf: (f: MetricFamily) => Buffer.from(encodeDelimitedFamilies([f])),
   openmetrics: (f: MetricFamily) => Buffer.from(renderOpenMetricsFamily(f)),
 } as const;
@@ -133,13 +133,6 @@ export class ScrapeRenderer {
     }
     return enc;
   }
-}
-
-function renderSorted(f: MetricFamily | undefined): string {
-  if (!f) return "";
-  let out = renderFamilyHeader(f.name, f.help, f.type);
-  for (const m of f.metric) out += renderMetricText(f.name, f.type, m);
-  return out;
 }
 
 /** Go compares strings bytewise; for names (ASCII) UTF-16 order is the same. */

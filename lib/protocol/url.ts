@@ -1,6 +1,6 @@
 // Raw request paths as Go's net/http sees them: percent-decoding, ServeMux's clean-path rule, and re-escaping
 // for redirect locations, and which paths belong to the dashboard.
-import { UI_API_PATH } from "../dashboard/api-path";
+import { UI_API_PATH } from "../dashboard/api-constants";
 
 /**
  * Percent-decodes a raw path into a binary string (one char per byte), as Go's URL.Path holds it.

@@ -1,7 +1,8 @@
 // Logging in the Pushgateway's styles: logfmt (go-kit) or JSON, filtered by level.
-import type { LogFormat, LogLevel } from "../config/flags";
+import type { LogFormat } from "../config/flags";
+import type { Logger, LogLevel } from "../util/log";
 
-export type Logger = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+export type { Logger };
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 

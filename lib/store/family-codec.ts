@@ -15,9 +15,9 @@
 // JSON.stringify(object) with NaN/±Inf/-0 written as NUL-tagged strings ("\0NaN", ...) and genuine strings that
 // start with NUL given one more NUL. The generic form keeps every own enumerable field, like JSON does.
 import { intern } from "../exposition/intern";
-import type { Bucket, LabelPair, Metric, MetricFamily, MetricType, Quantile } from "../exposition/model";
+import { METRIC_TYPES, type Bucket, type LabelPair, type Metric, type MetricFamily, type MetricType, type Quantile } from "../exposition/model";
 
-const TYPES: readonly MetricType[] = ["COUNTER", "GAUGE", "SUMMARY", "UNTYPED", "HISTOGRAM", "GAUGE_HISTOGRAM"];
+const TYPES: readonly MetricType[] = METRIC_TYPES;
 const TYPE_CODE = new Map<string, number>(TYPES.map((t, i) => [t, i]));
 const SIMPLE_KINDS = ["counter", "gauge", "untyped"] as const;
 const KIND_SUMMARY = 3;

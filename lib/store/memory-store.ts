@@ -2,7 +2,8 @@
 // Persistence (SQLite) that makes each batch of writes durable before the writes are acknowledged (group commit).
 // Without persistence it is the Pushgateway's in-memory store.
 import type { OwnFamilyInfo } from "../consistency/check-push";
-import { StoreState, newBatch, type StoreLogger, type WriteBatch } from "./store-state";
+import { StoreState, newBatch, type WriteBatch } from "./store-state";
+import type { Logger } from "../util/log";
 import type { AuditEntry, ChangeListener, Freshness, Group, MetricStore, Persistence, RestorableDeletion, WriteRequest, WriteResult } from "./types";
 
 export { lastPushSuccessful, syntheticValue, PUSH_TIME_HELP, PUSH_FAILURE_TIME_HELP, INCONSISTENT_PREFIX } from "./store-state";
@@ -31,7 +32,7 @@ export interface MemoryStoreOptions {
   ownFamily?: (name: string) => OwnFamilyInfo | undefined;
   /** Queue length above which healthy() turns false. */
   queueCapacity?: number;
-  logger?: StoreLogger;
+  logger?: Logger;
   /** Audit entries older than this are dropped (--audit.retention); the persistence prunes its copy alike. */
   auditRetentionMs?: number;
   /** Deleted groups stay restorable this long (--dashboard.undo-window); the persistence prunes alike. */
@@ -49,7 +50,7 @@ export class MemoryStore implements MetricStore {
   private loaded = false;
   private readonly persistence: Persistence | undefined;
   private readonly queueCapacity: number;
-  private readonly log: StoreLogger;
+  private readonly log: Logger;
   readonly description: string;
 
   constructor(opts: MemoryStoreOptions = {}) {

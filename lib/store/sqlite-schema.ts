@@ -12,8 +12,8 @@ import Database from "better-sqlite3";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
 
-export type PersistenceLogLevel = "debug" | "info" | "warn" | "error";
-export type PersistenceLogger = (level: PersistenceLogLevel, msg: string, fields?: Record<string, unknown>) => void;
+import type { LogLevel as PersistenceLogLevel, Logger as PersistenceLogger } from "../util/log";
+export type { PersistenceLogLevel, PersistenceLogger };
 
 /** How the database is opened (the subset of the persistence options that concerns the file itself). */
 export interface OpenOptions {

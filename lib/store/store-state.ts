@@ -38,13 +38,14 @@ import {
 import { AUDIT_MAX_ENTRIES, AUDIT_RETENTION_MS, AuditTrail } from "./audit-trail";
 import { newUndoId, UNDO_WINDOW_MS, UndoLog } from "./undo";
 import { restoreSnapshots, type RestoreTarget } from "./restore";
+import { byName } from "../grouping/label-order";
+import type { Logger } from "../util/log";
 
 export const PUSH_TIME_HELP = "Last Unix time when changing this group in the Pushgateway succeeded.";
 export const PUSH_FAILURE_TIME_HELP = "Last Unix time when changing this group in the Pushgateway failed.";
 export const INCONSISTENT_PREFIX = "pushed metrics are invalid or inconsistent with existing metrics: ";
 const TIMESTAMP_ERROR = "pushed metrics must not have timestamps";
 
-export type StoreLogger = (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
 
 interface FamilyIndexEntry {
   type: MetricType;
@@ -77,7 +78,7 @@ export function persistedOf(g: Group, families: StoredFamily[] = [...g.families.
 function syntheticGauge(name: string, help: string, labels: Group["labels"], valueSeconds: number): MetricFamily {
   const label = labels.map((l) => ({ ...l }));
   if (!label.some((l) => l.name === "instance")) label.push({ name: "instance", value: "" });
-  label.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  label.sort(byName);
   return { name, help, type: "GAUGE", metric: [{ label, gauge: { value: valueSeconds } }] };
 }
 
@@ -92,7 +93,7 @@ export class StoreState implements StoreReader {
 
   constructor(
     private readonly ownFamily: (name: string) => OwnFamilyInfo | undefined = () => undefined,
-    private readonly log: StoreLogger = () => {},
+    private readonly log: Logger = () => {},
     private readonly auditRetentionMs = AUDIT_RETENTION_MS,
     /** --dashboard.undo-window; 0 keeps no snapshots (nothing can be restored). */
     readonly undoWindowMs = UNDO_WINDOW_MS,
@@ -550,7 +551,6 @@ function groupFromPersisted(pg: PersistedGroup): Group {
   return { key: pg.key, labels: pg.labels, families, pushHistory: pg.pushHistory, lastError: pg.lastError };
 }
 
-/** Value of the single sample of a group's push_time_seconds or push_failure_time_seconds (0 when absent). */
 /** Series of a group, its push_time_seconds and push_failure_time_seconds not counted. */
 export function seriesOf(group: Group): number {
   let n = 0;
@@ -563,6 +563,7 @@ export function lastAttemptMs(group: Group): number {
   return Math.max(syntheticValue(group, PUSH_TIME_METRIC), syntheticValue(group, PUSH_FAILURE_TIME_METRIC)) * 1000;
 }
 
+/** Value of the single sample of a group's push_time_seconds or push_failure_time_seconds (0 when absent). */
 export function syntheticValue(group: Group, name: string): number {
   const m: Metric | undefined = group.families.get(name)?.family.metric[0];
   return m?.gauge?.value ?? m?.untyped?.value ?? m?.counter?.value ?? 0;

@@ -24,15 +24,19 @@
 // acknowledged: the transaction either committed (and its 200 may or may not have been sent) or did not.
 import pg from "pg";
 import type { OwnFamilyInfo } from "../../consistency/check-push";
-import { StoreState, newBatch, type StoreLogger } from "../store-state";
-import type { AuditEntry, ChangeListener, Freshness, Group, MetricStore, Mutation, PersistedGroup, RestorableDeletion, UndoSnapshot, WriteRequest, WriteResult } from "../types";
+import { StoreState, newBatch } from "../store-state";
+import { StateReader } from "../state-reader";
+import type { Logger } from "../../util/log";
+import type { Freshness, MetricStore, WriteRequest, WriteResult } from "../types";
+import { AUDIT_RETENTION_MS } from "../audit-trail";
 import { UNDO_WINDOW_MS } from "../undo";
-import { decodeUndoSnapshot, encodeUndoSnapshot } from "../undo-codec";
-import { AUDIT_MAX_ENTRIES, AUDIT_RETENTION_MS } from "../audit-trail";
-import { decodeMutations, encodeMutations, familyText, keyFromText, keyText } from "./codec";
-import { migrate, NewerSchemaError, NOTIFY_CHANNEL, WRITE_LOCK_KEY } from "./schema";
-import { passwordRedactor, redactUrl } from "./url";
-import { decodeFamily } from "../family-codec";
+import { decodeMutations } from "./codec";
+import { migrate, NewerSchemaError, WRITE_LOCK_KEY } from "./schema";
+import { clientConfigOf, passwordRedactor, redactUrl } from "./url";
+import { commitSql, loadSnapshot, type Snapshot } from "./sql";
+import { ChangeFeed } from "./change-feed";
+import { Reachability } from "./reachability";
+import { WriteQueue, type QueuedWrite } from "./write-queue";
 
 export interface PostgresStoreOptions {
   url: string;
@@ -41,7 +45,7 @@ export interface PostgresStoreOptions {
   /** Deleted groups stay restorable this long (--dashboard.undo-window). */
   undoWindowMs?: number;
   ownFamily?: (name: string) => OwnFamilyInfo | undefined;
-  logger?: StoreLogger;
+  logger?: Logger;
   /** Queue length above which healthy() turns false. */
   queueCapacity?: number;
   /** Timeout of every query and of connecting, ms. */
@@ -56,22 +60,15 @@ export interface PostgresStoreOptions {
   onFatal?: (err: Error) => void;
 }
 
-interface QueuedWrite {
-  req: WriteRequest;
-  resolve: (r: WriteResult) => void;
-}
-
 /** Largest number of writes in one transaction (bounds the statement size and the time the lock is held). */
 const MAX_BATCH = 1000;
 /** Change-log rows read per catch-up query. */
 const CATCH_UP_PAGE = 500;
 
-export class PostgresStore implements MetricStore {
+export class PostgresStore extends StateReader implements MetricStore {
   readonly description: string;
-  private readonly state: StoreState;
   private readonly pool: pg.Pool;
-  private readonly clientConfig: pg.ClientConfig;
-  private readonly log: StoreLogger;
+  private readonly log: Logger;
   private readonly redact: (text: string) => string;
   private readonly queueCapacity: number;
   private readonly readSyncTimeoutMs: number;
@@ -84,11 +81,9 @@ export class PostgresStore implements MetricStore {
   private loaded = false;
   private closed = false;
   /** Set while the database is unreachable (Unix ms of the first failure). */
-  private unreachableSince: number | undefined;
-  private lastError = "";
+  private readonly reach: Reachability;
 
-  private queue: QueuedWrite[] = [];
-  private flushing = false;
+  private readonly writes: WriteQueue;
   /** Serialises everything that changes the local state (write batches, catch-ups, reloads). */
   private exclusiveTail: Promise<unknown> = Promise.resolve();
 
@@ -96,8 +91,7 @@ export class PostgresStore implements MetricStore {
   private checkQueued: Promise<void> | undefined;
   private catchUpPending = false;
 
-  private listener: pg.Client | undefined;
-  private listenerRetry: NodeJS.Timeout | undefined;
+  private readonly feed: ChangeFeed;
   private pollTimer: NodeJS.Timeout | undefined;
   private probing = false;
 
@@ -105,34 +99,35 @@ export class PostgresStore implements MetricStore {
   private readonly undoWindowMs: number;
 
   constructor(opts: PostgresStoreOptions) {
-    this.log = opts.logger ?? (() => {});
+    const log = opts.logger ?? (() => {});
+    const auditRetentionMs = opts.auditRetentionMs ?? AUDIT_RETENTION_MS;
+    const undoWindowMs = opts.undoWindowMs ?? UNDO_WINDOW_MS;
+    super(new StoreState(opts.ownFamily, log, auditRetentionMs, undoWindowMs));
+    this.log = log;
+    this.auditRetentionMs = auditRetentionMs;
+    this.undoWindowMs = undoWindowMs;
     this.redact = passwordRedactor(opts.url);
     this.description = `postgres: ${redactUrl(opts.url)}`;
-    this.auditRetentionMs = opts.auditRetentionMs ?? AUDIT_RETENTION_MS;
-    this.undoWindowMs = opts.undoWindowMs ?? UNDO_WINDOW_MS;
-    this.state = new StoreState(opts.ownFamily, this.log, this.auditRetentionMs, this.undoWindowMs);
     this.queueCapacity = opts.queueCapacity ?? 100_000;
     this.readSyncTimeoutMs = opts.readSyncTimeoutMs ?? 2000;
     this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
     this.retain = opts.changeLogRetain ?? 10_000;
     this.onFatal = opts.onFatal ?? (() => {});
-    const timeout = opts.queryTimeoutMs ?? 5000;
-    this.clientConfig = {
-      connectionString: opts.url,
-      application_name: "pushboard",
-      connectionTimeoutMillis: timeout,
-      query_timeout: timeout,
-      statement_timeout: timeout,
-      lock_timeout: timeout,
-      // A replica that vanished mid-transaction must not hold the write lock for long.
-      idle_in_transaction_session_timeout: timeout * 2,
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 5000,
-    };
-    this.pool = new pg.Pool({ ...this.clientConfig, max: 6, idleTimeoutMillis: 30_000 });
+    const clientConfig = clientConfigOf(opts.url, opts.queryTimeoutMs ?? 5000);
+    this.pool = new pg.Pool({ ...clientConfig, max: 6, idleTimeoutMillis: 30_000 });
     // An idle client's connection broke (database restarted, network cut): the pool drops it; the next query fails
     // over to a new connection or reports the outage.
     this.pool.on("error", (err) => this.log("debug", "idle database connection failed", { err: this.errorText(err) }));
+    this.reach = new Reachability(this.log);
+    this.writes = new WriteQueue({ maxBatch: MAX_BATCH, refusal: () => this.refusal(), commit: () => this.exclusive(() => this.commitBatch()) });
+    this.feed = new ChangeFeed({
+      clientConfig,
+      retryMs: this.pollIntervalMs,
+      log: this.log,
+      errorText: (err) => this.errorText(err),
+      onVersion: (v) => v > this.version && this.scheduleCatchUp(),
+      onListening: () => this.versionCheck(),
+    });
   }
 
   // --- lifecycle -----------------------------------------------------------------------------------------
@@ -154,17 +149,11 @@ export class PostgresStore implements MetricStore {
         await migrate(client, (msg, fields) => this.log("info", msg, fields));
         await this.exclusive(async () => {
           await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-          const changed = new Set<string>();
-          const { version, groups, audit, undo } = await loadSnapshot(client, this.undoWindowMs);
+          const snapshot = await loadSnapshot(client, Date.now() - this.undoWindowMs);
           await client.query("COMMIT");
-          this.state.clear(changed);
-          this.state.loadGroups(groups, changed);
-          this.state.loadAudit(audit);
-          this.state.loadUndo(undo);
-          this.version = version;
+          this.replaceState(snapshot);
           this.loaded = true;
-          this.state.notify(changed);
-          this.log("info", "loaded the shared store from PostgreSQL", { groups: groups.length, series: this.state.seriesCount(), version, storage: this.description });
+          this.log("info", "loaded the shared store from PostgreSQL", { groups: snapshot.groups.length, series: this.state.seriesCount(), version: snapshot.version, storage: this.description });
         });
       } catch (err) {
         broken = true;
@@ -173,7 +162,7 @@ export class PostgresStore implements MetricStore {
         client.release(broken);
       }
       this.reachable();
-      this.startListener();
+      this.feed.start();
       return true;
     } catch (err) {
       if (err instanceof NewerSchemaError) {
@@ -197,82 +186,33 @@ export class PostgresStore implements MetricStore {
   async close(): Promise<void> {
     this.closed = true;
     if (this.pollTimer) clearTimeout(this.pollTimer);
-    if (this.listenerRetry) clearTimeout(this.listenerRetry);
-    while (this.flushing) await new Promise((r) => setTimeout(r, 5));
+    while (this.writes.busy) await new Promise((r) => setTimeout(r, 5));
     await this.exclusiveTail.catch(() => {});
-    const l = this.listener;
-    this.listener = undefined;
-    await l?.end().catch(() => {});
+    await this.feed.close();
     await this.pool.end().catch(() => {});
-  }
-
-  // --- StoreReader ---------------------------------------------------------------------------------------
-
-  audit(limit: number): AuditEntry[] {
-    return this.state.audit(limit);
-  }
-  restorable(nowMs?: number): RestorableDeletion[] {
-    return this.state.restorable(nowMs);
-  }
-
-  getGroup(key: string): Group | undefined {
-    return this.state.getGroup(key);
-  }
-  groups(): IterableIterator<Group> {
-    return this.state.groups();
-  }
-  groupCount(): number {
-    return this.state.groupCount();
-  }
-  seriesCount(): number {
-    return this.state.seriesCount();
-  }
-  familyNames(): IterableIterator<string> {
-    return this.state.familyNames();
-  }
-  groupsWithFamily(name: string): Iterable<Group> {
-    return this.state.groupsWithFamily(name);
-  }
-  onChange(listener: ChangeListener): () => void {
-    return this.state.onChange(listener);
   }
 
   // --- health and freshness ------------------------------------------------------------------------------
 
   healthy(): boolean {
-    return this.queue.length < this.queueCapacity;
+    return this.writes.length < this.queueCapacity;
   }
 
   ready(): boolean {
-    return this.loaded && this.unreachableSince === undefined && !this.closed;
+    return this.loaded && this.reach.reachable && !this.closed;
   }
 
   freshness(): Freshness {
-    if (this.unreachableSince !== undefined) {
-      const since = new Date(this.unreachableSince).toISOString();
-      return { stale: { sinceMs: this.unreachableSince, message: `database unreachable since ${since}`, unloaded: !this.loaded || undefined } };
-    }
-    if (!this.loaded) return { stale: { sinceMs: Date.now(), message: "database not reached yet", unloaded: true } };
-    return {};
+    return this.reach.freshness(this.loaded);
   }
 
   /** The database could not be reached: reads go stale, writes are refused until the probe succeeds. */
   private unreachable(err: unknown): void {
-    const text = this.errorText(err);
-    if (this.unreachableSince === undefined) {
-      this.unreachableSince = Date.now();
-      this.log("warn", "database unreachable: reads answer from the last known state, writes are refused", { err: text });
-    } else if (text !== this.lastError) {
-      this.log("debug", "database still unreachable", { err: text });
-    }
-    this.lastError = text;
+    this.reach.failed(this.errorText(err));
   }
 
   private reachable(): void {
-    if (this.unreachableSince === undefined) return;
-    this.log("info", "database reachable again", { version: this.version, downMs: Date.now() - this.unreachableSince });
-    this.unreachableSince = undefined;
-    this.lastError = "";
+    this.reach.succeeded(this.version);
   }
 
   private errorText(err: unknown): string {
@@ -282,7 +222,7 @@ export class PostgresStore implements MetricStore {
   // --- reads ---------------------------------------------------------------------------------------------
 
   sync(): Promise<Freshness> {
-    if (!this.loaded || this.unreachableSince !== undefined || this.closed) return Promise.resolve(this.freshness());
+    if (!this.loaded || !this.reach.reachable || this.closed) return Promise.resolve(this.freshness());
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<Freshness>((resolve) => {
       timer = setTimeout(() => {
@@ -353,22 +293,27 @@ export class PostgresStore implements MetricStore {
     let broken = false;
     try {
       if (own) await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      const { version, groups, audit, undo } = await loadSnapshot(c, this.undoWindowMs);
+      const snapshot = await loadSnapshot(c, Date.now() - this.undoWindowMs);
       if (own) await c.query("COMMIT");
-      this.log("warn", "fell behind the retained change log: reloaded the whole store", { from: this.version, to: version, groups: groups.length });
-      const changed = new Set<string>();
-      this.state.clear(changed);
-      this.state.loadGroups(groups, changed);
-      this.state.loadAudit(audit);
-      this.state.loadUndo(undo);
-      this.version = version;
-      this.state.notify(changed);
+      this.log("warn", "fell behind the retained change log: reloaded the whole store", { from: this.version, to: snapshot.version, groups: snapshot.groups.length });
+      this.replaceState(snapshot);
     } catch (err) {
       broken = true;
       throw err;
     } finally {
       if (own) (c as pg.PoolClient).release(broken);
     }
+  }
+
+  /** Replaces the local state with a snapshot, and tells the listeners what changed. */
+  private replaceState({ version, groups, audit, undo }: Snapshot): void {
+    const changed = new Set<string>();
+    this.state.clear(changed);
+    this.state.loadGroups(groups, changed);
+    this.state.loadAudit(audit);
+    this.state.loadUndo(undo);
+    this.version = version;
+    this.state.notify(changed);
   }
 
   /** Runs fn after every earlier exclusive section. */
@@ -379,34 +324,6 @@ export class PostgresStore implements MetricStore {
   }
 
   // --- following: LISTEN/NOTIFY and the backstop poll ---------------------------------------------------
-
-  private startListener(): void {
-    if (this.listener || this.closed) return;
-    const client = new pg.Client(this.clientConfig);
-    this.listener = client;
-    let failed = false;
-    const fail = (err: unknown): void => {
-      if (failed) return;
-      failed = true;
-      if (this.listener === client) this.listener = undefined;
-      client.end().catch(() => {});
-      if (this.closed) return;
-      this.log("debug", "change feed disconnected; reconnecting", { err: this.errorText(err) });
-      this.listenerRetry = setTimeout(() => this.startListener(), this.pollIntervalMs);
-    };
-    client.on("error", fail);
-    client.on("end", () => fail(new Error("connection ended")));
-    client.on("notification", (n) => {
-      const v = Number(n.payload);
-      if (Number.isFinite(v) && v > this.version) this.scheduleCatchUp();
-    });
-    client
-      .connect()
-      .then(() => client.query(`LISTEN ${NOTIFY_CHANNEL}`))
-      // Nothing is replayed to a listener that was away: catch up by version after every (re)connect.
-      .then(() => this.versionCheck())
-      .catch(fail);
-  }
 
   private scheduleCatchUp(): void {
     if (this.catchUpPending) return;
@@ -419,7 +336,7 @@ export class PostgresStore implements MetricStore {
 
   private schedulePoll(): void {
     if (this.closed) return;
-    const interval = this.unreachableSince !== undefined || !this.loaded ? Math.min(500, this.pollIntervalMs) : this.pollIntervalMs;
+    const interval = !this.reach.reachable || !this.loaded ? Math.min(500, this.pollIntervalMs) : this.pollIntervalMs;
     this.pollTimer = setTimeout(() => void this.poll(), interval);
     this.pollTimer.unref();
   }
@@ -430,7 +347,7 @@ export class PostgresStore implements MetricStore {
     try {
       if (!this.loaded) await this.tryLoad();
       else await this.versionCheck();
-      if (this.loaded && this.unreachableSince === undefined) this.startListener();
+      if (this.loaded && this.reach.reachable) this.feed.start();
     } finally {
       this.probing = false;
       this.schedulePoll();
@@ -443,40 +360,11 @@ export class PostgresStore implements MetricStore {
     if (this.closed) return Promise.resolve({ ok: false, status: 503, message: "store is shutting down" });
     const refused = this.refusal();
     if (refused) return Promise.resolve(refused);
-    return new Promise((resolve) => {
-      this.queue.push({ req, resolve });
-      if (!this.flushing) {
-        this.flushing = true;
-        setImmediate(() => void this.flush());
-      }
-    });
+    return this.writes.submit(req);
   }
 
-  /** The 503 for writes while the database is unreachable or the state not loaded. */
   private refusal(): WriteResult | undefined {
-    if (this.unreachableSince !== undefined) {
-      const since = new Date(this.unreachableSince).toISOString();
-      return { ok: false, status: 503, message: `database unreachable since ${since}: write not applied (pushboard is read-only until PostgreSQL is reachable again): ${this.lastError}` };
-    }
-    if (!this.loaded) return { ok: false, status: 503, message: "the shared store is not loaded yet (PostgreSQL not reached): write not applied" };
-    return undefined;
-  }
-
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const refused = this.refusal();
-      if (refused) {
-        for (const w of this.queue.splice(0)) w.resolve(refused);
-        continue;
-      }
-      await this.exclusive(() => this.commitBatch());
-    }
-    this.flushing = false;
-  }
-
-  /** The writes of the next batch: everything queued so far (up to MAX_BATCH). */
-  private takeBatch(): QueuedWrite[] {
-    return this.queue.length > MAX_BATCH ? this.queue.splice(0, MAX_BATCH) : this.queue.splice(0);
+    return this.reach.refusal(this.loaded);
   }
 
   /**
@@ -502,13 +390,13 @@ export class PostgresStore implements MetricStore {
         // Longer gaps (more than a page, or pruned): continue on the lock-holding connection.
         if (this.version < current) await this.catchUp(current, client);
       }
-      queued = this.takeBatch();
+      queued = this.writes.take();
       const batch = newBatch();
       const results = queued.map((w) => this.state.apply(w.req, batch));
       // Hold only committed data in memory while the commit is in flight.
       this.state.undo(batch);
       const next = current + 1;
-      const sql = batch.mutations.length > 0 ? this.commitSql(batch.mutations, next, client) : "";
+      const sql = batch.mutations.length > 0 ? commitSql(batch.mutations, next, { escapeLiteral: (t) => client!.escapeLiteral(t), retain: this.retain, auditCutoffMs: Date.now() - this.auditRetentionMs, undoCutoffMs: Date.now() - this.undoWindowMs }) : "";
       await client.query(sql + "COMMIT");
       if (batch.mutations.length > 0) {
         this.state.redo(batch);
@@ -522,136 +410,11 @@ export class PostgresStore implements MetricStore {
       // Destroying the connection rolls the transaction back (if it is still open) and frees the lock.
       client?.release(true);
       this.unreachable(err);
-      queued ??= this.takeBatch();
+      queued ??= this.writes.take();
       this.log("error", "write transaction failed, writes not applied", { err: this.errorText(err), writes: queued.length });
       const failed: WriteResult = { ok: false, status: 503, message: `database error, write not applied: ${this.errorText(err)}` };
       for (const w of queued) w.resolve(failed);
     }
   }
-
-  /** The snapshot, change-log, version and notification statements of one batch (simple-query text). */
-  private commitSql(mutations: Mutation[], version: number, client: pg.ClientBase): string {
-    const lit = (s: string): string => client.escapeLiteral(s);
-    const parts: string[] = [];
-    const undo = new UndoRows(parts, lit);
-    for (const m of mutations) {
-      switch (m.op) {
-        case "upsertGroup": {
-          const key = lit(keyText(m.key));
-          parts.push(
-            `INSERT INTO pushboard_groups (key, labels, push_history, last_error_ms, last_error_message) VALUES (${key}, ${lit(JSON.stringify(m.labels))}, ` +
-              `${lit(JSON.stringify(m.pushHistory))}, ${m.lastError ? numberLiteral(m.lastError.timeMs) : "NULL"}, ${m.lastError ? lit(JSON.stringify(m.lastError.message)) : "NULL"}) ` +
-              `ON CONFLICT (key) DO UPDATE SET labels = EXCLUDED.labels, push_history = EXCLUDED.push_history, ` +
-              `last_error_ms = EXCLUDED.last_error_ms, last_error_message = EXCLUDED.last_error_message`,
-          );
-          if (m.removedFamilies.length > 0) {
-            parts.push(`DELETE FROM pushboard_families WHERE group_key = ${key} AND name IN (${m.removedFamilies.map((n) => lit(JSON.stringify(n))).join(", ")})`);
-          }
-          if (m.families.length > 0) {
-            const values = m.families.map((sf) => `(${key}, ${lit(JSON.stringify(sf.family.name))}, ${numberLiteral(sf.timestampMs)}, ${lit(familyText(sf))})`);
-            parts.push(
-              `INSERT INTO pushboard_families (group_key, name, timestamp_ms, data) VALUES ${values.join(", ")} ` +
-                `ON CONFLICT (group_key, name) DO UPDATE SET timestamp_ms = EXCLUDED.timestamp_ms, data = EXCLUDED.data`,
-            );
-          }
-          break;
-        }
-        case "deleteGroup": {
-          const key = lit(keyText(m.key));
-          parts.push(`DELETE FROM pushboard_families WHERE group_key = ${key}`, `DELETE FROM pushboard_groups WHERE key = ${key}`);
-          break;
-        }
-        case "wipe":
-          parts.push(`DELETE FROM pushboard_families`, `DELETE FROM pushboard_groups`);
-          break;
-        case "audit":
-          parts.push(
-            `INSERT INTO pushboard_audit (time_ms, entry) VALUES ${m.entries.map((e) => `(${numberLiteral(e.timeMs)}, ${lit(JSON.stringify(e))})`).join(", ")}`,
-            `DELETE FROM pushboard_audit WHERE id <= (SELECT max(id) FROM pushboard_audit) - ${AUDIT_MAX_ENTRIES} OR time_ms < ${Date.now() - this.auditRetentionMs}`,
-          );
-          break;
-        case "putUndo":
-          undo.put(m.snapshot);
-          break;
-        case "dropUndo":
-          undo.drop(m.id);
-          break;
-      }
-    }
-    undo.finish(Date.now() - this.undoWindowMs);
-    parts.push(`INSERT INTO pushboard_changes (version, mutations) VALUES (${version}, ${lit(encodeMutations(mutations))})`);
-    parts.push(`UPDATE pushboard_meta SET version = ${version} WHERE id = 1`);
-    parts.push(`SELECT pg_notify('${NOTIFY_CHANNEL}', '${version}')`);
-    if (version % 100 === 0 && version > this.retain) parts.push(`DELETE FROM pushboard_changes WHERE version <= ${version - this.retain}`);
-    return parts.join(";\n") + ";\n";
-  }
 }
 
-function numberLiteral(n: number): string {
-  if (!Number.isFinite(n)) throw new Error(`non-finite number ${n} in a timestamp`);
-  return String(n);
-}
-
-/**
- * The pushboard_undo statements of one batch (schema v3): snapshots go out in multi-row upserts (a bulk delete
- * writes one per group), a drop first sends what is pending so mutations keep their order, and snapshots past the
- * undo window are pruned once per batch that wrote any.
- */
-class UndoRows {
-  private pending = new Map<string, string>();
-  private wrote = false;
-
-  constructor(
-    private readonly parts: string[],
-    private readonly lit: (s: string) => string,
-  ) {}
-
-  put(s: UndoSnapshot): void {
-    if (this.pending.has(s.id)) this.flush(); // one statement cannot upsert a row twice
-    this.pending.set(s.id, `(${this.lit(JSON.stringify(s.id))}, ${numberLiteral(s.timeMs)}, ${this.lit(encodeUndoSnapshot(s))})`);
-    this.wrote = true;
-  }
-
-  drop(id: string): void {
-    this.flush();
-    this.parts.push(`DELETE FROM pushboard_undo WHERE id = ${this.lit(JSON.stringify(id))}`);
-    this.wrote = true;
-  }
-
-  finish(oldestMs: number): void {
-    this.flush();
-    if (this.wrote) this.parts.push(`DELETE FROM pushboard_undo WHERE time_ms < ${numberLiteral(oldestMs)}`);
-  }
-
-  private flush(): void {
-    if (this.pending.size === 0) return;
-    this.parts.push(`INSERT INTO pushboard_undo (id, time_ms, data) VALUES ${[...this.pending.values()].join(", ")} ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data`);
-    this.pending.clear();
-  }
-}
-
-/** Reads the version and every group, in insertion order (the caller provides a consistent snapshot). */
-async function loadSnapshot(client: pg.ClientBase, undoWindowMs: number): Promise<{ version: number; groups: PersistedGroup[]; audit: AuditEntry[]; undo: UndoSnapshot[] }> {
-  const v = await client.query<{ version: string }>("SELECT version FROM pushboard_meta WHERE id = 1");
-  const version = Number(v.rows[0]?.version ?? 0);
-  const g = await client.query<{ key: string; labels: string; push_history: string; last_error_ms: number | null; last_error_message: string | null }>(
-    "SELECT key, labels, push_history, last_error_ms, last_error_message FROM pushboard_groups ORDER BY seq",
-  );
-  const byKey = new Map<string, PersistedGroup>();
-  for (const row of g.rows) {
-    const key = keyFromText(row.key);
-    const group: PersistedGroup = { key, labels: JSON.parse(row.labels), families: [], pushHistory: JSON.parse(row.push_history) };
-    if (row.last_error_ms !== null) group.lastError = { timeMs: row.last_error_ms, message: row.last_error_message === null ? "" : (JSON.parse(row.last_error_message) as string) };
-    byKey.set(row.key, group);
-  }
-  const f = await client.query<{ group_key: string; timestamp_ms: number; data: string }>("SELECT group_key, timestamp_ms, data FROM pushboard_families ORDER BY seq");
-  for (const row of f.rows) {
-    const group = byKey.get(row.group_key);
-    if (group) group.families.push({ timestampMs: row.timestamp_ms, family: decodeFamily(row.data) });
-  }
-  const a = await client.query<{ entry: string }>(`SELECT entry FROM pushboard_audit ORDER BY id DESC LIMIT ${AUDIT_MAX_ENTRIES}`);
-  const audit = a.rows.map((r) => JSON.parse(r.entry) as AuditEntry).reverse();
-  const u = await client.query<{ data: string }>(`SELECT data FROM pushboard_undo WHERE time_ms >= $1 ORDER BY time_ms, id`, [Date.now() - undoWindowMs]);
-  const undo = u.rows.map((r) => decodeUndoSnapshot(r.data));
-  return { version, groups: [...byKey.values()], audit, undo };
-}

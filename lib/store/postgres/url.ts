@@ -1,5 +1,23 @@
-// The database URL carries the password: it must never reach logs, errors, /api/v1/status or the dashboard.
-// Everything shown about the database goes through redactUrl, and every error text through the redactor.
+// The database URL: what a connection is made with, and (since it carries the password) how it is shown. It must
+// never reach logs, errors, /api/v1/status or the dashboard: everything shown about the database goes through
+// redactUrl, and every error text through the redactor.
+import type pg from "pg";
+
+/** Connection settings for the URL: every query, lock and connect attempt bounded by `timeoutMs`. */
+export function clientConfigOf(url: string, timeoutMs: number): pg.ClientConfig {
+  return {
+    connectionString: url,
+    application_name: "pushboard",
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    statement_timeout: timeoutMs,
+    lock_timeout: timeoutMs,
+    // A replica that vanished mid-transaction must not hold the write lock for long.
+    idle_in_transaction_session_timeout: timeoutMs * 2,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 5000,
+  };
+}
 
 /** postgres://user:***@host:port/db?params (the password, and any password query parameter, masked). */
 export function redactUrl(url: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ActionError, deleteGroups, deleteStale, matchIds, readFilter, readIds, wipeAll } from "../../../lib/dashboard/actions";
+import { ActionError, deleteGroups, deleteStale, matchIds, readFilter, readIds, readOptionalIds, wipeAll } from "../../../lib/dashboard/actions";
 import { encodeGroupId } from "../../../lib/dashboard/group-id";
 import { checkMutationRequest } from "../../../lib/dashboard/http";
 import { FakeStore, makeGroup } from "./fake-store";
@@ -76,7 +76,9 @@ describe("deletes", () => {
     expect(() => readIds(null)).toThrow(ActionError);
     expect(() => readIds({ ids: [1] })).toThrow(/array of strings/);
     expect(() => readIds({})).toThrow(ActionError);
-    expect(readIds({}, true)).toBeUndefined();
+    expect(readOptionalIds({})).toBeUndefined();
+    expect(readOptionalIds({ ids: ["a"] })).toEqual(["a"]);
+    expect(() => readOptionalIds({ ids: "a" })).toThrow(/array of strings/);
     expect(readIds({ ids: ["a"] })).toEqual(["a"]);
   });
 });
