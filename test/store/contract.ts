@@ -308,6 +308,19 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(valueOf(s, job("a"), "kept")).toBe(9);
     });
 
+    it("expiries and conditional deletes are restorable; a family restore into a group deleted since is refused", async () => {
+      const s = await fresh();
+      await push(s, "put", job("a"), "a 1\n", 1_000_000);
+      await push(s, "post", job("b"), "old 1\nnew 1\n", 1_000_000);
+      const exp = await s.submit({ kind: "deleteIf", groups: [{ key: groupingKey(job("a")), lastAttemptAtMostMs: 1_000_000 }], audit: { source: "rule", rule: 0 } });
+      expect(exp).toMatchObject({ ok: true, deleted: 1, undo: { operation: expect.any(String) } });
+      const fam = await s.submit({ kind: "deleteFamilies", groups: [{ key: groupingKey(job("b")), families: [{ name: "old", timestampMs: 1_000_000 }] }], audit: { source: "dashboard" } });
+      await s.submit({ kind: "delete", labels: job("b"), audit: { source: "api" } });
+      const r = await s.submit({ kind: "restore", ids: [exp.ok ? exp.undo!.operation : "", fam.ok ? fam.undo!.operation : ""] });
+      expect(r).toMatchObject({ ok: true, restore: { restored: [{ labels: job("a") }], refused: [{ labels: job("b"), reason: expect.stringMatching(/group was deleted since/) }] } });
+      expect(valueOf(s, job("a"), "a")).toBe(1);
+    });
+
     it("prunes undo snapshots after the undo window; the audit line stays", async () => {
       const s = await fresh({ undoWindowMs: 150 });
       await push(s, "put", job("a"), "m 1\n");
