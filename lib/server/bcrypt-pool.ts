@@ -6,7 +6,8 @@ import { availableParallelism } from "node:os";
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
-const bcrypt = require(workerData.bcryptjs);
+// Under a bundler (Next's route handlers) require.resolve yields a module id, not a path: resolve by name then.
+const bcrypt = require(require("node:path").isAbsolute(String(workerData.bcryptjs)) ? workerData.bcryptjs : "bcryptjs");
 parentPort.on("message", ({ id, password, hash }) => {
   let ok = false;
   try { ok = bcrypt.compareSync(password, hash); } catch { ok = false; }
