@@ -2,7 +2,7 @@
 // Honest connection state for a polled view: whether the browser is offline (navigator events), whether the last
 // fetch failed (server down or erroring), and the time of the last good data. While not connected, the view keeps
 // showing the last good answer, judged against that answer's time, and polling backs off.
-import { useEffect, useState, useSyncExternalStore } from "react";
+import { useState, useSyncExternalStore } from "react";
 import { ApiError } from "../queries/api";
 
 function subscribeOnline(cb: () => void): () => void {
@@ -47,8 +47,7 @@ export function backoffMs(intervalMs: number, failures: number): number {
 /** Keeps the last successful answer of a query (data that errored away stays shown, marked as old). */
 export function useLastGood<T>(data: T | undefined, receivedAt: number): { data: T | undefined; receivedAt: number } {
   const [last, setLast] = useState<{ data: T | undefined; receivedAt: number }>({ data, receivedAt });
-  useEffect(() => {
-    if (data !== undefined && receivedAt !== last.receivedAt) setLast({ data, receivedAt });
-  }, [data, receivedAt, last.receivedAt]);
+  // Adjusted while rendering (no effect: the answer is shown in the same render it arrives).
+  if (data !== undefined && receivedAt !== last.receivedAt) setLast({ data, receivedAt });
   return data !== undefined ? { data, receivedAt } : last;
 }

@@ -1,7 +1,7 @@
 "use client";
 // The groups view's state, apart from its presentation: the list parameters kept in the URL (filter typed with a
 // debounce, sort, page, size, grouping) and the selection scoped to the filter.
-import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from "react";
 import type { ListParams, SortKey } from "@/lib/dashboard/types";
 import { api, listParamsToSearch } from "../queries/api";
 import { emptySelection, selectionReducer, type Selection, type SelectionAction } from "./selection";
@@ -84,7 +84,10 @@ export function useSelection(q: string, matchIds: MatchIds = matchOnServer): Sel
   const [selection, dispatch] = useReducer(selectionReducer, q, emptySelection);
   const [note, setNote] = useState("");
   const current = useRef(selection);
-  current.current = selection;
+  // Layout effects run before effects: the pruning effect below always sees this render's selection.
+  useLayoutEffect(() => {
+    current.current = selection;
+  });
   useEffect(() => {
     const s = current.current;
     if (s.q === q) return;

@@ -2,7 +2,7 @@
 // A table that does not move under the operator: while the pointer is over it or a control in it has focus,
 // a refresh updates the rows in place but keeps their order; groups that appeared wait, groups that vanished stay
 // (marked gone). Leaving the table (or changing sort, filter or page: `orderKey`) applies the new order.
-import { useCallback, useRef, useState, type FocusEvent } from "react";
+import { useCallback, useState, type FocusEvent } from "react";
 
 export interface StableRow<R> {
   row: R;
@@ -46,12 +46,13 @@ export function useStableRows<R extends { id: string }>(latest: readonly R[], or
   const [hover, setHover] = useState(false);
   const [focus, setFocus] = useState(false);
   const [releasedAt, setReleasedAt] = useState(0);
-  const frozen = useRef<{ key: string; rows: readonly R[]; releasedAt: number } | null>(null);
+  const [frozen, setFrozen] = useState<{ key: string; rows: readonly R[]; releasedAt: number } | null>(null);
   const paused = hover || focus;
-  if (!paused || frozen.current?.key !== orderKey || frozen.current.releasedAt !== releasedAt) {
-    frozen.current = paused ? { key: orderKey, rows: latest, releasedAt } : null;
-  }
-  const { rows, waiting } = stableRows(latest, frozen.current?.rows ?? null);
+  // The order to keep: frozen when the pause began (or when the sort, filter, page or a release changed while paused).
+  const wanted = !paused ? null : frozen && frozen.key === orderKey && frozen.releasedAt === releasedAt ? frozen : { key: orderKey, rows: latest, releasedAt };
+  // Remembered for the next render (React's "adjust state while rendering": settles after one extra render).
+  if (wanted !== frozen) setFrozen(wanted);
+  const { rows, waiting } = stableRows(latest, wanted?.rows ?? null);
   return {
     rows,
     paused,

@@ -72,7 +72,7 @@ export function StatusView() {
         <LocalTime ms={s.startedAtMs} /> (up {formatSpan(s.uptimeMs)})
       </>,
     ],
-    ["Storage", <span data-testid="backend">{s.backend.text}</span>],
+    ["Storage", <span key="backend" data-testid="backend">{s.backend.text}</span>],
     ["Database size", s.databaseSizeBytes === null ? (s.backend.kind === "memory" ? "none (in memory)" : "unknown") : formatBytes(s.databaseSizeBytes)],
     ["Storage errors", s.storageErrors.total === 0 ? "none" : `${s.storageErrors.total} failed commit(s)`],
     ["Groups", `${count(s.groups)} (${count(s.counts.fresh)} fresh, ${count(s.counts.stale)} stale, ${count(s.counts.failed)} failed)`],

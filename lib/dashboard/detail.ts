@@ -1,6 +1,6 @@
 // One group in full: families, samples with human values, bucket/quantile tables, exposition text.
 import { formatGoFloat } from "../exposition/format-float";
-import { isNativeHistogram, type BucketSpan, type Histogram, type Metric, type MetricFamily } from "../exposition/model";
+import { isNativeHistogram, type Histogram, type Metric, type MetricFamily } from "../exposition/model";
 import { nativeBuckets as expandNativeBuckets } from "../exposition/native-histogram";
 import { renderFamilyText } from "../exposition/render-text";
 import { formatGroupingLabels } from "../grouping/grouping-key";

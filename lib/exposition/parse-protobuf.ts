@@ -34,8 +34,6 @@ const TYPE_BY_NUMBER: readonly MetricType[] = METRIC_TYPES;
 
 type Raw = Record<string, unknown>;
 
-type ScalarKind = "double" | "float" | "varint" | "fixed64" | "fixed32" | "string" | "bytes";
-
 interface FieldPlan {
   name: string;
   repeated: boolean;

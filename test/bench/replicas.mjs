@@ -9,8 +9,8 @@
 // Every push is durable in PostgreSQL (fsync=on, synchronous_commit=on) and globally ordered before its 200.
 // Needs: Debian postgresql (initdb, pg_ctl), haproxy, wrk, prometheus-pushgateway; a production build.
 // Options: --quick (short runs), --seconds=N. Ports 19840–19849.
-import { execFileSync, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PG_BIN, ROOT, startPostgresServer, median, percentile, pushBody, putAll, request, runWrk, scrapeCount, seedBody, sleep, startServer, stopAll, stopServer, waitIdle } from "./lib.mjs";

@@ -402,7 +402,7 @@ function table() {
   }
   if (results.rssEmpty) rows.push(["RSS, empty store (after start)", fmtMB(results.rssEmpty.pb), fmtMB(results.rssEmpty.pg), fmtRatio(results.rssEmpty.pb / results.rssEmpty.pg)]);
   for (const [label, s] of Object.entries(results.scrape)) {
-    const { afterPushes: a, afterLoad: l, afterScrapes: z } = s.rss;
+    const { afterPushes: a, afterScrapes: z } = s.rss;
     rows.push([`RSS, ${label} series, after the pushes that filled it`, fmtMB(a.pb), fmtMB(a.pg), fmtRatio(a.pb / a.pg)]);
     rows.push([`RSS, ${label} series, restarted from disk + scrapes`, fmtMB(z.pb), fmtMB(z.pg), fmtRatio(z.pb / z.pg)]);
   }
