@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Production build: the Next.js dashboard (`next build`), then the pushboard server bundle that hosts it
-// (.next/pushboard/server.cjs, built from server/main.ts by esbuild; node_modules stay external).
+// (.next/pushboard/server.cjs, built from lib/cli/serve.ts by esbuild; node_modules stay external).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -19,7 +19,7 @@ mkdirSync(outdir, { recursive: true });
 /** One self-contained CommonJS file for Node 20; node_modules stay external (they are installed beside it). */
 const bundle = (entry, outfile, extra = {}) =>
   esbuild.build({ entryPoints: [path.join(root, entry)], outfile: path.join(outdir, outfile), bundle: true, platform: "node", format: "cjs", target: "node20", packages: "external", logLevel: "warning", ...extra });
-await bundle("server/main.ts", "server.cjs", { sourcemap: "linked" });
+await bundle("lib/cli/serve.ts", "server.cjs", { sourcemap: "linked" });
 // Worker threads load these beside server.cjs: the push-body parser (lib/exposition/parse-pool.ts) and the SQLite
 // database thread (lib/store/sqlite-persistence.ts, opt-in).
 await bundle("lib/exposition/parse-worker.ts", "parse-worker.cjs");

@@ -28,7 +28,7 @@ function needsBuild() {
   // read-only: it runs what was built.
   if (process.env.PUSHBOARD_SKIP_BUILD_CHECK === "1" || !existsSync(path.join(root, "app"))) return false;
   const builtAt = statSync(bundle).mtimeMs;
-  return ["app", "components", "lib", "server"].some((d) => existsSync(path.join(root, d)) && newestSource(path.join(root, d)) > builtAt);
+  return ["app", "components", "lib"].some((d) => existsSync(path.join(root, d)) && newestSource(path.join(root, d)) > builtAt);
 }
 
 const argv = process.argv.slice(2);

@@ -1,6 +1,6 @@
 // The pushboard server's node:http front: serves every Pushgateway protocol path straight from lib/ (raw URL, no
 // framework overhead), checks access once for every request, and hands dashboard paths to a handler it is given
-// (Next.js's, from server/main.ts). Framework-free: nothing here loads Next.
+// (Next.js's, from lib/cli/serve.ts). Framework-free: nothing here loads Next.
 import http from "node:http";
 import https from "node:https";
 import { BodyTooLargeError, type ProtocolRequest } from "../protocol/request";

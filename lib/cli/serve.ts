@@ -5,16 +5,16 @@
 import type http from "node:http";
 import path from "node:path";
 import { existsSync } from "node:fs";
-import { FlagError, helpText, parseFlags, type Config } from "../lib/config/flags";
-import { createLogger, type Logger } from "../lib/server/logger";
-import type { FullRuntime } from "../lib/server/create-runtime";
-import { bootRuntime, loadSettings, type Settings } from "../lib/server/boot";
-import { setRuntime } from "../lib/server/runtime";
-import { VERSION } from "../lib/server/version";
-import { runImport } from "../lib/cli/import";
-import { WebConfigError } from "../lib/server/web-config";
-import { announcePublicPrefix, dashboardUnderPrefix } from "../lib/server/dashboard-prefix";
-import { createRequestListener, InFlightRequests, listen, type DashboardHandler } from "../lib/server/http-front";
+import { FlagError, helpText, parseFlags, type Config } from "../config/flags";
+import { createLogger, type Logger } from "../server/logger";
+import type { FullRuntime } from "../server/create-runtime";
+import { bootRuntime, loadSettings, type Settings } from "../server/boot";
+import { setRuntime } from "../server/runtime";
+import { VERSION } from "../server/version";
+import { runImport } from "./import";
+import { WebConfigError } from "../server/web-config";
+import { announcePublicPrefix, dashboardUnderPrefix } from "../server/dashboard-prefix";
+import { createRequestListener, InFlightRequests, listen, type DashboardHandler } from "../server/http-front";
 
 /** Repository root: this file is bundled to .next/pushboard/server.cjs. */
 const ROOT = path.resolve(__dirname, "../..");
