@@ -3,7 +3,7 @@
 // Backends own the ordering and durability of writes; this module only applies them. A write is applied to a
 // WriteBatch that records each group it replaced, so a backend can take the batch back out (its commit failed, or
 // it wants the state to hold only committed data until the commit returns) and put it back in again.
-import type { Metric, MetricFamily, MetricType } from "../exposition/model";
+import type { MetricFamily } from "../exposition/model";
 import { groupingKey } from "../grouping/grouping-key";
 import {
   checkWrite,
@@ -13,7 +13,6 @@ import {
   PUSH_TIME_METRIC,
   DERIVED_METRIC_NAMES,
   sanitiseFamilies,
-  metricSeriesId,
   type ConsistencyView,
   type OwnFamilyInfo,
 } from "../consistency/check-push";
@@ -39,6 +38,8 @@ import { AUDIT_MAX_ENTRIES, AUDIT_RETENTION_MS, AuditTrail } from "./audit-trail
 import { newUndoId, UNDO_WINDOW_MS, UndoLog } from "./undo";
 import { restoreSnapshots, type RestoreTarget } from "./restore";
 import { byName } from "../grouping/label-order";
+import { GroupIndex } from "./group-index";
+import { familiesOf, groupFromPersisted, lastAttemptMs, persistedOf, seriesOf } from "./group-values";
 import type { Logger } from "../util/log";
 
 export const PUSH_TIME_HELP = "Last Unix time when changing this group in the Pushgateway succeeded.";
@@ -46,11 +47,6 @@ export const PUSH_FAILURE_TIME_HELP = "Last Unix time when changing this group i
 export const INCONSISTENT_PREFIX = "pushed metrics are invalid or inconsistent with existing metrics: ";
 const TIMESTAMP_ERROR = "pushed metrics must not have timestamps";
 
-
-interface FamilyIndexEntry {
-  type: MetricType;
-  groups: Set<Group>;
-}
 
 /** The effect of applied writes: durable mutations, and the group replacements to undo or redo them locally. */
 export interface WriteBatch {
@@ -68,13 +64,6 @@ export function newBatch(): WriteBatch {
   return { mutations: [], audit: [], replaced: [], undoSnapshots: [], changed: new Set() };
 }
 
-/** A group as persisted (and as kept in an undo snapshot). */
-export function persistedOf(g: Group, families: StoredFamily[] = [...g.families.values()]): PersistedGroup {
-  const pg: PersistedGroup = { key: g.key, labels: g.labels, families, pushHistory: g.pushHistory };
-  if (g.lastError) pg.lastError = g.lastError;
-  return pg;
-}
-
 function syntheticGauge(name: string, help: string, labels: Group["labels"], valueSeconds: number): MetricFamily {
   const label = labels.map((l) => ({ ...l }));
   if (!label.some((l) => l.name === "instance")) label.push({ name: "instance", value: "" });
@@ -83,10 +72,10 @@ function syntheticGauge(name: string, help: string, labels: Group["labels"], val
 }
 
 export class StoreState implements StoreReader {
-  private readonly byKey = new Map<string, Group>();
-  private readonly familyIndex = new Map<string, FamilyIndexEntry>();
-  private readonly seriesOwners = new Map<number, string>();
-  private series = 0;
+  private readonly index: GroupIndex;
+  /** Groups by key (the index's map; read-only here: every change goes through setGroup). */
+  private readonly byKey: ReadonlyMap<string, Group>;
+  private readonly view: ConsistencyView;
   private readonly listeners = new Set<ChangeListener>();
   private trail: AuditTrail;
   private readonly undoLog: UndoLog;
@@ -100,6 +89,9 @@ export class StoreState implements StoreReader {
   ) {
     this.trail = new AuditTrail(AUDIT_MAX_ENTRIES, auditRetentionMs);
     this.undoLog = new UndoLog(undoWindowMs);
+    this.index = new GroupIndex();
+    this.byKey = this.index.byKey;
+    this.view = this.index.consistencyView(ownFamily);
   }
 
   audit(limit: number): AuditEntry[] {
@@ -143,13 +135,13 @@ export class StoreState implements StoreReader {
     return this.byKey.size;
   }
   seriesCount(): number {
-    return this.series;
+    return this.index.seriesCount();
   }
   familyNames(): IterableIterator<string> {
-    return this.familyIndex.keys();
+    return this.index.familyNames();
   }
   groupsWithFamily(name: string): Iterable<Group> {
-    return this.familyIndex.get(name)?.groups ?? [];
+    return this.index.groupsWithFamily(name);
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -166,12 +158,12 @@ export class StoreState implements StoreReader {
 
   /** Adds persisted groups (at startup), in their stored order. */
   loadGroups(groups: Iterable<PersistedGroup>, changed?: Set<string>): void {
-    for (const pg of groups) this.setGroup(pg.key, groupFromPersisted(pg), changed);
+    for (const pg of groups) this.index.set(pg.key, groupFromPersisted(pg), changed);
   }
 
   /** Removes every group (before a full reload). */
   clear(changed?: Set<string>): void {
-    for (const key of [...this.byKey.keys()]) this.setGroup(key, undefined, changed);
+    for (const key of [...this.byKey.keys()]) this.index.set(key, undefined, changed);
   }
 
   /** Applies mutations committed elsewhere (another replica), exactly as their writer applied them. */
@@ -183,11 +175,11 @@ export class StoreState implements StoreReader {
           const families = new Map(old?.families ?? []);
           for (const name of m.removedFamilies) families.delete(name);
           for (const sf of m.families) families.set(sf.family.name, sf);
-          this.setGroup(m.key, { key: m.key, labels: m.labels, families, pushHistory: m.pushHistory, lastError: m.lastError }, changed);
+          this.index.set(m.key, { key: m.key, labels: m.labels, families, pushHistory: m.pushHistory, lastError: m.lastError }, changed);
           break;
         }
         case "deleteGroup":
-          this.setGroup(m.key, undefined, changed);
+          this.index.set(m.key, undefined, changed);
           break;
         case "wipe":
           this.clear(changed);
@@ -214,7 +206,7 @@ export class StoreState implements StoreReader {
     }
     for (let i = batch.replaced.length - 1; i >= 0; i--) {
       const r = batch.replaced[i]!;
-      this.setGroup(r.key, r.prev, batch.changed);
+      this.index.set(r.key, r.prev, batch.changed);
     }
   }
 
@@ -222,7 +214,7 @@ export class StoreState implements StoreReader {
   redo(batch: WriteBatch): void {
     for (const e of batch.audit) this.trail.append(e);
     for (const u of batch.undoSnapshots) this.undoLog.set(u.id, u.next);
-    for (const r of batch.replaced) this.setGroup(r.key, r.next, batch.changed);
+    for (const r of batch.replaced) this.index.set(r.key, r.next, batch.changed);
   }
 
   /** Stores, replaces (next) or drops (undefined) an undo snapshot as part of a batch. */
@@ -246,7 +238,7 @@ export class StoreState implements StoreReader {
 
   private replace(key: string, next: Group | undefined, batch: WriteBatch): void {
     batch.replaced.push({ key, prev: this.byKey.get(key), next });
-    this.setGroup(key, next, batch.changed);
+    this.index.set(key, next, batch.changed);
   }
 
   /** Deletes the groups of `keys` that exist, audited as `action` when the request names its source. */
@@ -474,102 +466,6 @@ export class StoreState implements StoreReader {
     this.replace(key, next, batch);
     batch.mutations.push({ op: "upsertGroup", key, labels: req.labels, families: written, removedFamilies: [], pushHistory: next.pushHistory, lastError });
   }
-
-  // --- indexes -------------------------------------------------------------------------------------------
-
-  private readonly view: ConsistencyView = {
-    typeElsewhere: (name, groupKey) => {
-      const e = this.familyIndex.get(name);
-      if (!e) return undefined;
-      const self = this.byKey.get(groupKey);
-      const others = e.groups.size - (self && e.groups.has(self) ? 1 : 0);
-      return others > 0 ? e.type : undefined;
-    },
-    seriesOwner: (id) => this.seriesOwners.get(id),
-    ownFamily: (name) => this.ownFamily(name),
-  };
-
-  /** Replaces (or removes) a group and updates every index for the families that differ. */
-  private setGroup(key: string, next: Group | undefined, changed?: Set<string>): void {
-    const prev = this.byKey.get(key);
-    if (prev) {
-      for (const [name, sf] of prev.families) {
-        if (next && next.families.get(name) === sf) continue;
-        this.unindexFamily(prev, sf.family);
-        changed?.add(name);
-      }
-    }
-    if (next) {
-      this.byKey.set(key, next);
-      for (const [name, sf] of next.families) {
-        if (prev && prev.families.get(name) === sf) {
-          // Unchanged family: the index points at the old Group object; move it to the new one.
-          const e = this.familyIndex.get(name)!;
-          e.groups.delete(prev);
-          e.groups.add(next);
-          continue;
-        }
-        this.indexFamily(next, sf.family);
-        changed?.add(name);
-      }
-    } else {
-      this.byKey.delete(key);
-    }
-  }
-
-  private indexFamily(group: Group, f: MetricFamily): void {
-    let e = this.familyIndex.get(f.name);
-    if (!e) this.familyIndex.set(f.name, (e = { type: f.type, groups: new Set() }));
-    e.groups.add(group);
-    for (const m of f.metric) this.seriesOwners.set(metricSeriesId(f.name, m), group.key);
-    this.series += f.metric.length;
-  }
-
-  private unindexFamily(group: Group, f: MetricFamily): void {
-    const e = this.familyIndex.get(f.name);
-    if (e) {
-      e.groups.delete(group);
-      if (e.groups.size === 0) this.familyIndex.delete(f.name);
-    }
-    for (const m of f.metric) {
-      const id = metricSeriesId(f.name, m);
-      if (this.seriesOwners.get(id) === group.key) this.seriesOwners.delete(id);
-    }
-    this.series -= f.metric.length;
-  }
 }
 
-function familiesOf(stored: Map<string, StoredFamily>): Map<string, MetricFamily> {
-  const out = new Map<string, MetricFamily>();
-  for (const [name, sf] of stored) out.set(name, sf.family);
-  return out;
-}
-
-function groupFromPersisted(pg: PersistedGroup): Group {
-  const families = new Map<string, StoredFamily>();
-  for (const sf of pg.families) families.set(sf.family.name, sf);
-  return { key: pg.key, labels: pg.labels, families, pushHistory: pg.pushHistory, lastError: pg.lastError };
-}
-
-/** Series of a group, its push_time_seconds and push_failure_time_seconds not counted. */
-export function seriesOf(group: Group): number {
-  let n = 0;
-  for (const [name, sf] of group.families) if (name !== PUSH_TIME_METRIC && name !== PUSH_FAILURE_TIME_METRIC) n += sf.family.metric.length;
-  return n;
-}
-
-/** Unix ms of the group's last push attempt, successful or not (0 if it has none). */
-export function lastAttemptMs(group: Group): number {
-  return Math.max(syntheticValue(group, PUSH_TIME_METRIC), syntheticValue(group, PUSH_FAILURE_TIME_METRIC)) * 1000;
-}
-
-/** Value of the single sample of a group's push_time_seconds or push_failure_time_seconds (0 when absent). */
-export function syntheticValue(group: Group, name: string): number {
-  const m: Metric | undefined = group.families.get(name)?.family.metric[0];
-  return m?.gauge?.value ?? m?.untyped?.value ?? m?.counter?.value ?? 0;
-}
-
-/** The Pushgateway's last_push_successful: false iff push_failure_time_seconds > push_time_seconds. */
-export function lastPushSuccessful(group: Group): boolean {
-  return !(syntheticValue(group, PUSH_FAILURE_TIME_METRIC) > syntheticValue(group, PUSH_TIME_METRIC));
-}
+export { lastAttemptMs, lastPushSuccessful, persistedOf, seriesOf, syntheticValue } from "./group-values";
