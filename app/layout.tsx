@@ -17,7 +17,9 @@ export const metadata: Metadata = {
   title: { default: "pushboard", template: "%s · pushboard" },
   description: "Pushgateway-compatible metrics cache with a dashboard",
   // Inline, so browsers do not ask for /favicon.ico (which the Pushgateway protocol side answers with 404).
-  icons: { icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%23e6522c'/%3E%3C/svg%3E" },
+  icons: {
+    icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%23e6522c'/%3E%3C/svg%3E",
+  },
 };
 
 export const viewport: Viewport = {
@@ -35,7 +37,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body className="min-h-screen font-sans">
-        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 dark:focus:bg-zinc-900">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 dark:focus:bg-zinc-900"
+        >
           Skip to content
         </a>
         <PrefixProvider prefix={process.env[PUBLIC_PREFIX_ENV] ?? ""}>

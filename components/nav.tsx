@@ -30,7 +30,9 @@ export function Nav() {
               href={l.href}
               aria-current={active ? "page" : undefined}
               className={`rounded-md px-2 py-1.5 text-sm font-medium sm:px-3 ${
-                active ? "bg-zinc-100 text-zinc-900 dark:bg-zinc-800 dark:text-white" : "text-zinc-700 hover:text-zinc-900 dark:text-zinc-300 dark:hover:text-white"
+                active
+                  ? "bg-zinc-100 text-zinc-900 dark:bg-zinc-800 dark:text-white"
+                  : "text-zinc-700 hover:text-zinc-900 dark:text-zinc-300 dark:hover:text-white"
               }`}
             >
               {l.label}

@@ -111,7 +111,17 @@ function SampleValue({ s }: { s: SampleView }) {
   );
 }
 
-export function FamilyCard({ family, now, groupLabels, defaultOpen }: { family: FamilyView; now: number; groupLabels: ReadonlySet<string>; defaultOpen: boolean }) {
+export function FamilyCard({
+  family,
+  now,
+  groupLabels,
+  defaultOpen,
+}: {
+  family: FamilyView;
+  now: number;
+  groupLabels: ReadonlySet<string>;
+  defaultOpen: boolean;
+}) {
   return (
     <details open={defaultOpen} className="card group" data-testid="family">
       <summary className="flex cursor-pointer list-none flex-wrap items-baseline gap-x-3 gap-y-1 px-4 py-2.5">
@@ -119,7 +129,9 @@ export function FamilyCard({ family, now, groupLabels, defaultOpen }: { family: 
           ▶
         </span>
         <span className="break-all font-mono text-sm font-semibold">{family.name}</span>
-        <span className="rounded bg-zinc-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase tracking-wide dark:bg-zinc-800">{family.type.toLowerCase().replace("_", " ")}</span>
+        <span className="rounded bg-zinc-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase tracking-wide dark:bg-zinc-800">
+          {family.type.toLowerCase().replace("_", " ")}
+        </span>
         <span className="text-xs text-zinc-600 dark:text-zinc-400">
           {family.totalSamples > family.samples.length ? `showing ${family.samples.length} of ${family.totalSamples}` : family.samples.length} series ·{" "}
           {family.name === "push_failure_time_seconds" ? (

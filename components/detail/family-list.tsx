@@ -29,16 +29,37 @@ export function sortFamiliesByWrite(families: FamilyView[]): FamilyView[] {
 function useDeleteFamilies(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (families: FamilyView[]) => api.deleteFamilies(id, families.map((f) => ({ name: f.name, lastPushedMs: f.lastPushedMs }))),
+    mutationFn: (families: FamilyView[]) =>
+      api.deleteFamilies(
+        id,
+        families.map((f) => ({ name: f.name, lastPushedMs: f.lastPushedMs })),
+      ),
     onSuccess: async (res) => {
       const kept = res.kept.length > 0 ? ` Kept ${res.kept.join(", ")}: pushed again since the page showed it.` : "";
-      announce(res.deleted.length > 0 ? `Deleted ${res.deleted.length === 1 ? "family" : "families"} ${res.deleted.join(", ")}.${kept}` : `Nothing deleted.${kept}`, res.undo);
+      announce(
+        res.deleted.length > 0 ? `Deleted ${res.deleted.length === 1 ? "family" : "families"} ${res.deleted.join(", ")}.${kept}` : `Nothing deleted.${kept}`,
+        res.undo,
+      );
       await qc.invalidateQueries({ queryKey: uiKeys.groups() });
     },
   });
 }
 
-export function FamilyList({ id, row, families, now, groupLabels, canDelete }: { id: string; row: GroupRow; families: FamilyView[]; now: number; groupLabels: ReadonlySet<string>; canDelete: boolean }) {
+export function FamilyList({
+  id,
+  row,
+  families,
+  now,
+  groupLabels,
+  canDelete,
+}: {
+  id: string;
+  row: GroupRow;
+  families: FamilyView[];
+  now: number;
+  groupLabels: ReadonlySet<string>;
+  canDelete: boolean;
+}) {
   const sorted = useMemo(() => sortFamiliesByWrite(families), [families]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [confirming, setConfirming] = useState<FamilyView[] | null>(null);
@@ -57,7 +78,13 @@ export function FamilyList({ id, row, families, now, groupLabels, canDelete }: {
       <div className="flex flex-wrap items-center justify-between gap-2 text-xs text-zinc-600 dark:text-zinc-300">
         <span>Sorted by last write, oldest first.</span>
         {canDelete && (
-          <button type="button" className="btn btn-sm btn-danger" disabled={chosen.length === 0} data-testid="delete-families" onClick={() => setConfirming(chosen)}>
+          <button
+            type="button"
+            className="btn btn-sm btn-danger"
+            disabled={chosen.length === 0}
+            data-testid="delete-families"
+            onClick={() => setConfirming(chosen)}
+          >
             Delete {chosen.length} famil{chosen.length === 1 ? "y" : "ies"}
           </button>
         )}
@@ -80,13 +107,20 @@ export function FamilyList({ id, row, families, now, groupLabels, canDelete }: {
             <div className="min-w-0 flex-1">
               {stale && (
                 <p data-testid="family-stale" className="mb-0.5 text-xs text-amber-800 dark:text-amber-300">
-                  stale: not written for {formatSpan(Math.max(0, now - f.lastPushedMs))}, while the group last pushed {formatSpan(Math.max(0, now - (row.lastPushMs ?? now)))} ago
+                  stale: not written for {formatSpan(Math.max(0, now - f.lastPushedMs))}, while the group last pushed{" "}
+                  {formatSpan(Math.max(0, now - (row.lastPushMs ?? now)))} ago
                 </p>
               )}
               <FamilyCard family={f} now={now} groupLabels={groupLabels} defaultOpen={!f.synthetic && families.length <= 12} />
             </div>
             {canDelete && !f.synthetic && (
-              <button type="button" className="btn btn-sm mt-1.5" aria-label={`Delete family ${f.name}`} data-testid="delete-family" onClick={() => setConfirming([f])}>
+              <button
+                type="button"
+                className="btn btn-sm mt-1.5"
+                aria-label={`Delete family ${f.name}`}
+                data-testid="delete-family"
+                onClick={() => setConfirming([f])}
+              >
                 Delete
               </button>
             )}
@@ -113,11 +147,20 @@ export function FamilyList({ id, row, families, now, groupLabels, canDelete }: {
           })
         }
       >
-        <p>Removes only these families from the group; its other families and push_time_seconds stay. A family pushed again before the delete is applied is kept. You can undo it for a while.</p>
-        <ul data-testid="confirm-families" className="mt-2 max-h-72 space-y-1 overflow-auto rounded border border-zinc-200 bg-zinc-50 p-2 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-950">
+        <p>
+          Removes only these families from the group; its other families and push_time_seconds stay. A family pushed again before the delete is applied is kept.
+          You can undo it for a while.
+        </p>
+        <ul
+          data-testid="confirm-families"
+          className="mt-2 max-h-72 space-y-1 overflow-auto rounded border border-zinc-200 bg-zinc-50 p-2 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-950"
+        >
           {(confirming ?? []).map((f) => (
             <li key={f.name} className="break-all">
-              {f.name} <span className="text-zinc-600 dark:text-zinc-300">— {f.totalSamples} series, written {formatSpan(Math.max(0, now - f.lastPushedMs))} ago</span>
+              {f.name}{" "}
+              <span className="text-zinc-600 dark:text-zinc-300">
+                — {f.totalSamples} series, written {formatSpan(Math.max(0, now - f.lastPushedMs))} ago
+              </span>
             </li>
           ))}
         </ul>

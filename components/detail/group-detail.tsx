@@ -43,7 +43,11 @@ function Timeline({ entries, now }: { entries: TimelineEntry[]; now: number }) {
   return (
     <ol className="max-h-64 space-y-1 overflow-auto text-sm" data-testid="timeline">
       {entries.map((e, i) => (
-        <li key={i} data-testid={e.ok ? "timeline-push" : "timeline-failure"} className={e.ok ? "" : "rounded bg-red-50 px-2 py-1 text-red-900 dark:bg-red-950 dark:text-red-200"}>
+        <li
+          key={i}
+          data-testid={e.ok ? "timeline-push" : "timeline-failure"}
+          className={e.ok ? "" : "rounded bg-red-50 px-2 py-1 text-red-900 dark:bg-red-950 dark:text-red-200"}
+        >
           <span className="font-medium">{e.ok ? "pushed" : `rejected${e.status ? ` (HTTP ${e.status})` : ""}`}</span> <RelativeTime ms={e.timeMs} now={now} />{" "}
           <span className="text-xs text-zinc-600 dark:text-zinc-300">
             <LocalTime ms={e.timeMs} />
@@ -80,7 +84,11 @@ export function GroupDetailView({ id }: { id: string }) {
     );
   }
   if (!d) {
-    return <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-400">{q.error ? `Could not load the group: ${(q.error as Error).message}` : "Loading group…"}</div>;
+    return (
+      <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-400">
+        {q.error ? `Could not load the group: ${(q.error as Error).message}` : "Loading group…"}
+      </div>
+    );
   }
   const row = d.row;
   const curl = `curl -X DELETE '${origin}${d.deletePath}'`;
@@ -105,7 +113,9 @@ export function GroupDetailView({ id }: { id: string }) {
             <StatusBadge status={row.status} />
           </div>
           <div className="flex flex-wrap items-center gap-2">
-            <span className="text-xs text-zinc-600 dark:text-zinc-400">{q.dataUpdatedAt ? `updated ${Math.max(0, Math.round((now - q.dataUpdatedAt) / 1000))}s ago` : ""}</span>
+            <span className="text-xs text-zinc-600 dark:text-zinc-400">
+              {q.dataUpdatedAt ? `updated ${Math.max(0, Math.round((now - q.dataUpdatedAt) / 1000))}s ago` : ""}
+            </span>
             <button type="button" className="btn btn-sm" aria-pressed={paused} onClick={() => setPaused(!paused)}>
               {paused ? "Resume auto-refresh" : "Pause auto-refresh"}
             </button>
@@ -143,17 +153,33 @@ export function GroupDetailView({ id }: { id: string }) {
             {userFamilies} / {row.series}
           </Fact>
           <Fact label="Push timeline">
-            <PushSparkline pushes={row.pushHistory} now={serverNow} staleAfterMs={row.staleAfterMs} intervalMs={row.intervalMs} lastFailureMs={row.lastFailureMs} failures={failures} width={160} />
+            <PushSparkline
+              pushes={row.pushHistory}
+              now={serverNow}
+              staleAfterMs={row.staleAfterMs}
+              intervalMs={row.intervalMs}
+              lastFailureMs={row.lastFailureMs}
+              failures={failures}
+              width={160}
+            />
           </Fact>
         </dl>
-        <p data-testid="staleness-why" className={`text-sm ${row.stale ? "font-medium text-amber-900 dark:text-amber-200" : "text-zinc-700 dark:text-zinc-300"}`}>
+        <p
+          data-testid="staleness-why"
+          className={`text-sm ${row.stale ? "font-medium text-amber-900 dark:text-amber-200" : "text-zinc-700 dark:text-zinc-300"}`}
+        >
           {row.stale ? "Stale: " : "Fresh: "}
           {why.text}
         </p>
         {row.rejected && (!row.lastError || row.rejected.last.timeMs > row.lastError.timeMs + 1) && (
-          <div role="note" data-testid="rejected" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+          <div
+            role="note"
+            data-testid="rejected"
+            className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+          >
             <p className="font-medium">
-              {row.rejected.count} rejected push{row.rejected.count === 1 ? "" : "es"}; the last <RelativeTime ms={row.rejected.last.timeMs} now={serverNow} /> (HTTP {row.rejected.last.status}
+              {row.rejected.count} rejected push{row.rejected.count === 1 ? "" : "es"}; the last <RelativeTime ms={row.rejected.last.timeMs} now={serverNow} />{" "}
+              (HTTP {row.rejected.last.status}
               {row.rejected.last.client ? ` from ${row.rejected.last.client}` : ""})
             </p>
             <pre className="mt-1 whitespace-pre-wrap break-words font-mono text-xs">{row.rejected.last.message}</pre>
@@ -219,8 +245,13 @@ export function GroupDetailView({ id }: { id: string }) {
           Metric families ({d.truncated ? d.truncated.totalFamilies : d.families.length})
         </h2>
         {d.truncated && (
-          <p role="note" data-testid="truncated" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
-            This group is too large to show whole: showing {d.truncated.shownSamples.toLocaleString("en-US")} of {d.truncated.totalSamples.toLocaleString("en-US")} samples
+          <p
+            role="note"
+            data-testid="truncated"
+            className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200"
+          >
+            This group is too large to show whole: showing {d.truncated.shownSamples.toLocaleString("en-US")} of{" "}
+            {d.truncated.totalSamples.toLocaleString("en-US")} samples
             {d.truncated.shownFamilies < d.truncated.totalFamilies ? ` in ${d.truncated.shownFamilies} of ${d.truncated.totalFamilies} families` : ""}. Scrape{" "}
             <code className="font-mono">/metrics</code> or <code className="font-mono">/api/v1/metrics</code> for everything.
           </p>

@@ -9,7 +9,11 @@ export function StaleFamiliesNote({ row, now, className = "" }: { row: Pick<Grou
   if (!s) return null;
   const names = s.names.join(", ") + (s.count > s.names.length ? ", …" : "");
   return (
-    <span data-testid="stale-families" title={`Not written with the group's recent pushes: ${names}`} className={`text-xs text-amber-800 dark:text-amber-300 ${className}`}>
+    <span
+      data-testid="stale-families"
+      title={`Not written with the group's recent pushes: ${names}`}
+      className={`text-xs text-amber-800 dark:text-amber-300 ${className}`}
+    >
       {s.count} famil{s.count === 1 ? "y" : "ies"} not written for {formatSpan(Math.max(0, now - s.newestWriteMs))}
     </span>
   );

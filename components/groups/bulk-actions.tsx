@@ -41,7 +41,13 @@ export function BulkActions({
         </button>
       )}
       {canDelete && (
-        <button type="button" className="btn" disabled={stale === 0} onClick={() => onOpen("stale")} title={filtered ? `Stale groups matching ${q}` : "Every stale group"}>
+        <button
+          type="button"
+          className="btn"
+          disabled={stale === 0}
+          onClick={() => onOpen("stale")}
+          title={filtered ? `Stale groups matching ${q}` : "Every stale group"}
+        >
           {filtered ? `Delete stale matching (${stale})` : `Delete all stale (${stale})`}
         </button>
       )}

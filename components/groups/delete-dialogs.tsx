@@ -12,7 +12,10 @@ import { useDeleteAction, type OnDeleted } from "./use-delete-action";
 
 function KeyList({ items, testId }: { items: { id: string; labels: LabelPair[]; extra?: ReactNode }[]; testId: string }) {
   return (
-    <ul data-testid={testId} className="mt-2 max-h-72 space-y-1 overflow-auto rounded border border-zinc-200 bg-zinc-50 p-2 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-950">
+    <ul
+      data-testid={testId}
+      className="mt-2 max-h-72 space-y-1 overflow-auto rounded border border-zinc-200 bg-zinc-50 p-2 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-950"
+    >
       {items.map((it) => (
         <li key={it.id} className="[overflow-wrap:anywhere]">
           {groupingKeyText(it.labels)}
@@ -113,7 +116,8 @@ export function DeleteStaleDialog({ filter, onClose, onDeleted }: { filter: stri
       ) : (
         <>
           <p>
-            These {filter ? "groups match the filter and " : "groups "}have not pushed for longer than their stale threshold. Groups that push again before you confirm are kept.
+            These {filter ? "groups match the filter and " : "groups "}have not pushed for longer than their stale threshold. Groups that push again before you
+            confirm are kept.
           </p>
           <KeyList
             testId="stale-list"

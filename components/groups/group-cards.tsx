@@ -32,9 +32,23 @@ export function GroupCards({
         const key = groupingKeyText(row.labels);
         const checked = isSelected(selection, row.id);
         return (
-          <li key={row.id} data-testid="group-row" data-id={row.id} data-layout="card" data-gone={gone || undefined} className={`card p-3 ${gone ? "line-through" : checked ? "ring-2 ring-orange-300 dark:ring-orange-800" : ""}`}>
+          <li
+            key={row.id}
+            data-testid="group-row"
+            data-id={row.id}
+            data-layout="card"
+            data-gone={gone || undefined}
+            className={`card p-3 ${gone ? "line-through" : checked ? "ring-2 ring-orange-300 dark:ring-orange-800" : ""}`}
+          >
             <div className="flex items-start gap-2">
-              <input type="checkbox" className="mt-1 h-4 w-4 shrink-0 accent-brand" aria-label={`Select group ${key}`} checked={checked} disabled={gone} onChange={(e) => onToggle(row, e.target.checked)} />
+              <input
+                type="checkbox"
+                className="mt-1 h-4 w-4 shrink-0 accent-brand"
+                aria-label={`Select group ${key}`}
+                checked={checked}
+                disabled={gone}
+                onChange={(e) => onToggle(row, e.target.checked)}
+              />
               <Link href={`/groups/${row.id}`} className="min-w-0 flex-1 rounded" title={`Open group ${key}`}>
                 <LabelChips labels={row.labels} />
               </Link>
@@ -54,7 +68,9 @@ export function GroupCards({
                 </button>
               )}
             </div>
-            {row.lastPushFailed && row.lastError && <p className="mt-1 text-xs text-red-800 [overflow-wrap:anywhere] dark:text-red-300">{row.lastError.message}</p>}
+            {row.lastPushFailed && row.lastError && (
+              <p className="mt-1 text-xs text-red-800 [overflow-wrap:anywhere] dark:text-red-300">{row.lastError.message}</p>
+            )}
           </li>
         );
       })}

@@ -69,7 +69,12 @@ export function GroupsView({ initial }: { initial: ListParams }) {
   );
 
   const selectionPending = sel.selection.q !== shownQ;
-  const targets = dialog === "selected" && sel.selection.kind === "ids" ? selectionTargets(sel.selection) : dialog && typeof dialog === "object" ? [{ id: dialog.id, labels: dialog.labels }] : null;
+  const targets =
+    dialog === "selected" && sel.selection.kind === "ids"
+      ? selectionTargets(sel.selection)
+      : dialog && typeof dialog === "object"
+        ? [{ id: dialog.id, labels: dialog.labels }]
+        : null;
 
   return (
     <div className="space-y-4">
@@ -105,7 +110,10 @@ export function GroupsView({ initial }: { initial: ListParams }) {
       />
 
       {error && error.status !== 400 && connected && (
-        <p role="alert" className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+        <p
+          role="alert"
+          className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+        >
           {error.message}
         </p>
       )}
@@ -121,7 +129,15 @@ export function GroupsView({ initial }: { initial: ListParams }) {
         notice={sel.note || notice}
       />
 
-      {data && <SelectAllMatching data={data} selection={sel.selection} q={shownQ} onSelectAll={() => sel.dispatch({ type: "allMatching", q: shownQ, total: data.total })} onClear={() => sel.dispatch({ type: "clear" })} />}
+      {data && (
+        <SelectAllMatching
+          data={data}
+          selection={sel.selection}
+          q={shownQ}
+          onSelectAll={() => sel.dispatch({ type: "allMatching", q: shownQ, total: data.total })}
+          onClear={() => sel.dispatch({ type: "clear" })}
+        />
+      )}
 
       {data ? (
         <GroupTable

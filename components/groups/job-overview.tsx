@@ -22,7 +22,11 @@ const listHref = (q: string) => `/?${new URLSearchParams({ q })}`;
 function CountLink({ job, status, n, cls }: { job: string; status?: "fresh" | "stale" | "failed"; n: number; cls: string }) {
   if (n === 0) return <span className="text-zinc-700 dark:text-zinc-300">0</span>;
   return (
-    <Link href={listHref(jobFilter(job, status))} className={`font-medium underline underline-offset-2 ${cls}`} aria-label={`${n} ${status ?? "total"} groups of job ${job}`}>
+    <Link
+      href={listHref(jobFilter(job, status))}
+      className={`font-medium underline underline-offset-2 ${cls}`}
+      aria-label={`${n} ${status ?? "total"} groups of job ${job}`}
+    >
       {n}
     </Link>
   );
@@ -89,7 +93,13 @@ export function JobOverview() {
         <h1 className="text-2xl font-semibold tracking-tight">Jobs</h1>
         {data ? <Totals t={data.totals} /> : <p className="text-sm">&nbsp;</p>}
       </div>
-      <ConnectionBanner state={connection} detail={query.error instanceof ApiError ? query.error.message : null} lastGoodMs={data?.nowMs ?? null} now={now} onRetry={() => void query.refetch()} />
+      <ConnectionBanner
+        state={connection}
+        detail={query.error instanceof ApiError ? query.error.message : null}
+        lastGoodMs={data?.nowMs ?? null}
+        now={now}
+        onRetry={() => void query.refetch()}
+      />
       {data ? (
         <div className="card overflow-x-auto">
           <table className="w-full table-fixed text-sm" aria-label="Jobs, broken first">
@@ -132,7 +142,9 @@ export function JobOverview() {
       ) : (
         <div className="card p-8 text-center text-sm text-zinc-700 dark:text-zinc-300">{query.isError ? "Could not load the jobs." : "Loading jobs…"}</div>
       )}
-      <p className="text-xs text-zinc-700 dark:text-zinc-300">A group can be both stale and failed, so a job&apos;s counts may add up to more than its groups.</p>
+      <p className="text-xs text-zinc-700 dark:text-zinc-300">
+        A group can be both stale and failed, so a job&apos;s counts may add up to more than its groups.
+      </p>
     </div>
   );
 }

@@ -11,7 +11,12 @@ export const COUNT_FILTERS = { fresh: "is:fresh", stale: "is:stale", failed: "is
 
 /** "N groups · N fresh · N stale · N failed", each count a button that filters the list to it. */
 export function CountsHeader({ counts, q, onFilter }: { counts: StatusCounts | undefined; q: string; onFilter: (q: string) => void }) {
-  if (!counts) return <p className="text-sm" data-testid="counts">&nbsp;</p>;
+  if (!counts)
+    return (
+      <p className="text-sm" data-testid="counts">
+        &nbsp;
+      </p>
+    );
   const item = (key: keyof typeof COUNT_FILTERS, cls: string) => {
     const f = COUNT_FILTERS[key];
     const active = q.trim() === f;
@@ -42,7 +47,11 @@ export function CountsHeader({ counts, q, onFilter }: { counts: StatusCounts | u
 /** Where a filter goes wrong: the text with a caret under the offending position. */
 function FilterErrorText({ message, q, position }: { message: string; q: string; position: number | undefined }) {
   return (
-    <div role="alert" data-testid="filter-error" className="mt-1 rounded border border-red-300 bg-red-50 px-2 py-1 text-xs text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+    <div
+      role="alert"
+      data-testid="filter-error"
+      className="mt-1 rounded border border-red-300 bg-red-50 px-2 py-1 text-xs text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+    >
       <p>
         {message}
         {position !== undefined && ` (at character ${position + 1})`}. Showing the results of the last valid filter.
@@ -101,10 +110,9 @@ export function FilterBar({
         {error && <FilterErrorText message={error.message} q={error.q} position={error.position} />}
         <p id="filter-help" className="mt-1 text-xs text-zinc-700 dark:text-zinc-300">
           Free text matches label names, values and metric names. <code>label=value</code>, <code>!=</code>, <code>=~regex</code>, <code>!~regex</code>,{" "}
-          <code>is:stale|fresh|failed</code> (a group can be stale and failed), <code>has:stale-families</code> (a family not
-          written for over max(1 h, 2× the interval) before the last push). All terms must match. Regex matches are anchored as in
-          Prometheus: <code>database=~billing</code> matches only &quot;billing&quot;; use <code>database=~&quot;billing.*&quot;</code> for every
-          value that starts with it.
+          <code>is:stale|fresh|failed</code> (a group can be stale and failed), <code>has:stale-families</code> (a family not written for over max(1 h, 2× the
+          interval) before the last push). All terms must match. Regex matches are anchored as in Prometheus: <code>database=~billing</code> matches only
+          &quot;billing&quot;; use <code>database=~&quot;billing.*&quot;</code> for every value that starts with it.
         </p>
       </div>
       <label className="flex items-center gap-2 text-sm">
@@ -147,7 +155,12 @@ export function ConnectionBanner({
 }) {
   if (state === "ok") return null;
   return (
-    <div role="alert" data-testid="connection-banner" data-state={state} className="flex flex-wrap items-center gap-2 rounded border border-amber-400 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+    <div
+      role="alert"
+      data-testid="connection-banner"
+      data-state={state}
+      className="flex flex-wrap items-center gap-2 rounded border border-amber-400 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+    >
       <strong>{CONNECTION_TEXT[state]}</strong>
       {detail && state === "server-error" && <span>{detail}</span>}
       <span>

@@ -36,7 +36,13 @@ export function LiveControls({
         {updatedAt ? `updated ${formatAgo(now - updatedAt)}` : "loading…"}
         {fetching && <span className="sr-only"> (refreshing)</span>}
       </span>
-      <span role="img" aria-label={`Connection: ${paused && connection === "ok" ? "auto-refresh paused" : DOT_LABEL[connection]}`} data-testid="live-dot" data-state={state} className={`h-2 w-2 rounded-full ${dot}`} />
+      <span
+        role="img"
+        aria-label={`Connection: ${paused && connection === "ok" ? "auto-refresh paused" : DOT_LABEL[connection]}`}
+        data-testid="live-dot"
+        data-state={state}
+        className={`h-2 w-2 rounded-full ${dot}`}
+      />
       <button type="button" className="btn btn-sm" aria-pressed={paused} onClick={() => onPausedChange(!paused)}>
         {paused ? "Resume auto-refresh" : "Pause auto-refresh"}
       </button>

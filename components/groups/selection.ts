@@ -6,9 +6,7 @@
 // selection is dropped, so it can never include a row the current filter hides.
 import type { LabelPair } from "@/lib/exposition/model";
 
-export type Selection =
-  | { kind: "ids"; q: string; ids: ReadonlyMap<string, LabelPair[]> }
-  | { kind: "matching"; q: string; total: number };
+export type Selection = { kind: "ids"; q: string; ids: ReadonlyMap<string, LabelPair[]> } | { kind: "matching"; q: string; total: number };
 
 export type SelectionAction =
   | { type: "toggle"; id: string; labels: LabelPair[]; on: boolean }

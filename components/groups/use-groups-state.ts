@@ -107,7 +107,9 @@ export function useSelection(q: string, matchIds: MatchIds = matchOnServer): Sel
         if (cancelled) return;
         const gone = ids.length - keep.length;
         dispatch({ type: "prune", q, keep: new Set(keep), asked: new Set(ids) });
-        setNote(gone > 0 ? `${gone} selected group${gone === 1 ? " is" : "s are"} hidden by the new filter and ${gone === 1 ? "was" : "were"} unselected.` : "");
+        setNote(
+          gone > 0 ? `${gone} selected group${gone === 1 ? " is" : "s are"} hidden by the new filter and ${gone === 1 ? "was" : "were"} unselected.` : "",
+        );
       },
       () => {
         if (cancelled) return;

@@ -29,7 +29,12 @@ function RestoreButton({ e, now }: { e: ActivityEntry; now: number }) {
   const restore = useRestore();
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<string | null>(null);
-  if (result) return <p className="mt-1 text-xs" data-testid="restore-result">{result}</p>;
+  if (result)
+    return (
+      <p className="mt-1 text-xs" data-testid="restore-result">
+        {result}
+      </p>
+    );
   if (e.id === null || e.restorableUntilMs === null || e.restorableUntilMs <= now) return null;
   const id = e.id;
   return (
@@ -57,7 +62,10 @@ export function ActivityView() {
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold tracking-tight">Activity</h1>
-      <p className="text-sm text-zinc-600 dark:text-zinc-300">Every deleted, expired, wiped and restored group, newest first, kept for <code className="font-mono">--audit.retention</code> (30 days by default; at most 10,000 entries). A deletion can be restored for <code className="font-mono">--dashboard.undo-window</code> (15 minutes by default).</p>
+      <p className="text-sm text-zinc-600 dark:text-zinc-300">
+        Every deleted, expired, wiped and restored group, newest first, kept for <code className="font-mono">--audit.retention</code> (30 days by default; at
+        most 10,000 entries). A deletion can be restored for <code className="font-mono">--dashboard.undo-window</code> (15 minutes by default).
+      </p>
       {data && data.rejections.length > 0 ? (
         <section className="card overflow-x-auto">
           <h2 className="border-b border-zinc-200 px-4 py-2 font-semibold dark:border-zinc-800">Rejected pushes ({data.rejections.length} grouping keys)</h2>
@@ -87,7 +95,9 @@ export function ActivityView() {
         </section>
       ) : null}
       {!data ? (
-        <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-300">{q.error ? `Could not load the activity: ${(q.error as Error).message}` : "Loading activity…"}</div>
+        <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-300">
+          {q.error ? `Could not load the activity: ${(q.error as Error).message}` : "Loading activity…"}
+        </div>
       ) : data.entries.length === 0 ? (
         <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-300" data-testid="activity-empty">
           Nothing was deleted yet.
@@ -97,16 +107,31 @@ export function ActivityView() {
           <table className="w-full text-sm" data-testid="activity">
             <thead>
               <tr className="border-b border-zinc-200 text-left text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-300">
-                <th scope="col" className="px-4 py-2 font-medium">When</th>
-                <th scope="col" className="px-4 py-2 font-medium">What</th>
-                <th scope="col" className="px-4 py-2 font-medium">Group</th>
-                <th scope="col" className="px-4 py-2 font-medium">Series</th>
-                <th scope="col" className="px-4 py-2 font-medium">By</th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  When
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  What
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Group
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Series
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  By
+                </th>
               </tr>
             </thead>
             <tbody>
               {data.entries.map((e, i) => (
-                <tr key={e.id ?? `${e.timeMs}-${i}`} className="border-b border-zinc-100 align-top last:border-0 dark:border-zinc-800" data-testid="activity-row" data-entry={e.id ?? undefined}>
+                <tr
+                  key={e.id ?? `${e.timeMs}-${i}`}
+                  className="border-b border-zinc-100 align-top last:border-0 dark:border-zinc-800"
+                  data-testid="activity-row"
+                  data-entry={e.id ?? undefined}
+                >
                   <td className="whitespace-nowrap px-4 py-2">
                     <RelativeTime ms={e.timeMs} now={data.nowMs} />
                   </td>
@@ -118,7 +143,9 @@ export function ActivityView() {
                     </div>
                     {canDelete ? <RestoreButton e={e} now={data.nowMs} /> : null}
                   </td>
-                  <td className="px-4 py-2">{e.action === "wipe" ? <span className="text-zinc-600 dark:text-zinc-300">all groups</span> : <LabelChips labels={e.labels} />}</td>
+                  <td className="px-4 py-2">
+                    {e.action === "wipe" ? <span className="text-zinc-600 dark:text-zinc-300">all groups</span> : <LabelChips labels={e.labels} />}
+                  </td>
                   <td className="px-4 py-2 tabular-nums">{e.series}</td>
                   <td className="px-4 py-2 text-xs">
                     {e.user ? <div className="font-medium">{e.user}</div> : null}

@@ -13,7 +13,11 @@ export function ExpiriesView() {
   const now = useNow(q.dataUpdatedAt);
   const data = q.data;
   if (!data) {
-    return <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-300">{q.error ? `Could not load the expiries: ${(q.error as Error).message}` : "Loading expiries…"}</div>;
+    return (
+      <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-300">
+        {q.error ? `Could not load the expiries: ${(q.error as Error).message}` : "Loading expiries…"}
+      </div>
+    );
   }
   // The server's clock, from the client's: the offset measured when this answer arrived.
   const serverNow = now - (q.dataUpdatedAt - data.nowMs);
@@ -30,11 +34,21 @@ export function ExpiriesView() {
           <table className="w-full text-sm" data-testid="rules">
             <thead>
               <tr className="border-b border-zinc-200 text-left text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-300">
-                <th scope="col" className="px-4 py-2 font-medium">#</th>
-                <th scope="col" className="px-4 py-2 font-medium">Match</th>
-                <th scope="col" className="px-4 py-2 font-medium">Expected every</th>
-                <th scope="col" className="px-4 py-2 font-medium">Expires after</th>
-                <th scope="col" className="px-4 py-2 font-medium">Families expire after</th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  #
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Match
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Expected every
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Expires after
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Families expire after
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -50,7 +64,11 @@ export function ExpiriesView() {
             </tbody>
           </table>
         )}
-        {data.source ? <p className="border-t border-zinc-200 px-4 py-2 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-300">From {data.source}; reloaded on SIGHUP.</p> : null}
+        {data.source ? (
+          <p className="border-t border-zinc-200 px-4 py-2 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-300">
+            From {data.source}; reloaded on SIGHUP.
+          </p>
+        ) : null}
       </section>
       <section className="card overflow-x-auto">
         <h2 className="border-b border-zinc-200 px-4 py-2 font-semibold dark:border-zinc-800">
@@ -64,9 +82,15 @@ export function ExpiriesView() {
           <table className="w-full text-sm" data-testid="expiries">
             <thead>
               <tr className="border-b border-zinc-200 text-left text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-300">
-                <th scope="col" className="px-4 py-2 font-medium">Group</th>
-                <th scope="col" className="px-4 py-2 font-medium">Expires</th>
-                <th scope="col" className="px-4 py-2 font-medium">Rule</th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Group
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Expires
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Rule
+                </th>
               </tr>
             </thead>
             <tbody>

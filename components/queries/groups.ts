@@ -76,13 +76,19 @@ function useInvalidateAfterDelete() {
 /** Deletes groups by id (only those the filter q still matches); lists, details and the status page refresh at once. */
 export function useDeleteGroups() {
   const invalidate = useInvalidateAfterDelete();
-  return useMutation({ mutationFn: (v: { ids: string[]; q: string }) => api.deleteGroups(v.ids, v.q), onSuccess: (res, v) => (announceDelete(res), invalidate(res, v.ids)) });
+  return useMutation({
+    mutationFn: (v: { ids: string[]; q: string }) => api.deleteGroups(v.ids, v.q),
+    onSuccess: (res, v) => (announceDelete(res), invalidate(res, v.ids)),
+  });
 }
 
 /** Deletes the listed groups that are still stale and matched by the filter q. */
 export function useDeleteStale() {
   const invalidate = useInvalidateAfterDelete();
-  return useMutation({ mutationFn: (v: { ids: string[]; q: string }) => api.deleteStale(v.q, v.ids), onSuccess: (res, v) => (announceDelete(res), invalidate(res, v.ids)) });
+  return useMutation({
+    mutationFn: (v: { ids: string[]; q: string }) => api.deleteStale(v.q, v.ids),
+    onSuccess: (res, v) => (announceDelete(res), invalidate(res, v.ids)),
+  });
 }
 
 /** Deletes every group the filter matches, across all pages. */

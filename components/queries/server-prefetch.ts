@@ -59,11 +59,7 @@ async function prefetch<T>(qc: QueryClient, options: { queryKey: readonly unknow
 
 /** What each page prefetches. */
 export type Prefetch =
-  | { kind: "status" }
-  | { kind: "groupDetail"; id: string }
-  | { kind: "groupList"; params: ListParams }
-  | { kind: "activity" }
-  | { kind: "expiries" };
+  { kind: "status" } | { kind: "groupDetail"; id: string } | { kind: "groupList"; params: ListParams } | { kind: "activity" } | { kind: "expiries" };
 
 /** Prefetches the listed resources into a new QueryClient and returns its dehydrated state. */
 export async function prefetchDashboard(...what: Prefetch[]): Promise<DehydratedState> {

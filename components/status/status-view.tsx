@@ -7,7 +7,17 @@ import { formatAgo, formatSpan } from "../ui/format";
 import { LocalTime } from "../ui/local-time";
 import type { ReactNode } from "react";
 
-function KeyValueTable({ caption, data, notes = {}, testId }: { caption: string; data: Record<string, string>; notes?: Record<string, string>; testId?: string }) {
+function KeyValueTable({
+  caption,
+  data,
+  notes = {},
+  testId,
+}: {
+  caption: string;
+  data: Record<string, string>;
+  notes?: Record<string, string>;
+  testId?: string;
+}) {
   const entries = Object.entries(data).sort(([a], [b]) => (a < b ? -1 : 1));
   return (
     <section className="card overflow-x-auto">
@@ -39,10 +49,7 @@ function pushFigures(s: StatusResponse): [string, ReactNode][] {
   return [
     ["Push rate", `${count(p.lastMinute)} accepted in the last minute (${Number((p.lastMinute / 60).toPrecision(3))}/s)`],
     ["Push requests since start", p.total === null ? "unknown" : `${count(p.total)} (${count(rejected)} rejected)`],
-    [
-      "Rejected pushes by status",
-      p.rejectedByStatus.length === 0 ? "none" : p.rejectedByStatus.map((r) => `HTTP ${r.status}: ${count(r.count)}`).join(", "),
-    ],
+    ["Rejected pushes by status", p.rejectedByStatus.length === 0 ? "none" : p.rejectedByStatus.map((r) => `HTTP ${r.status}: ${count(r.count)}`).join(", ")],
     [
       "Refused by a limit (pushboard_rejected_pushes_total)",
       p.rejectedByReason.length === 0 ? "none" : p.rejectedByReason.map((r) => `${r.reason}: ${count(r.count)}`).join(", "),
@@ -63,7 +70,12 @@ function pushFigures(s: StatusResponse): [string, ReactNode][] {
 export function StatusView() {
   const q = useQuery(statusOptions());
   const s = q.data;
-  if (!s) return <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-400">{q.error ? `Could not load status: ${(q.error as Error).message}` : "Loading status…"}</div>;
+  if (!s)
+    return (
+      <div className="card p-8 text-center text-sm text-zinc-600 dark:text-zinc-400">
+        {q.error ? `Could not load status: ${(q.error as Error).message}` : "Loading status…"}
+      </div>
+    );
   const facts: [string, ReactNode][] = [
     ["Version", s.version],
     [
@@ -72,7 +84,12 @@ export function StatusView() {
         <LocalTime ms={s.startedAtMs} /> (up {formatSpan(s.uptimeMs)})
       </>,
     ],
-    ["Storage", <span key="backend" data-testid="backend">{s.backend.text}</span>],
+    [
+      "Storage",
+      <span key="backend" data-testid="backend">
+        {s.backend.text}
+      </span>,
+    ],
     ["Database size", s.databaseSizeBytes === null ? (s.backend.kind === "memory" ? "none (in memory)" : "unknown") : formatBytes(s.databaseSizeBytes)],
     ["Storage errors", s.storageErrors.total === 0 ? "none" : `${s.storageErrors.total} failed commit(s)`],
     ["Groups", `${count(s.groups)} (${count(s.counts.fresh)} fresh, ${count(s.counts.stale)} stale, ${count(s.counts.failed)} failed)`],
@@ -83,7 +100,11 @@ export function StatusView() {
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold tracking-tight">Status</h1>
       {s.storageErrors.failing && (
-        <div role="alert" data-testid="storage-failing" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+        <div
+          role="alert"
+          data-testid="storage-failing"
+          className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+        >
           <p className="font-medium">
             Storage is failing since <LocalTime ms={s.storageErrors.failing.sinceMs} />: pushes are refused (500) and /-/ready answers 503.
           </p>

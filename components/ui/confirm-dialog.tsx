@@ -56,7 +56,10 @@ export function ConfirmDialog({
           </h2>
           <div className="overflow-auto px-5 py-4 text-sm">{children}</div>
           {error && (
-            <p role="alert" className="mx-5 mb-3 rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+            <p
+              role="alert"
+              className="mx-5 mb-3 rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+            >
               {error}
             </p>
           )}

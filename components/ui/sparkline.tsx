@@ -49,7 +49,16 @@ export function PushSparkline({
         <line key={i} x1={x(t)} x2={x(t)} y1={4} y2={height - 2} className="stroke-brand" strokeWidth={1.5} strokeLinecap="round" />
       ))}
       {failures.map((t, i) => (
-        <line key={`f${i}`} x1={x(t)} x2={x(t)} y1={height / 2} y2={height - 2} className="stroke-red-600 dark:stroke-red-400" strokeWidth={2} strokeLinecap="round" />
+        <line
+          key={`f${i}`}
+          x1={x(t)}
+          x2={x(t)}
+          y1={height / 2}
+          y2={height - 2}
+          className="stroke-red-600 dark:stroke-red-400"
+          strokeWidth={2}
+          strokeLinecap="round"
+        />
       ))}
     </svg>
   );

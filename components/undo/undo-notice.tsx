@@ -51,7 +51,12 @@ export function UndoNotice() {
   const shown = result?.seq === notice.seq ? result.text : null;
   const canUndo = notice.operation !== undefined && (notice.untilMs ?? 0) > now && shown === null;
   return (
-    <div role="status" aria-live="polite" data-testid="undo-notice" className="fixed bottom-4 left-1/2 z-50 flex w-[min(36rem,calc(100vw-2rem))] -translate-x-1/2 items-start gap-3 rounded-lg border border-zinc-300 bg-white p-3 text-sm shadow-lg dark:border-zinc-700 dark:bg-zinc-900">
+    <div
+      role="status"
+      aria-live="polite"
+      data-testid="undo-notice"
+      className="fixed bottom-4 left-1/2 z-50 flex w-[min(36rem,calc(100vw-2rem))] -translate-x-1/2 items-start gap-3 rounded-lg border border-zinc-300 bg-white p-3 text-sm shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
+    >
       <p className="flex-1 break-words" data-testid="undo-text">
         {shown ?? notice.text}
         {notice.operation === undefined && shown === null ? " It cannot be undone (--dashboard.undo-window=0)." : null}

@@ -18,7 +18,17 @@ const outdir = path.join(root, ".next/pushboard");
 mkdirSync(outdir, { recursive: true });
 /** One self-contained CommonJS file for Node 20; node_modules stay external (they are installed beside it). */
 const bundle = (entry, outfile, extra = {}) =>
-  esbuild.build({ entryPoints: [path.join(root, entry)], outfile: path.join(outdir, outfile), bundle: true, platform: "node", format: "cjs", target: "node20", packages: "external", logLevel: "warning", ...extra });
+  esbuild.build({
+    entryPoints: [path.join(root, entry)],
+    outfile: path.join(outdir, outfile),
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+    ...extra,
+  });
 await bundle("lib/cli/serve.ts", "server.cjs", { sourcemap: "linked" });
 // Worker threads load these beside server.cjs: the push-body parser (lib/exposition/parse-pool.ts) and the SQLite
 // database thread (lib/store/sqlite-persistence.ts, opt-in).

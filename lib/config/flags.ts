@@ -88,39 +88,149 @@ interface FlagSpec {
 }
 
 const FLAGS: FlagSpec[] = [
-  { name: "web.listen-address", kind: "strings", def: ":9091", help: "Addresses on which to expose metrics and web interface. Repeatable for multiple addresses." },
+  {
+    name: "web.listen-address",
+    kind: "strings",
+    def: ":9091",
+    help: "Addresses on which to expose metrics and web interface. Repeatable for multiple addresses.",
+  },
   { name: "web.systemd-socket", kind: "bool", def: "false", help: "Accepted for compatibility; socket activation is not supported (an error if set)." },
-  { name: "web.config.file", kind: "string", def: "", help: "Path to a configuration file that can enable TLS or authentication (exporter-toolkit format: tls_server_config, basic_auth_users, http_server_config.headers)." },
+  {
+    name: "web.config.file",
+    kind: "string",
+    def: "",
+    help: "Path to a configuration file that can enable TLS or authentication (exporter-toolkit format: tls_server_config, basic_auth_users, http_server_config.headers).",
+  },
   { name: "web.telemetry-path", kind: "string", def: "/metrics", help: "Path under which to expose metrics." },
   { name: "web.external-url", kind: "string", def: "", help: "The URL under which the Pushgateway is externally reachable." },
   { name: "web.route-prefix", kind: "string", def: "", help: "Prefix for the internal routes of web endpoints. Defaults to the path of --web.external-url." },
   { name: "web.enable-lifecycle", kind: "bool", def: "false", help: "Enable shutdown via HTTP request." },
   { name: "web.enable-admin-api", kind: "bool", def: "false", help: "Enable API endpoints for admin control actions (wipe, and the dashboard's Delete all)." },
-  { name: "persistence.file", kind: "string", def: "", help: "Database file of the embedded store. Default: $PUSHBOARD_DATA_DIR/pushboard.db. Given empty (--persistence.file=), the store is in memory only, as with the Pushgateway." },
-  { name: "persistence.interval", kind: "duration", def: "5m", help: "Accepted for compatibility and no longer needed: every write is durable before it is acknowledged." },
+  {
+    name: "persistence.file",
+    kind: "string",
+    def: "",
+    help: "Database file of the embedded store. Default: $PUSHBOARD_DATA_DIR/pushboard.db. Given empty (--persistence.file=), the store is in memory only, as with the Pushgateway.",
+  },
+  {
+    name: "persistence.interval",
+    kind: "duration",
+    def: "5m",
+    help: "Accepted for compatibility and no longer needed: every write is durable before it is acknowledged.",
+  },
   { name: "push.disable-consistency-check", kind: "bool", def: "false", help: "Do not check consistency of pushed metrics. DANGEROUS." },
   { name: "log.level", kind: "string", def: "info", help: "Only log messages with the given severity or above. One of: [debug, info, warn, error]" },
   { name: "log.format", kind: "string", def: "logfmt", help: "Output format of log messages. One of: [logfmt, json]" },
-  { name: "storage.backend", kind: "string", def: "sqlite", own: true, help: "Store backend: sqlite (durable, default), postgres (shared by any number of replicas) or memory." },
-  { name: "storage.postgres.url", kind: "string", def: "", own: true, help: "postgres://user:password@host:port/database of the shared store (--storage.backend=postgres). Default: $PUSHBOARD_POSTGRES_URL." },
-  { name: "web.own-metrics-path", kind: "string", def: "/metrics/own", own: true, help: "Path serving only this process's own metrics, without pushed groups (scrape it per replica). Empty disables it." },
-  { name: "storage.reset-on-corruption", kind: "bool", def: "false", own: true, help: "If the database cannot be read, move it aside and start empty instead of exiting." },
+  {
+    name: "storage.backend",
+    kind: "string",
+    def: "sqlite",
+    own: true,
+    help: "Store backend: sqlite (durable, default), postgres (shared by any number of replicas) or memory.",
+  },
+  {
+    name: "storage.postgres.url",
+    kind: "string",
+    def: "",
+    own: true,
+    help: "postgres://user:password@host:port/database of the shared store (--storage.backend=postgres). Default: $PUSHBOARD_POSTGRES_URL.",
+  },
+  {
+    name: "web.own-metrics-path",
+    kind: "string",
+    def: "/metrics/own",
+    own: true,
+    help: "Path serving only this process's own metrics, without pushed groups (scrape it per replica). Empty disables it.",
+  },
+  {
+    name: "storage.reset-on-corruption",
+    kind: "bool",
+    def: "false",
+    own: true,
+    help: "If the database cannot be read, move it aside and start empty instead of exiting.",
+  },
   { name: "push.max-body-size", kind: "bytes", def: "16MiB", own: true, help: "Largest accepted push body (after decompression); larger pushes get 413." },
-  { name: "web.allow-cross-site-push", kind: "bool", def: "false", own: true, help: "Accept protocol writes (push, delete, wipe, quit) that a browser marks as cross-site (Sec-Fetch-Site, Origin), as the Pushgateway does. Off: 403." },
+  {
+    name: "web.allow-cross-site-push",
+    kind: "bool",
+    def: "false",
+    own: true,
+    help: "Accept protocol writes (push, delete, wipe, quit) that a browser marks as cross-site (Sec-Fetch-Site, Origin), as the Pushgateway does. Off: 403.",
+  },
   { name: "push.max-series-per-push", kind: "string", def: "0", own: true, help: "Largest number of series one push may carry (413 above); 0: no limit." },
-  { name: "push.max-labels-per-series", kind: "string", def: "0", own: true, help: "Most labels a pushed series may have, grouping labels included (413 above); 0: no limit." },
+  {
+    name: "push.max-labels-per-series",
+    kind: "string",
+    def: "0",
+    own: true,
+    help: "Most labels a pushed series may have, grouping labels included (413 above); 0: no limit.",
+  },
   { name: "push.max-label-name-length", kind: "string", def: "0", own: true, help: "Longest label name in a push, in bytes (413 above); 0: no limit." },
   { name: "push.max-label-value-length", kind: "string", def: "0", own: true, help: "Longest label value in a push, in bytes (413 above); 0: no limit." },
-  { name: "storage.max-groups", kind: "string", def: "0", own: true, help: "Most groups stored; a push creating one more gets 403 (re-pushes of existing groups still work); 0: no limit." },
+  {
+    name: "storage.max-groups",
+    kind: "string",
+    def: "0",
+    own: true,
+    help: "Most groups stored; a push creating one more gets 403 (re-pushes of existing groups still work); 0: no limit.",
+  },
   { name: "storage.max-series", kind: "string", def: "0", own: true, help: "Most series stored; a push growing the total above it gets 403; 0: no limit." },
-  { name: "push.rate-limit-per-job", kind: "string", def: "0", own: true, help: "Pushes per second allowed per job (429 with Retry-After above); 0: no limit." },
-  { name: "push.rate-limit-per-client", kind: "string", def: "0", own: true, help: "Pushes per second allowed per client address (429 with Retry-After above); 0: no limit." },
-  { name: "dashboard.stale-after", kind: "duration", def: "1h", own: true, help: "Dashboard: a group without push history is stale when its last push is older than this." },
-  { name: "dashboard.prometheus-url", kind: "string", def: "", own: true, help: "Dashboard: URL of the Prometheus that scrapes pushboard (e.g. http://prometheus:9090); group pages then link to graphs of their push age." },
-  { name: "metrics.group-health", kind: "bool", def: "true", own: true, help: "Export pushboard_group_up (1 fresh, 0 overdue) and pushboard_group_expected_interval_seconds per group on /metrics." },
-  { name: "dashboard.undo-window", kind: "duration", def: "15m", own: true, help: "How long a deleted group (from the dashboard or any API) or family stays restorable (Undo, Activity page); 0 disables undo." },
-  { name: "audit.retention", kind: "duration", def: "720h", own: true, help: "How long the audit trail keeps each delete, expiry and wipe (at most 10,000 entries)." },
-  { name: "lifecycle.config.file", kind: "string", def: "", own: true, help: "YAML file of lifecycle rules: expected push cadences (expect_every) and expiry (expire_after) by selector. Reloaded on SIGHUP." },
+  {
+    name: "push.rate-limit-per-job",
+    kind: "string",
+    def: "0",
+    own: true,
+    help: "Pushes per second allowed per job (429 with Retry-After above); 0: no limit.",
+  },
+  {
+    name: "push.rate-limit-per-client",
+    kind: "string",
+    def: "0",
+    own: true,
+    help: "Pushes per second allowed per client address (429 with Retry-After above); 0: no limit.",
+  },
+  {
+    name: "dashboard.stale-after",
+    kind: "duration",
+    def: "1h",
+    own: true,
+    help: "Dashboard: a group without push history is stale when its last push is older than this.",
+  },
+  {
+    name: "dashboard.prometheus-url",
+    kind: "string",
+    def: "",
+    own: true,
+    help: "Dashboard: URL of the Prometheus that scrapes pushboard (e.g. http://prometheus:9090); group pages then link to graphs of their push age.",
+  },
+  {
+    name: "metrics.group-health",
+    kind: "bool",
+    def: "true",
+    own: true,
+    help: "Export pushboard_group_up (1 fresh, 0 overdue) and pushboard_group_expected_interval_seconds per group on /metrics.",
+  },
+  {
+    name: "dashboard.undo-window",
+    kind: "duration",
+    def: "15m",
+    own: true,
+    help: "How long a deleted group (from the dashboard or any API) or family stays restorable (Undo, Activity page); 0 disables undo.",
+  },
+  {
+    name: "audit.retention",
+    kind: "duration",
+    def: "720h",
+    own: true,
+    help: "How long the audit trail keeps each delete, expiry and wipe (at most 10,000 entries).",
+  },
+  {
+    name: "lifecycle.config.file",
+    kind: "string",
+    def: "",
+    own: true,
+    help: "YAML file of lifecycle rules: expected push cadences (expect_every) and expiry (expire_after) by selector. Reloaded on SIGHUP.",
+  },
 ];
 
 export function helpText(): string {
@@ -159,7 +269,7 @@ function parseUndoWindow(s: string): number {
 export function parseDuration(s: string): number {
   if (s === "0") return 0;
   const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   let total = 0;
   let matched = 0;
   let m: RegExpExecArray | null;
@@ -258,7 +368,8 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
   listen ??= [":9091"];
 
   const backend = get("storage.backend");
-  if (backend !== "sqlite" && backend !== "memory" && backend !== "postgres") throw new FlagError(`invalid --storage.backend "${backend}": one of sqlite, postgres, memory`);
+  if (backend !== "sqlite" && backend !== "memory" && backend !== "postgres")
+    throw new FlagError(`invalid --storage.backend "${backend}": one of sqlite, postgres, memory`);
   const postgresUrl = backend === "postgres" ? get("storage.postgres.url") || env.PUSHBOARD_POSTGRES_URL || "" : "";
   if (backend === "postgres") {
     // Never echo the URL: it may carry the password.
@@ -269,10 +380,12 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
     } catch {
       throw new FlagError("invalid --storage.postgres.url / PUSHBOARD_POSTGRES_URL: not a URL (expected postgres://user:password@host:port/database)");
     }
-    if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") throw new FlagError("invalid --storage.postgres.url / PUSHBOARD_POSTGRES_URL: the scheme must be postgres://");
+    if (u.protocol !== "postgres:" && u.protocol !== "postgresql:")
+      throw new FlagError("invalid --storage.postgres.url / PUSHBOARD_POSTGRES_URL: the scheme must be postgres://");
   }
   const ownMetricsPath = get("web.own-metrics-path");
-  if (ownMetricsPath !== "" && (!ownMetricsPath.startsWith("/") || ownMetricsPath === "/")) throw new FlagError(`invalid --web.own-metrics-path "${ownMetricsPath}": must start with / and not be /`);
+  if (ownMetricsPath !== "" && (!ownMetricsPath.startsWith("/") || ownMetricsPath === "/"))
+    throw new FlagError(`invalid --web.own-metrics-path "${ownMetricsPath}": must start with / and not be /`);
   const logLevel = get("log.level");
   if (!["debug", "info", "warn", "error"].includes(logLevel)) throw new FlagError(`invalid --log.level "${logLevel}": one of debug, info, warn, error`);
   const logFormat = get("log.format");
@@ -289,13 +402,15 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
     }
   }
   const telemetryPath = get("web.telemetry-path");
-  if (!telemetryPath.startsWith("/") || telemetryPath === "/") throw new FlagError(`invalid --web.telemetry-path "${telemetryPath}": must start with / and not be /`);
+  if (!telemetryPath.startsWith("/") || telemetryPath === "/")
+    throw new FlagError(`invalid --web.telemetry-path "${telemetryPath}": must start with / and not be /`);
 
   // Accepted and validated for compatibility; every write is durable before it is acknowledged, so it sets nothing.
   parseDuration(get("persistence.interval"));
   const staleAfterMs = parseDuration(get("dashboard.stale-after"));
   const prometheusUrl = get("dashboard.prometheus-url").replace(/\/+$/, "");
-  if (prometheusUrl !== "" && !/^https?:\/\/[^/]/i.test(prometheusUrl)) throw new FlagError(`invalid --dashboard.prometheus-url "${prometheusUrl}": must be an http:// or https:// URL`);
+  if (prometheusUrl !== "" && !/^https?:\/\/[^/]/i.test(prometheusUrl))
+    throw new FlagError(`invalid --dashboard.prometheus-url "${prometheusUrl}": must be an http:// or https:// URL`);
   const persistenceFileGiven = values.has("persistence.file");
   const persistenceFile = get("persistence.file");
   const storageBackend: StorageBackend = backend === "sqlite" && persistenceFileGiven && persistenceFile === "" ? "memory" : (backend as StorageBackend);

@@ -118,10 +118,13 @@ export async function deleteStale(store: MetricStore, ids: string[] | undefined,
     const s = summarize(g, ctx.defaultStaleAfterMs, ctx.nowMs, ctx.lifecycle);
     return s.stale && (filter.terms.length === 0 || matchesFilter(filter, s));
   };
-  const candidates = ids === undefined ? [...store.groups()].map((g) => ({ id: undefined, g })) : [...new Set(ids)].map((id) => {
-    const key = decodeGroupId(id);
-    return { id, g: key === undefined ? undefined : store.getGroup(key) };
-  });
+  const candidates =
+    ids === undefined
+      ? [...store.groups()].map((g) => ({ id: undefined, g }))
+      : [...new Set(ids)].map((id) => {
+          const key = decodeGroupId(id);
+          return { id, g: key === undefined ? undefined : store.getGroup(key) };
+        });
   for (const { id, g } of candidates) {
     if (g && inScope(g)) groups.push({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) });
     else if (id !== undefined) skipped.push(id);

@@ -78,7 +78,14 @@ async function checkAccess(req: Request, rt: Runtime): Promise<Response | undefi
 
 /** The context every dashboard read is computed in: the staleness settings, the lifecycle rules, the time. */
 export function listContext(rt: Runtime, nowMs = Date.now()): ListContext & { routePrefix: string } {
-  return { defaultStaleAfterMs: rt.config.staleAfterMs, nowMs, adminApi: rt.config.enableAdminApi, lifecycle: rt.lifecycle, diagnostics: rt.diagnostics, routePrefix: rt.config.routePrefix };
+  return {
+    defaultStaleAfterMs: rt.config.staleAfterMs,
+    nowMs,
+    adminApi: rt.config.enableAdminApi,
+    lifecycle: rt.lifecycle,
+    diagnostics: rt.diagnostics,
+    routePrefix: rt.config.routePrefix,
+  };
 }
 
 /** The context of a group's detail: the list's, plus the URLs the page shows (proxy prefix, Prometheus). */

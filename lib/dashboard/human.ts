@@ -55,7 +55,10 @@ export function formatDurationMs(ms: number): string {
 
 /** UTC timestamp, second precision: "2026-11-24 13:46:36 UTC". */
 export function formatUtc(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
 }
 
 /** A human rendering of `value` guided by the metric name's unit suffix. */

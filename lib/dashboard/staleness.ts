@@ -133,7 +133,8 @@ export function explainStaleness(f: StalenessFacts, nowMs: number): StalenessExp
   else cadence = `no cadence yet (${pushesWord(f.cadencePushes)} seen, ${MIN_CADENCE_INTERVALS + 1} needed to learn one)`;
   const lastAttemptMs = f.lastPushMs === null ? f.lastFailureMs : f.lastFailureMs === null ? f.lastPushMs : Math.max(f.lastPushMs, f.lastFailureMs);
   const staleAtMs = lastAttemptMs === null ? null : lastAttemptMs + f.staleAfterMs;
-  const limit = f.cadenceSource === "default" ? `stale after ${span(f.staleAfterMs)} (the default, --dashboard.stale-after)` : `stale after ${span(f.staleAfterMs)}`;
+  const limit =
+    f.cadenceSource === "default" ? `stale after ${span(f.staleAfterMs)} (the default, --dashboard.stale-after)` : `stale after ${span(f.staleAfterMs)}`;
   const expected = f.cadenceSource === "default" ? cadence : `expected ${cadence}`;
   if (lastAttemptMs === null) return { cadence, staleAtMs, text: `never pushed; ${limit}` };
   const age = Math.max(0, nowMs - lastAttemptMs);

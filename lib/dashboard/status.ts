@@ -87,8 +87,10 @@ export async function statusInfo(rt: Runtime, nowMs: number, viewer: Viewer = { 
   const pushes = await pushCounts(rt);
   const rejected = pushes ? Object.entries(pushes.byStatus).filter(([code]) => Number(code) >= 400) : [];
   const flagNotes: Record<string, string> = {};
-  if (c.flagValues["persistence.file"] === "" && backend.kind !== "memory") flagNotes["persistence.file"] = `not used: pushboard stores in ${backend.kind === "sqlite" ? `the SQLite file ${backend.file}` : "PostgreSQL"}`;
-  if (c.flagValues["persistence.interval"] !== undefined) flagNotes["persistence.interval"] = "accepted, not needed: every write is durable before it is acknowledged";
+  if (c.flagValues["persistence.file"] === "" && backend.kind !== "memory")
+    flagNotes["persistence.file"] = `not used: pushboard stores in ${backend.kind === "sqlite" ? `the SQLite file ${backend.file}` : "PostgreSQL"}`;
+  if (c.flagValues["persistence.interval"] !== undefined)
+    flagNotes["persistence.interval"] = "accepted, not needed: every write is durable before it is acknowledged";
   return {
     version: rt.version,
     startedAtMs: rt.startedAtMs,

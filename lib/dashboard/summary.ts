@@ -99,7 +99,10 @@ export function computeBase(group: Group, floorMs: number): GroupBase {
     series,
     ...learnt,
     pushHistory: [...group.pushHistory],
-    staleFamilies: lagging.length === 0 ? null : { count: lagging.length, newestWriteMs: lagging[lagging.length - 1]!.timestampMs, names: lagging.slice(0, 5).map((sf) => sf.family.name) },
+    staleFamilies:
+      lagging.length === 0
+        ? null
+        : { count: lagging.length, newestWriteMs: lagging[lagging.length - 1]!.timestampMs, names: lagging.slice(0, 5).map((sf) => sf.family.name) },
   };
 }
 

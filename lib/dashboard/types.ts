@@ -265,7 +265,16 @@ export interface RestoreResponse {
 
 /** GET /api/ui/undo: deletions that can still be restored, newest first. */
 export interface RestorableResponse {
-  entries: { id: string; operation: string | null; timeMs: number; untilMs: number; action: ActivityEntry["action"]; labels: LabelPair[]; groups: number; families: string[] | null }[];
+  entries: {
+    id: string;
+    operation: string | null;
+    timeMs: number;
+    untilMs: number;
+    action: ActivityEntry["action"];
+    labels: LabelPair[];
+    groups: number;
+    families: string[] | null;
+  }[];
   undoWindowMs: number;
   nowMs: number;
 }

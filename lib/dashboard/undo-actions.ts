@@ -23,7 +23,11 @@ export async function restoreDeletion(store: MetricStore, id: string, audit: Aud
   if (!res.ok) throw new ActionError(res.message, res.status);
   const o = res.restore!;
   const body: RestoreResponse = {
-    restored: o.restored.map((r) => ({ labels: orderGroupLabels(r.labels), id: store.getGroup(r.key) ? encodeGroupId(r.key) : null, families: r.families ?? null })),
+    restored: o.restored.map((r) => ({
+      labels: orderGroupLabels(r.labels),
+      id: store.getGroup(r.key) ? encodeGroupId(r.key) : null,
+      families: r.families ?? null,
+    })),
     refused: o.refused.map((r) => ({ labels: orderGroupLabels(r.labels), reason: r.reason })),
     missing: o.missing,
   };
@@ -57,7 +61,8 @@ export function readFamilies(body: unknown): Array<{ name: string; timestampMs: 
     if (typeof name !== "string" || typeof lastPushedMs !== "number" || !Number.isFinite(lastPushedMs)) {
       throw new ActionError('each family must be {"name": string, "lastPushedMs": number}', 400);
     }
-    if (name === PUSH_TIME_METRIC || name === PUSH_FAILURE_TIME_METRIC) throw new ActionError(`${name} cannot be deleted on its own: it records the group's pushes (delete the group instead)`, 400);
+    if (name === PUSH_TIME_METRIC || name === PUSH_FAILURE_TIME_METRIC)
+      throw new ActionError(`${name} cannot be deleted on its own: it records the group's pushes (delete the group instead)`, 400);
     return { name, timestampMs: lastPushedMs };
   });
 }

@@ -13,18 +13,7 @@ import protobuf from "protobufjs";
 import { MetricFamilyType } from "./metrics-schema";
 import { asInt64, asSint32, asSint64, asUint64, ProtobufDecodeError, UNEXPECTED_EOF, WireReader } from "./protobuf-wire";
 export { ProtobufDecodeError } from "./protobuf-wire";
-import type {
-  Bucket,
-  BucketSpan,
-  Exemplar,
-  Histogram,
-  LabelPair,
-  Metric,
-  MetricFamily,
-  MetricType,
-  SimpleValue,
-  Summary,
-} from "./model";
+import type { Bucket, BucketSpan, Exemplar, Histogram, LabelPair, Metric, MetricFamily, MetricType, SimpleValue, Summary } from "./model";
 import { METRIC_TYPES } from "./model";
 
 const TYPE_BY_NUMBER: readonly MetricType[] = METRIC_TYPES;

@@ -16,7 +16,8 @@ parentPort?.on("message", (job: ParseJob) => {
     parentPort!.postMessage({ id: job.id, families });
   } catch (err) {
     const e = err as Error;
-    if (e instanceof TextParseError) parentPort!.postMessage({ id: job.id, error: { name: "TextParseError", message: e.message, line: e.line, detail: e.detail } });
+    if (e instanceof TextParseError)
+      parentPort!.postMessage({ id: job.id, error: { name: "TextParseError", message: e.message, line: e.line, detail: e.detail } });
     else parentPort!.postMessage({ id: job.id, error: { name: e.name, message: e.message } });
   }
 });

@@ -67,14 +67,7 @@ function exemplarText(e: Exemplar | undefined): string {
   return s;
 }
 
-function sample(
-  name: string,
-  m: Metric,
-  value: string,
-  extraName?: string,
-  extraValue?: number,
-  exemplar?: Exemplar,
-): string {
+function sample(name: string, m: Metric, value: string, extraName?: string, extraValue?: number, exemplar?: Exemplar): string {
   let line = nameAndLabels(name, m.label, extraName, extraValue) + " " + value;
   if (m.timestampMs !== undefined) line += " " + formatOpenMetricsFloat(m.timestampMs / 1000);
   return line + exemplarText(exemplar) + "\n";
@@ -110,11 +103,7 @@ function metricText(f: MetricFamily, m: Metric): string {
       }
       const count = formatUint(h.sampleCount);
       if (!infSeen) out += sample(name + "_bucket", m, count, "le", Infinity);
-      return (
-        out +
-        sample(name + (gauge ? "_gsum" : "_sum"), m, fl(h.sampleSum)) +
-        sample(name + (gauge ? "_gcount" : "_count"), m, count)
-      );
+      return out + sample(name + (gauge ? "_gsum" : "_sum"), m, fl(h.sampleSum)) + sample(name + (gauge ? "_gcount" : "_count"), m, count);
     }
   }
 }

@@ -172,13 +172,17 @@ export class GroupHealthExporter {
     const order = this.order;
     const withInterval = order.filter((e) => e.interval !== null);
     const text = new Map<string, string>();
-    if (withInterval.length) text.set(GROUP_EXPECTED_INTERVAL_METRIC, renderFamilyHeader(GROUP_EXPECTED_INTERVAL_METRIC, INTERVAL_HELP, "GAUGE") + withInterval.map((e) => e.intervalLine).join(""));
+    if (withInterval.length)
+      text.set(
+        GROUP_EXPECTED_INTERVAL_METRIC,
+        renderFamilyHeader(GROUP_EXPECTED_INTERVAL_METRIC, INTERVAL_HELP, "GAUGE") + withInterval.map((e) => e.intervalLine).join(""),
+      );
     if (order.length) text.set(GROUP_UP_METRIC, renderFamilyHeader(GROUP_UP_METRIC, UP_HELP, "GAUGE") + order.map((e) => e.upLine).join(""));
     const families: MetricFamily[] = [];
-    if (withInterval.length) families.push({ name: GROUP_EXPECTED_INTERVAL_METRIC, help: INTERVAL_HELP, type: "GAUGE", metric: withInterval.map((e) => e.interval!) });
+    if (withInterval.length)
+      families.push({ name: GROUP_EXPECTED_INTERVAL_METRIC, help: INTERVAL_HELP, type: "GAUGE", metric: withInterval.map((e) => e.interval!) });
     if (order.length) families.push({ name: GROUP_UP_METRIC, help: UP_HELP, type: "GAUGE", metric: order.map((e) => e.up) });
     this.cached = { version: ++this.version, families, text, validUntilMs };
     return this.cached;
   }
-
 }

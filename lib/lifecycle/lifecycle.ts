@@ -15,7 +15,6 @@ import type { GroupLifecycleView } from "../dashboard/summary";
 import { parseLifecycleConfig, type LifecycleRule, type LifecycleRules } from "./rules";
 import type { Logger } from "../util/log";
 
-
 /** How often due groups are looked for. */
 export const EXPIRY_INTERVAL_MS = 1000;
 
@@ -128,7 +127,12 @@ export class Lifecycle implements GroupLifecycleView {
       let n = 0;
       for (const g of res.removed ?? []) {
         n += g.families?.length ?? 0;
-        this.opts.log("info", "expired families", { rule: rule.index, match: rule.match.text, labels: g.labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(","), families: (g.families ?? []).join(",") });
+        this.opts.log("info", "expired families", {
+          rule: rule.index,
+          match: rule.match.text,
+          labels: g.labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(","),
+          families: (g.families ?? []).join(","),
+        });
       }
       if (n > 0) this.opts.onFamiliesExpired?.(rule.index, n);
       total += n;
@@ -166,7 +170,12 @@ export class Lifecycle implements GroupLifecycleView {
           continue;
         }
         for (const g of res.removed ?? []) {
-          this.opts.log("info", "expired group", { rule: rule.index, match: rule.match.text, labels: g.labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(","), series: g.series });
+          this.opts.log("info", "expired group", {
+            rule: rule.index,
+            match: rule.match.text,
+            labels: g.labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(","),
+            series: g.series,
+          });
         }
         const n = res.removed?.length ?? 0;
         if (n > 0) this.opts.onExpired(rule.index, n);

@@ -62,7 +62,7 @@ export function parseLifecycleConfig(text: string, source: string): LifecycleRul
   if (first) fail(first.linePos?.[0]?.line ?? 1, first.message.split("\n")[0]!);
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) return { rules: [], source };
-  if (!isMap(root)) fail(lineOf(root), "expected a mapping with the key \"rules\"");
+  if (!isMap(root)) fail(lineOf(root), 'expected a mapping with the key "rules"');
   const rootMap = root as YAMLMap;
   for (const pair of rootMap.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : "";
@@ -80,9 +80,10 @@ export function parseLifecycleConfig(text: string, source: string): LifecycleRul
     for (const pair of m.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : "";
       const keyLine = lineOf(pair.key as Node);
-      if (!RULE_KEYS.has(key)) fail(keyLine, `rule ${index}: unknown key ${JSON.stringify(key)} (expected match, expect_every, expire_after or expire_families_after)`);
+      if (!RULE_KEYS.has(key))
+        fail(keyLine, `rule ${index}: unknown key ${JSON.stringify(key)} (expected match, expect_every, expire_after or expire_families_after)`);
       const valueNode = pair.value as Node | null;
-      if (!isScalar(valueNode) || typeof valueNode.value !== "string" && typeof valueNode.value !== "number") {
+      if (!isScalar(valueNode) || (typeof valueNode.value !== "string" && typeof valueNode.value !== "number")) {
         fail(lineOf(valueNode) || keyLine, `rule ${index}: ${key} must be a string`);
       }
       const value = String((valueNode as Scalar).value);

@@ -88,7 +88,7 @@ export function parseSelector(input: string): Selector {
   };
   skipSpace();
   if (i < src.length && isNameStart(src[i]!)) {
-    throw new SelectorError("a selector over grouping labels takes no metric name: write {job=\"…\", …}");
+    throw new SelectorError('a selector over grouping labels takes no metric name: write {job="…", …}');
   }
   if (src[i] !== "{") throw new SelectorError(`expected "{" at position ${i + 1}`);
   i++;

@@ -56,8 +56,9 @@ export function parseGroupsQuery(query: string): GroupsQuery {
   }
   const families = [...new Set(params.getAll("family"))];
   for (const f of families) {
-    if (f === "") throw new ApiQueryError("invalid family \"\": a metric family name");
-    if (f === PUSH_TIME_METRIC || f === PUSH_FAILURE_TIME_METRIC) throw new ApiQueryError(`family ${f} cannot be deleted on its own: it records the group's pushes (delete the group instead)`);
+    if (f === "") throw new ApiQueryError('invalid family "": a metric family name');
+    if (f === PUSH_TIME_METRIC || f === PUSH_FAILURE_TIME_METRIC)
+      throw new ApiQueryError(`family ${f} cannot be deleted on its own: it records the group's pushes (delete the group instead)`);
   }
   const out: GroupsQuery = { selectors, dryRun: false, families };
   const bool = (name: string): boolean | undefined => {
@@ -150,12 +151,24 @@ export async function deleteGroupsApi(deps: LifecycleApiDeps, query: string, aud
   const groups = selectGroups(deps, q, nowMs);
   if (q.families.length > 0) return deleteFamiliesApi(deps, q, groups, audit);
   if (q.dryRun || groups.length === 0) {
-    return json(200, { status: "success", data: { dry_run: q.dryRun, deleted: 0, would_delete: q.dryRun ? groups.length : 0, groups: groups.map((g) => labelObject(g.labels)) } });
+    return json(200, {
+      status: "success",
+      data: { dry_run: q.dryRun, deleted: 0, would_delete: q.dryRun ? groups.length : 0, groups: groups.map((g) => labelObject(g.labels)) },
+    });
   }
   const res = await deps.store.submit({ kind: "deleteIf", groups: groups.map((g) => ({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) })), audit });
   if (!res.ok) return apiError(res.status, res.message);
   const removed = res.removed ?? [];
-  return json(200, { status: "success", data: { dry_run: false, deleted: removed.length, kept: groups.length - removed.length, groups: removed.map((r) => labelObject(r.labels)), undo: undoJson(res) } });
+  return json(200, {
+    status: "success",
+    data: {
+      dry_run: false,
+      deleted: removed.length,
+      kept: groups.length - removed.length,
+      groups: removed.map((r) => labelObject(r.labels)),
+      undo: undoJson(res),
+    },
+  });
 }
 
 function undoJson(res: WriteResult): { operation: string; until: string | null } | null {
@@ -172,16 +185,26 @@ async function deleteFamiliesApi(deps: LifecycleApiDeps, q: GroupsQuery, groups:
     });
     if (families.length > 0) conditions.push({ key: g.key, families });
   }
-  const listed = (c: FamilyDeleteCondition[]) => c.map((x) => ({ labels: labelObject(deps.store.getGroup(x.key)?.labels ?? []), families: x.families.map((f) => f.name) }));
+  const listed = (c: FamilyDeleteCondition[]) =>
+    c.map((x) => ({ labels: labelObject(deps.store.getGroup(x.key)?.labels ?? []), families: x.families.map((f) => f.name) }));
   if (q.dryRun || conditions.length === 0) {
-    return json(200, { status: "success", data: { dry_run: q.dryRun, deleted: 0, would_delete: q.dryRun ? conditions.length : 0, groups: q.dryRun ? listed(conditions) : [] } });
+    return json(200, {
+      status: "success",
+      data: { dry_run: q.dryRun, deleted: 0, would_delete: q.dryRun ? conditions.length : 0, groups: q.dryRun ? listed(conditions) : [] },
+    });
   }
   const res = await deps.store.submit({ kind: "deleteFamilies", groups: conditions, audit });
   if (!res.ok) return apiError(res.status, res.message);
   const removed = res.removed ?? [];
   return json(200, {
     status: "success",
-    data: { dry_run: false, deleted: removed.length, kept: conditions.length - removed.length, groups: removed.map((r) => ({ labels: labelObject(r.labels), families: r.families ?? [] })), undo: undoJson(res) },
+    data: {
+      dry_run: false,
+      deleted: removed.length,
+      kept: conditions.length - removed.length,
+      groups: removed.map((r) => ({ labels: labelObject(r.labels), families: r.families ?? [] })),
+      undo: undoJson(res),
+    },
   });
 }
 

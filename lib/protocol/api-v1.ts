@@ -105,5 +105,8 @@ export function metricsJson(groups: Iterable<Group>): string {
 }
 
 export function statusJson(buildInfo: Record<string, string>, flags: Record<string, string>, startMs: number): string {
-  return goJson({ status: "success", data: { build_information: sortedObject(Object.entries(buildInfo)), flags: sortedObject(Object.entries(flags)), start_time: goTimeJson(startMs) } });
+  return goJson({
+    status: "success",
+    data: { build_information: sortedObject(Object.entries(buildInfo)), flags: sortedObject(Object.entries(flags)), start_time: goTimeJson(startMs) },
+  });
 }

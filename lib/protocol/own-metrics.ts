@@ -40,7 +40,17 @@ export class OwnMetrics {
       labelNames: ["branch", "goarch", "goos", "goversion", "revision", "version"],
       registers,
     });
-    info.set({ branch: build.branch, goarch: goArch(process.arch), goos: process.platform, goversion: `node${process.versions.node}`, revision: build.revision, version: build.version }, 1);
+    info.set(
+      {
+        branch: build.branch,
+        goarch: goArch(process.arch),
+        goos: process.platform,
+        goversion: `node${process.versions.node}`,
+        revision: build.revision,
+        version: build.version,
+      },
+      1,
+    );
     this.requests = new Counter({
       name: "pushgateway_http_requests_total",
       help: "Total HTTP requests processed by the Pushgateway, excluding scrapes.",
@@ -48,8 +58,20 @@ export class OwnMetrics {
       registers,
     });
     const objectives = { percentiles: [0.1, 0.5, 0.9], maxAgeSeconds: 600, ageBuckets: 5 };
-    this.pushDuration = new Summary({ name: "pushgateway_http_push_duration_seconds", help: "HTTP request duration for pushes to the Pushgateway.", labelNames: ["method"], registers, ...objectives });
-    this.pushSize = new Summary({ name: "pushgateway_http_push_size_bytes", help: "HTTP request size for pushes to the Pushgateway.", labelNames: ["method"], registers, ...objectives });
+    this.pushDuration = new Summary({
+      name: "pushgateway_http_push_duration_seconds",
+      help: "HTTP request duration for pushes to the Pushgateway.",
+      labelNames: ["method"],
+      registers,
+      ...objectives,
+    });
+    this.pushSize = new Summary({
+      name: "pushgateway_http_push_size_bytes",
+      help: "HTTP request size for pushes to the Pushgateway.",
+      labelNames: ["method"],
+      registers,
+      ...objectives,
+    });
     this.groupsExpired = new Counter({
       name: "pushboard_groups_expired_total",
       help: "Groups deleted by a lifecycle rule's expire_after, by rule index.",

@@ -26,9 +26,21 @@ export function checkPushShape(families: MetricFamily[], grouping: LabelPair[], 
   const { maxSeriesPerPush, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength } = limits;
   const checkLabel = (l: LabelPair): LimitRejection | undefined => {
     if (maxLabelNameLength > 0 && Buffer.byteLength(l.name) > maxLabelNameLength)
-      return reject(413, "label_name_length", "maxLabelNameLength", `label name ${JSON.stringify(l.name.slice(0, 64))}… is ${Buffer.byteLength(l.name)} bytes long`, maxLabelNameLength);
+      return reject(
+        413,
+        "label_name_length",
+        "maxLabelNameLength",
+        `label name ${JSON.stringify(l.name.slice(0, 64))}… is ${Buffer.byteLength(l.name)} bytes long`,
+        maxLabelNameLength,
+      );
     if (maxLabelValueLength > 0 && Buffer.byteLength(l.value) > maxLabelValueLength)
-      return reject(413, "label_value_length", "maxLabelValueLength", `value of label ${JSON.stringify(l.name)} is ${Buffer.byteLength(l.value)} bytes long`, maxLabelValueLength);
+      return reject(
+        413,
+        "label_value_length",
+        "maxLabelValueLength",
+        `value of label ${JSON.stringify(l.name)} is ${Buffer.byteLength(l.value)} bytes long`,
+        maxLabelValueLength,
+      );
     return undefined;
   };
   for (const l of grouping) {
@@ -38,7 +50,8 @@ export function checkPushShape(families: MetricFamily[], grouping: LabelPair[], 
   let series = 0;
   for (const f of families) {
     series += f.metric.length;
-    if (maxSeriesPerPush > 0 && series > maxSeriesPerPush) return reject(413, "series_per_push", "maxSeriesPerPush", `push has more than ${maxSeriesPerPush} series`, maxSeriesPerPush);
+    if (maxSeriesPerPush > 0 && series > maxSeriesPerPush)
+      return reject(413, "series_per_push", "maxSeriesPerPush", `push has more than ${maxSeriesPerPush} series`, maxSeriesPerPush);
     for (const m of f.metric) {
       // Grouping labels are added to every series that lacks them.
       const count = m.label.length + grouping.filter((g) => !m.label.some((l) => l.name === g.name)).length;
@@ -54,7 +67,13 @@ export function checkPushShape(families: MetricFamily[], grouping: LabelPair[], 
 }
 
 /** Total groups and series after the push; a re-push that does not grow the store always passes. */
-export function checkStorageGrowth(store: StoreReader, grouping: LabelPair[], families: MetricFamily[], replace: boolean, limits: PushLimits): LimitRejection | undefined {
+export function checkStorageGrowth(
+  store: StoreReader,
+  grouping: LabelPair[],
+  families: MetricFamily[],
+  replace: boolean,
+  limits: PushLimits,
+): LimitRejection | undefined {
   if (limits.maxGroups <= 0 && limits.maxSeries <= 0) return undefined;
   const existing = store.getGroup(groupingKey(grouping));
   if (!existing && limits.maxGroups > 0 && store.groupCount() >= limits.maxGroups)

@@ -134,6 +134,11 @@ export class PushHandler {
     const parsed = parseGroupingPath(params.job ?? "", params.labels ?? "", base64);
     if (!parsed.ok || parsed.grouping.invalidUtf8.size > 0) return;
     const message = typeof res.body === "string" ? res.body : Buffer.from(res.body).toString("utf8");
-    diagnostics.record(groupingKey(parsed.grouping.labels), parsed.grouping.labels, { timeMs: Date.now(), status: res.status, message: message.trim(), client: req.remoteAddress });
+    diagnostics.record(groupingKey(parsed.grouping.labels), parsed.grouping.labels, {
+      timeMs: Date.now(),
+      status: res.status,
+      message: message.trim(),
+      client: req.remoteAddress,
+    });
   }
 }

@@ -30,6 +30,9 @@ export function redirect(method: string, status: number, location: string): Prot
   const headers: Record<string, string> = { Location: location };
   if (method === "GET" || method === "HEAD") headers["Content-Type"] = "text/html; charset=utf-8";
   const text = status === 301 ? "Moved Permanently" : status === 307 ? "Temporary Redirect" : "Found";
-  const body = method === "GET" ? `<a href="${location.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&#34;").replace(/'/g, "&#39;")}">${text}</a>.\n\n` : "";
+  const body =
+    method === "GET"
+      ? `<a href="${location.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&#34;").replace(/'/g, "&#39;")}">${text}</a>.\n\n`
+      : "";
   return { status, headers, body };
 }

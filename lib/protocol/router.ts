@@ -89,54 +89,136 @@ export class ProtocolRouter {
     const uncounted = (name: string, fn: Handler): Route => ({ name, fn, counted: false });
     const page: Handler = async () => DASHBOARD_PAGE;
     this.main
-      .add("GET", P + config.telemetryPath, uncounted("metrics", (req) => this.handleScrape(req)))
-      .add("GET", P + "/-/healthy", r("healthy", async () => this.health()))
-      .add("GET", P + "/-/ready", r("ready", async () => this.readiness()))
-      .add("GET", P + "/static/*filepath", uncounted("static", async () => NOT_FOUND()))
+      .add(
+        "GET",
+        P + config.telemetryPath,
+        uncounted("metrics", (req) => this.handleScrape(req)),
+      )
+      .add(
+        "GET",
+        P + "/-/healthy",
+        r("healthy", async () => this.health()),
+      )
+      .add(
+        "GET",
+        P + "/-/ready",
+        r("ready", async () => this.readiness()),
+      )
+      .add(
+        "GET",
+        P + "/static/*filepath",
+        uncounted("static", async () => NOT_FOUND()),
+      )
       .add("GET", P + "/", r("status", page))
       .add("GET", P + "/status", r("status", page))
       .add("GET", P + "/activity", r("status", page))
       .add("GET", P + "/expiries", r("status", page))
       .add("GET", P + "/jobs", r("status", page))
-      .add("PUT", P + "/-/quit", r("quit", async () => this.quit()))
-      .add("POST", P + "/-/quit", r("quit", async () => this.quit()))
-      .add("GET", "/-/quit", r("quit", async () => textResponse(405, "Only POST or PUT requests allowed.")));
+      .add(
+        "PUT",
+        P + "/-/quit",
+        r("quit", async () => this.quit()),
+      )
+      .add(
+        "POST",
+        P + "/-/quit",
+        r("quit", async () => this.quit()),
+      )
+      .add(
+        "GET",
+        "/-/quit",
+        r("quit", async () => textResponse(405, "Only POST or PUT requests allowed.")),
+      );
     // Own metrics only (no pushed groups): for scraping every replica of a replicated deployment per pod, while
     // the pushed groups are scraped once through the Service on the telemetry path.
     if (config.ownMetricsPath && config.ownMetricsPath !== config.telemetryPath) {
-      this.main.add("GET", P + config.ownMetricsPath, uncounted("metrics", (req) => this.handleScrape(req, true)));
+      this.main.add(
+        "GET",
+        P + config.ownMetricsPath,
+        uncounted("metrics", (req) => this.handleScrape(req, true)),
+      );
     }
     for (const suffix of ["", "@base64"]) {
       const base64 = suffix !== "";
-      const push = (replace: boolean): Handler => (req, params) => this.pushes.push(req, params, replace, base64);
+      const push =
+        (replace: boolean): Handler =>
+        (req, params) =>
+          this.pushes.push(req, params, replace, base64);
       const del: Handler = (req, params) => this.handleDelete(req, params, base64);
       for (const tail of ["/:job/*labels", "/:job"]) {
         const pattern = `${P}/metrics/job${suffix}${tail}`;
-        this.main.add("PUT", pattern, r("push", push(true))).add("POST", pattern, r("push", push(false))).add("DELETE", pattern, r("delete", del));
+        this.main
+          .add("PUT", pattern, r("push", push(true)))
+          .add("POST", pattern, r("push", push(false)))
+          .add("DELETE", pattern, r("delete", del));
       }
     }
     for (const m of ["PUT", "POST", "DELETE"]) this.main.addSlashRedirect(m, `${P}/metrics/job/`);
     this.api
-      .add("GET", "/status", r("api/v1/status", async () => this.apiStatus()))
-      .add("GET", "/metrics", r("api/v1/metrics", async () => this.apiMetrics()))
-      .add("OPTIONS", "/*path", r("api/v1/options", async () => emptyResponse(200, { ...CORS_HEADERS })));
-    if (config.enableAdminApi) this.api.add("PUT", "/admin/wipe", r("wipe", async (req) => this.wipe(req)));
+      .add(
+        "GET",
+        "/status",
+        r("api/v1/status", async () => this.apiStatus()),
+      )
+      .add(
+        "GET",
+        "/metrics",
+        r("api/v1/metrics", async () => this.apiMetrics()),
+      )
+      .add(
+        "OPTIONS",
+        "/*path",
+        r("api/v1/options", async () => emptyResponse(200, { ...CORS_HEADERS })),
+      );
+    if (config.enableAdminApi)
+      this.api.add(
+        "PUT",
+        "/admin/wipe",
+        r("wipe", async (req) => this.wipe(req)),
+      );
     const lifecycle = deps.lifecycle;
     if (lifecycle) {
       const ld: LifecycleApiDeps = { store: deps.store, lifecycle, enableAdminApi: config.enableAdminApi, now: () => Date.now() };
-      const read = (fn: (url: ParsedUrl) => ProtocolResponse): Handler => async (_req, _p, url) => {
-        const headers: Record<string, string> = {};
-        const unloaded = await this.syncForRead(headers);
-        if (unloaded) return unloaded;
-        const res = fn(url);
-        Object.assign(res.headers, headers);
-        return res;
-      };
+      const read =
+        (fn: (url: ParsedUrl) => ProtocolResponse): Handler =>
+        async (_req, _p, url) => {
+          const headers: Record<string, string> = {};
+          const unloaded = await this.syncForRead(headers);
+          if (unloaded) return unloaded;
+          const res = fn(url);
+          Object.assign(res.headers, headers);
+          return res;
+        };
       this.api
-        .add("GET", "/groups", r("api/v1/groups", read((url) => listGroupsApi(ld, url.query))))
-        .add("DELETE", "/groups", r("api/v1/groups", async (req, _p, url) => deleteGroupsApi(ld, url.query, auditSource(req, "selector"))))
-        .add("GET", "/lifecycle", r("api/v1/lifecycle", read(() => lifecycleApi(ld))))
-        .add("GET", "/audit", r("api/v1/audit", read((url) => auditApi(ld, url.query))));
+        .add(
+          "GET",
+          "/groups",
+          r(
+            "api/v1/groups",
+            read((url) => listGroupsApi(ld, url.query)),
+          ),
+        )
+        .add(
+          "DELETE",
+          "/groups",
+          r("api/v1/groups", async (req, _p, url) => deleteGroupsApi(ld, url.query, auditSource(req, "selector"))),
+        )
+        .add(
+          "GET",
+          "/lifecycle",
+          r(
+            "api/v1/lifecycle",
+            read(() => lifecycleApi(ld)),
+          ),
+        )
+        .add(
+          "GET",
+          "/audit",
+          r(
+            "api/v1/audit",
+            read((url) => auditApi(ld, url.query)),
+          ),
+        );
     }
   }
 
@@ -165,7 +247,11 @@ export class ProtocolRouter {
     if (WRITE_METHODS.has(req.method) && !this.deps.config.allowCrossSitePush) {
       // A page on another site can send a no-cors POST/PUT to any URL; no push client marks a request like a browser.
       const foreign = foreignOriginReason(req.headers, this.deps.config.externalUrl);
-      if (foreign) return errorResponse(403, `cross-site request refused (${foreign}): browser pages on other origins may not push, delete, wipe or quit; start with --web.allow-cross-site-push to allow it as the Pushgateway does`);
+      if (foreign)
+        return errorResponse(
+          403,
+          `cross-site request refused (${foreign}): browser pages on other origins may not push, delete, wipe or quit; start with --web.allow-cross-site-push to allow it as the Pushgateway does`,
+        );
     }
 
     // Go's ServeMux sends the API subtree to its own router, with the prefix stripped.

@@ -86,7 +86,11 @@ export class ScrapeRenderer {
     const fresh = (name: string, ownFamily: MetricFamily | undefined): void => {
       const d = derived.get(name);
       if (d) return void parts.push(d);
-      const f = ownOnly ? (ownFamily && ownFamily.metric.length > 0 ? { ...ownFamily, metric: [...ownFamily.metric].sort(compareMetrics) } : undefined) : this.merged(name, ownFamily);
+      const f = ownOnly
+        ? ownFamily && ownFamily.metric.length > 0
+          ? { ...ownFamily, metric: [...ownFamily.metric].sort(compareMetrics) }
+          : undefined
+        : this.merged(name, ownFamily);
       if (f) parts.push(encode(f));
     };
     // Merge the two sorted name lists.

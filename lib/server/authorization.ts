@@ -39,18 +39,29 @@ const PUSH_METHODS = new Set(["PUT", "POST", "DELETE"]);
 
 /** A job glob: `*` matches any run of characters (none included); nothing else is special. */
 export function compileJobGlob(glob: string): RegExp {
-  return new RegExp("^" + glob.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$", "s");
+  return new RegExp(
+    "^" +
+      glob
+        .split("*")
+        .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*") +
+      "$",
+    "s",
+  );
 }
 
 function parseGrant(value: unknown, where: string): Grant {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new AuthorizationConfigError(`${where}: expected a mapping with "roles" (and "jobs" for push)`);
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new AuthorizationConfigError(`${where}: expected a mapping with "roles" (and "jobs" for push)`);
   const v = value as Record<string, unknown>;
-  for (const k of Object.keys(v)) if (k !== "roles" && k !== "jobs") throw new AuthorizationConfigError(`${where}: unknown field "${k}" (expected roles, jobs)`);
+  for (const k of Object.keys(v))
+    if (k !== "roles" && k !== "jobs") throw new AuthorizationConfigError(`${where}: unknown field "${k}" (expected roles, jobs)`);
   const rawRoles = v.roles ?? [];
   if (!Array.isArray(rawRoles)) throw new AuthorizationConfigError(`${where}.roles: expected a list of roles (${ROLES.join(", ")})`);
   const roles = new Set<Role>();
   for (const r of rawRoles) {
-    if (!(ROLES as readonly unknown[]).includes(r)) throw new AuthorizationConfigError(`${where}.roles: unknown role ${JSON.stringify(r)} (known roles: ${ROLES.join(", ")})`);
+    if (!(ROLES as readonly unknown[]).includes(r))
+      throw new AuthorizationConfigError(`${where}.roles: unknown role ${JSON.stringify(r)} (known roles: ${ROLES.join(", ")})`);
     roles.add(r as Role);
   }
   if (v.jobs === undefined) return { roles };
@@ -58,9 +69,11 @@ function parseGrant(value: unknown, where: string): Grant {
   if (!Array.isArray(v.jobs) || v.jobs.length === 0) throw new AuthorizationConfigError(`${where}.jobs: expected a non-empty list of job globs`);
   const jobs: string[] = [];
   for (const j of v.jobs) {
-    if (typeof j !== "string" || j === "") throw new AuthorizationConfigError(`${where}.jobs: ${JSON.stringify(j)} is not a job glob (a non-empty string; * matches any characters)`);
+    if (typeof j !== "string" || j === "")
+      throw new AuthorizationConfigError(`${where}.jobs: ${JSON.stringify(j)} is not a job glob (a non-empty string; * matches any characters)`);
     // Reserved, so that nobody writes `build-?` or `[ab]` believing it matches like a shell glob.
-    if (/[?[\]{}]/.test(j)) throw new AuthorizationConfigError(`${where}.jobs: bad glob ${JSON.stringify(j)}: only * is a wildcard (? [ ] { } are not allowed)`);
+    if (/[?[\]{}]/.test(j))
+      throw new AuthorizationConfigError(`${where}.jobs: bad glob ${JSON.stringify(j)}: only * is a wildcard (? [ ] { } are not allowed)`);
     jobs.push(j);
   }
   return { roles, jobs, jobMatchers: jobs.map(compileJobGlob) };
@@ -71,18 +84,23 @@ function parseGrant(value: unknown, where: string): Grant {
  * (a typo would otherwise silently leave the real user with full access).
  */
 export function parseAuthorization(value: unknown, knownUsers: ReadonlySet<string>): AuthorizationPolicy {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new AuthorizationConfigError("authorization: expected a mapping (users, anonymous, open_health)");
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new AuthorizationConfigError("authorization: expected a mapping (users, anonymous, open_health)");
   const v = value as Record<string, unknown>;
-  for (const k of Object.keys(v)) if (!["users", "anonymous", "open_health"].includes(k)) throw new AuthorizationConfigError(`authorization: unknown field "${k}" (expected users, anonymous, open_health)`);
+  for (const k of Object.keys(v))
+    if (!["users", "anonymous", "open_health"].includes(k))
+      throw new AuthorizationConfigError(`authorization: unknown field "${k}" (expected users, anonymous, open_health)`);
   const users = new Map<string, Grant>();
   const rawUsers = v.users ?? {};
-  if (rawUsers === null || typeof rawUsers !== "object" || Array.isArray(rawUsers)) throw new AuthorizationConfigError("authorization.users: expected a mapping of user name to roles");
+  if (rawUsers === null || typeof rawUsers !== "object" || Array.isArray(rawUsers))
+    throw new AuthorizationConfigError("authorization.users: expected a mapping of user name to roles");
   for (const [name, grant] of Object.entries(rawUsers)) {
     if (!knownUsers.has(name)) throw new AuthorizationConfigError(`authorization.users.${name}: unknown user (not in basic_auth_users)`);
     users.set(name, parseGrant(grant, `authorization.users.${name}`));
   }
   const anonymous = v.anonymous === undefined ? { roles: new Set<Role>() } : parseGrant(v.anonymous, "authorization.anonymous");
-  if (v.open_health !== undefined && typeof v.open_health !== "boolean") throw new AuthorizationConfigError("authorization.open_health: expected true or false");
+  if (v.open_health !== undefined && typeof v.open_health !== "boolean")
+    throw new AuthorizationConfigError("authorization.open_health: expected true or false");
   return { users, anonymous, openHealth: v.open_health ?? true, credentialsPossible: knownUsers.size > 0 };
 }
 
@@ -134,7 +152,13 @@ export function pathUnderPrefix(path: string, prefix: string): string | undefine
  * May `user` (undefined: no credentials) make this request? `path` is the request path as the router sees it
  * (percent-decoded and clean, route prefix included), or undefined when the router will only redirect or refuse it.
  */
-export function decide(policy: AuthorizationPolicy | undefined, routePrefix: string, method: string, path: string | undefined, user: string | undefined): Decision {
+export function decide(
+  policy: AuthorizationPolicy | undefined,
+  routePrefix: string,
+  method: string,
+  path: string | undefined,
+  user: string | undefined,
+): Decision {
   if (!policy) return ALLOW;
   const rel0 = path === undefined ? undefined : pathUnderPrefix(path, routePrefix);
   // Outside the prefix nothing but a 404 (or the 405 of GET /-/quit) answers: as for any unknown path.

@@ -135,7 +135,12 @@ async function openStore(config: Config, log: Logger, ownFamily: (name: string) 
   const started = performance.now();
   const groups = await store.load();
   if (persistence) {
-    log("info", "loaded persisted metrics", { groups, series: store.seriesCount(), ms: Math.round(performance.now() - started), storage: persistence.description });
+    log("info", "loaded persisted metrics", {
+      groups,
+      series: store.seriesCount(),
+      ms: Math.round(performance.now() - started),
+      storage: persistence.description,
+    });
   }
   return store;
 }

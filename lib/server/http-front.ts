@@ -142,7 +142,18 @@ export async function listen(rt: FullRuntime, address: string, listener: http.Re
   const { host, port } = parseListenAddress(address);
   const tls = rt.web?.tls;
   const server = tls
-    ? https.createServer({ maxHeaderSize: 1 << 20, cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.requestCert, rejectUnauthorized: tls.requestCert, minVersion: tls.minVersion }, listener)
+    ? https.createServer(
+        {
+          maxHeaderSize: 1 << 20,
+          cert: tls.cert,
+          key: tls.key,
+          ca: tls.ca,
+          requestCert: tls.requestCert,
+          rejectUnauthorized: tls.requestCert,
+          minVersion: tls.minVersion,
+        },
+        listener,
+      )
     : http.createServer({ maxHeaderSize: 1 << 20 }, listener);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

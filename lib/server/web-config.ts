@@ -48,7 +48,8 @@ export function loadWebConfig(file: string): WebConfig {
   }
   const users = (cfg.basic_auth_users ?? {}) as Record<string, unknown>;
   for (const [user, hash] of Object.entries(users)) {
-    if (typeof hash !== "string" || !/^\$2[abxy]?\$\d\d\$/.test(hash)) throw new WebConfigError(`--web.config.file ${file}: basic_auth_users.${user} must be a bcrypt hash`);
+    if (typeof hash !== "string" || !/^\$2[abxy]?\$\d\d\$/.test(hash))
+      throw new WebConfigError(`--web.config.file ${file}: basic_auth_users.${user} must be a bcrypt hash`);
     out.users.set(user, hash);
   }
   const http = cfg.http_server_config as Record<string, unknown> | undefined;

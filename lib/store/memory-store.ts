@@ -162,7 +162,11 @@ export class MemoryStore implements MetricStore {
     } catch (err) {
       commit = Promise.reject(err as Error);
     }
-    if (commit) commit.then(() => this.settle(entry), (err: unknown) => this.settle(entry, err));
+    if (commit)
+      commit.then(
+        () => this.settle(entry),
+        (err: unknown) => this.settle(entry, err),
+      );
     else this.settle(entry);
   }
 

@@ -64,10 +64,22 @@ function restoreGroup(pg: PersistedGroup, t: RestoreTarget): string | undefined 
   const cur = t.current(pg.key);
   if (cur) return `the group was pushed again since the deletion (it exists now, last written ${lastWrite(cur)}): restoring would overwrite it`;
   const families = new Map<string, StoredFamily>(pg.families.map((sf) => [sf.family.name, sf]));
-  const errors = t.check(pg.key, pg.families.map((sf) => sf.family), familyMap(families));
+  const errors = t.check(
+    pg.key,
+    pg.families.map((sf) => sf.family),
+    familyMap(families),
+  );
   if (errors.length > 0) return `conflicts with metrics pushed since the deletion: ${formatErrors(errors)}`;
   const next: Group = { key: pg.key, labels: pg.labels, families, pushHistory: pg.pushHistory, ...(pg.lastError ? { lastError: pg.lastError } : {}) };
-  t.put(pg.key, next, { op: "upsertGroup", key: pg.key, labels: pg.labels, families: pg.families, removedFamilies: [], pushHistory: pg.pushHistory, lastError: pg.lastError });
+  t.put(pg.key, next, {
+    op: "upsertGroup",
+    key: pg.key,
+    labels: pg.labels,
+    families: pg.families,
+    removedFamilies: [],
+    pushHistory: pg.pushHistory,
+    lastError: pg.lastError,
+  });
   return undefined;
 }
 
@@ -78,9 +90,17 @@ function restoreFamilies(pg: PersistedGroup, t: RestoreTarget): string | undefin
   if (again.length > 0) return `pushed again since the deletion: ${again.join(", ")} (restoring would overwrite ${again.length === 1 ? "it" : "them"})`;
   const families = new Map(cur.families);
   for (const sf of pg.families) families.set(sf.family.name, sf);
-  const errors = t.check(pg.key, pg.families.map((sf) => sf.family), familyMap(families));
+  const errors = t.check(
+    pg.key,
+    pg.families.map((sf) => sf.family),
+    familyMap(families),
+  );
   if (errors.length > 0) return `conflicts with metrics pushed since the deletion: ${formatErrors(errors)}`;
-  t.put(pg.key, { ...cur, families }, { op: "upsertGroup", key: pg.key, labels: cur.labels, families: pg.families, removedFamilies: [], pushHistory: cur.pushHistory, lastError: cur.lastError });
+  t.put(
+    pg.key,
+    { ...cur, families },
+    { op: "upsertGroup", key: pg.key, labels: cur.labels, families: pg.families, removedFamilies: [], pushHistory: cur.pushHistory, lastError: cur.lastError },
+  );
   return undefined;
 }
 

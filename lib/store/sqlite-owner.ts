@@ -120,7 +120,11 @@ export class SqliteOwner {
     try {
       this.db.exec("BEGIN IMMEDIATE");
     } catch (err) {
-      return this.failAll(requests, requests.map((r) => ({ id: r.id, ok: true })), serializeError(err));
+      return this.failAll(
+        requests,
+        requests.map((r) => ({ id: r.id, ok: true })),
+        serializeError(err),
+      );
     }
     for (const r of requests) {
       if (r.epoch <= this.discardUpTo) {

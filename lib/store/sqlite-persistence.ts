@@ -96,7 +96,9 @@ export function openSqlitePersistence(file: string, opts: SqlitePersistenceOptio
   };
 
   const workerFile = opts.workerFile === undefined ? defaultWorkerFile() : opts.workerFile;
-  const conn: Connection = workerFile ? onWorker(workerFile, abs, ownerOpts, log, settle) : inline(new SqliteOwner(abs, ownerOpts, log), ownerOpts.flushWal, settle);
+  const conn: Connection = workerFile
+    ? onWorker(workerFile, abs, ownerOpts, log, settle)
+    : inline(new SqliteOwner(abs, ownerOpts, log), ownerOpts.flushWal, settle);
 
   const persistence: Persistence = {
     description: `sqlite: ${abs}`,

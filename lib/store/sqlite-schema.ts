@@ -256,4 +256,3 @@ function moveAside(abs: string): string {
   }
   return target;
 }
-

@@ -47,7 +47,6 @@ export const PUSH_FAILURE_TIME_HELP = "Last Unix time when changing this group i
 export const INCONSISTENT_PREFIX = "pushed metrics are invalid or inconsistent with existing metrics: ";
 const TIMESTAMP_ERROR = "pushed metrics must not have timestamps";
 
-
 /** The effect of applied writes: durable mutations, and the group replacements to undo or redo them locally. */
 export interface WriteBatch {
   mutations: Mutation[];
@@ -255,9 +254,24 @@ export class StoreState implements StoreReader {
     }
     if (!audit || removed.length === 0) return { ok: true, deleted: removed.length, removed };
     const operation = newUndoId();
-    const entries = removed.map((r): AuditEntry => ({ ...audit, id: newUndoId(), operation, timeMs: nowMs, action, labels: r.labels, series: r.series, groups: 1 }));
+    const entries = removed.map((r): AuditEntry => ({
+      ...audit,
+      id: newUndoId(),
+      operation,
+      timeMs: nowMs,
+      action,
+      labels: r.labels,
+      series: r.series,
+      groups: 1,
+    }));
     this.record(batch, entries);
-    const undo = this.snapshot(batch, entries, gone.map((g) => [persistedOf(g)]), false, nowMs);
+    const undo = this.snapshot(
+      batch,
+      entries,
+      gone.map((g) => [persistedOf(g)]),
+      false,
+      nowMs,
+    );
     return { ok: true, deleted: removed.length, removed, ...(undo ? { undo } : {}) };
   }
 
@@ -300,14 +314,32 @@ export class StoreState implements StoreReader {
       const next: Group = { ...old, families };
       this.replace(c.key, next, batch);
       const names = gone.map((sf) => sf.family.name);
-      batch.mutations.push({ op: "upsertGroup", key: c.key, labels: old.labels, families: [], removedFamilies: names, pushHistory: old.pushHistory, lastError: old.lastError });
+      batch.mutations.push({
+        op: "upsertGroup",
+        key: c.key,
+        labels: old.labels,
+        families: [],
+        removedFamilies: names,
+        pushHistory: old.pushHistory,
+        lastError: old.lastError,
+      });
       removed.push({ key: c.key, labels: old.labels, series: gone.reduce((n, sf) => n + sf.family.metric.length, 0), families: names });
       snapshots.push([persistedOf(old, gone)]);
     }
     if (!audit || removed.length === 0) return { ok: true, deleted: 0, removed };
     const operation = newUndoId();
     const action = audit.source === "rule" ? "expire" : "delete";
-    const entries = removed.map((r): AuditEntry => ({ ...audit, id: newUndoId(), operation, timeMs: nowMs, action, labels: r.labels, series: r.series, groups: 1, families: r.families }));
+    const entries = removed.map((r): AuditEntry => ({
+      ...audit,
+      id: newUndoId(),
+      operation,
+      timeMs: nowMs,
+      action,
+      labels: r.labels,
+      series: r.series,
+      groups: 1,
+      families: r.families,
+    }));
     this.record(batch, entries);
     const undo = this.snapshot(batch, entries, snapshots, true, nowMs);
     return { ok: true, deleted: 0, removed, ...(undo ? { undo } : {}) };
@@ -335,7 +367,18 @@ export class StoreState implements StoreReader {
       const operation = newUndoId();
       this.record(
         batch,
-        outcome.restored.map((r): AuditEntry => ({ ...(audit ?? { source: "api" }), id: newUndoId(), operation, timeMs: nowMs, action: "restore", restores: r.id, labels: r.labels, series: r.series, groups: 1, ...(r.families ? { families: r.families } : {}) })),
+        outcome.restored.map((r): AuditEntry => ({
+          ...(audit ?? { source: "api" }),
+          id: newUndoId(),
+          operation,
+          timeMs: nowMs,
+          action: "restore",
+          restores: r.id,
+          labels: r.labels,
+          series: r.series,
+          groups: 1,
+          ...(r.families ? { families: r.families } : {}),
+        })),
       );
     }
     return { ok: true, deleted: 0, restore: outcome };
@@ -353,7 +396,13 @@ export class StoreState implements StoreReader {
           const g = this.byKey.get(c.key);
           return g !== undefined && lastAttemptMs(g) <= c.lastAttemptAtMostMs;
         });
-        return this.deleteGroups(due.map((c) => c.key), batch, req.audit, req.audit?.source === "rule" ? "expire" : "delete", nowMs);
+        return this.deleteGroups(
+          due.map((c) => c.key),
+          batch,
+          req.audit,
+          req.audit?.source === "rule" ? "expire" : "delete",
+          nowMs,
+        );
       }
       case "deleteFamilies":
         return this.deleteFamilies(req.groups, batch, req.audit, nowMs);
@@ -412,7 +461,8 @@ export class StoreState implements StoreReader {
     }
     written.push(syntheticGauge(PUSH_TIME_METRIC, PUSH_TIME_HELP, req.labels, nowMs / 1000));
     if (!old || !old.families.has(PUSH_FAILURE_TIME_METRIC)) {
-      if (!written.some((f) => f.name === PUSH_FAILURE_TIME_METRIC)) written.push(syntheticGauge(PUSH_FAILURE_TIME_METRIC, PUSH_FAILURE_TIME_HELP, req.labels, 0));
+      if (!written.some((f) => f.name === PUSH_FAILURE_TIME_METRIC))
+        written.push(syntheticGauge(PUSH_FAILURE_TIME_METRIC, PUSH_FAILURE_TIME_HELP, req.labels, 0));
     }
     for (const f of written) families.set(f.name, { family: f, timestampMs: nowMs });
 
@@ -456,7 +506,13 @@ export class StoreState implements StoreReader {
     if (!old) {
       // Creating the group must not make the store inconsistent (the Pushgateway's store poisoning, docs/compatibility.md: consistency check): if its
       // push_* series would collide with another group's or carry invalid UTF-8, the failure is not recorded.
-      const errors = checkWrite(this.view, key, written.map((s) => s.family), familiesOf(families), invalidUtf8);
+      const errors = checkWrite(
+        this.view,
+        key,
+        written.map((s) => s.family),
+        familiesOf(families),
+        invalidUtf8,
+      );
       if (errors.length > 0) {
         this.log("debug", "failed push not recorded: its group would be inconsistent", { errors: errors.join("; ") });
         return;

@@ -31,7 +31,11 @@ const work = mkdtempSync(path.join(os.tmpdir(), "pushboard-dash-"));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const fmt = (xs) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})`;
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
 
 let pg;
 const args = [path.join(ROOT, "lib/cli/pushboard.mjs"), `--web.listen-address=127.0.0.1:${PORT}`, `--storage.backend=${backend}`];
@@ -78,7 +82,15 @@ try {
   await seed(Array.from({ length: Math.ceil(N / 5) }, (_, i) => i * 5));
   console.log(`seeded ${N} groups (+${Math.ceil(N / 5)} second pushes) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  for (const q of ["", "sort=lastPush&dir=desc", "q=job%3Djob7", "q=host-12", "q=is%3Astale", "groupBy=job&sort=series&dir=desc", `page=${Math.floor(N / 100)}`]) {
+  for (const q of [
+    "",
+    "sort=lastPush&dir=desc",
+    "q=job%3Djob7",
+    "q=host-12",
+    "q=is%3Astale",
+    "groupBy=job&sort=series&dir=desc",
+    `page=${Math.floor(N / 100)}`,
+  ]) {
     const times = [];
     let bytes = 0;
     for (let i = 0; i < 15; i++) {
@@ -95,7 +107,16 @@ try {
     const { chromium } = require("playwright-core");
     const browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
     });
     const cold = [];
     const warm = [];

@@ -13,7 +13,9 @@ const n = Number(opt("n", 2000));
 const dir = mkdtempSync(path.join(opt("dir", os.tmpdir()), "pushboard-fsync-"));
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 const report = (label, us) =>
-  console.log(`${label.padEnd(48)} p50 ${pct(us, 50).toFixed(0)} µs, p90 ${pct(us, 90).toFixed(0)} µs, p99 ${pct(us, 99).toFixed(0)} µs  → ${(1e6 / pct(us, 50)).toFixed(0)}/s at 1 in flight`);
+  console.log(
+    `${label.padEnd(48)} p50 ${pct(us, 50).toFixed(0)} µs, p90 ${pct(us, 90).toFixed(0)} µs, p99 ${pct(us, 99).toFixed(0)} µs  → ${(1e6 / pct(us, 50)).toFixed(0)}/s at 1 in flight`,
+  );
 
 try {
   // 1. A bare append + fdatasync (what the WAL flush of one commit costs at least).
@@ -47,7 +49,12 @@ try {
     db.close();
     report(`SQLite one-row commit, WAL, synchronous=${sync}`, us);
   }
-  console.log(`load average: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}; ${n} samples each in ${dir}`);
+  console.log(
+    `load average: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}; ${n} samples each in ${dir}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

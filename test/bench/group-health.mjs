@@ -13,10 +13,14 @@ const SCRAPES = opt("scrapes", 30);
 const PORT = 19699;
 
 async function start(args) {
-  const proc = spawn(process.execPath, [path.join(ROOT, "lib/cli/pushboard.mjs"), `--web.listen-address=127.0.0.1:${PORT}`, "--storage.backend=memory", ...args], {
-    env: { ...process.env, PUSHBOARD_SKIP_BUILD_CHECK: "1", NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: "ignore",
-  });
+  const proc = spawn(
+    process.execPath,
+    [path.join(ROOT, "lib/cli/pushboard.mjs"), `--web.listen-address=127.0.0.1:${PORT}`, "--storage.backend=memory", ...args],
+    {
+      env: { ...process.env, PUSHBOARD_SKIP_BUILD_CHECK: "1", NEXT_TELEMETRY_DISABLED: "1" },
+      stdio: "ignore",
+    },
+  );
   for (let i = 0; i < 600; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${PORT}/-/ready`)).ok) return proc;
@@ -27,9 +31,13 @@ async function start(args) {
 }
 
 async function fill() {
-  const body = "# TYPE job_ok gauge\njob_ok 1\njob_rows{table=\"a\"} 10\njob_rows{table=\"b\"} 20\n";
+  const body = '# TYPE job_ok gauge\njob_ok 1\njob_rows{table="a"} 10\njob_rows{table="b"} 20\n';
   for (let i = 0; i < GROUPS; i += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, GROUPS - i) }, (_, k) => fetch(`http://127.0.0.1:${PORT}/metrics/job/batch/instance/i${i + k}`, { method: "PUT", body })));
+    await Promise.all(
+      Array.from({ length: Math.min(100, GROUPS - i) }, (_, k) =>
+        fetch(`http://127.0.0.1:${PORT}/metrics/job/batch/instance/i${i + k}`, { method: "PUT", body }),
+      ),
+    );
   }
 }
 
@@ -53,7 +61,10 @@ for (const [label, args, write] of [
 ]) {
   const proc = await start(args);
   await fill();
-  const ms = await scrapeMs(SCRAPES, write ? (i) => fetch(`http://127.0.0.1:${PORT}/metrics/job/batch/instance/i${i}`, { method: "PUT", body: "job_ok 2\n" }) : undefined);
+  const ms = await scrapeMs(
+    SCRAPES,
+    write ? (i) => fetch(`http://127.0.0.1:${PORT}/metrics/job/batch/instance/i${i}`, { method: "PUT", body: "job_ok 2\n" }) : undefined,
+  );
   results.push(`${label.padEnd(44)} GET /metrics p50 ${ms.toFixed(1)} ms`);
   proc.kill("SIGKILL");
   await sleep(300);

@@ -181,9 +181,7 @@ export function request(url, { method = "GET", body, headers = {}, keep = false,
         if (keep) chunks.push(c);
         if (lineCounter) lineCounter(c);
       });
-      res.on("end", () =>
-        resolve({ status: res.statusCode, ms: nowMs() - t0, bytes, text: keep ? Buffer.concat(chunks).toString("utf8") : undefined }),
-      );
+      res.on("end", () => resolve({ status: res.statusCode, ms: nowMs() - t0, bytes, text: keep ? Buffer.concat(chunks).toString("utf8") : undefined }));
       res.on("error", reject);
     });
     req.on("error", reject);
@@ -297,11 +295,19 @@ export function runWrk({ base, conns, seconds, groups, prefix, bodyFile, offset 
 
 export function pgBinDir() {
   const base = "/usr/lib/postgresql";
-  const v = existsSync(base) ? readdirSync(base).filter((d) => existsSync(path.join(base, d, "bin/postgres"))).sort((a, b) => b - a)[0] : undefined;
+  const v = existsSync(base)
+    ? readdirSync(base)
+        .filter((d) => existsSync(path.join(base, d, "bin/postgres")))
+        .sort((a, b) => b - a)[0]
+    : undefined;
   if (!v) throw new Error("PostgreSQL binaries missing: apt-get install postgresql");
   return path.join(base, v, "bin");
 }
-const asPostgres = (cmd, args) => execFileSync(process.getuid() === 0 ? "runuser" : cmd, process.getuid() === 0 ? ["-u", "postgres", "--", cmd, ...args] : args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const asPostgres = (cmd, args) =>
+  execFileSync(process.getuid() === 0 ? "runuser" : cmd, process.getuid() === 0 ? ["-u", "postgres", "--", cmd, ...args] : args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 
 /**
  * A PostgreSQL server in `dir` on `port` (fsync=on, synchronous_commit=on: every commit durable), with a database

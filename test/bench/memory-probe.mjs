@@ -24,7 +24,11 @@ const start = () =>
 let pb = await start();
 await waitIdle([pb.pid]);
 console.log(`empty: ${mb(rssBytes(pb.pid))}`);
-await putAll(pb.url, Array.from({ length: groups }, (_, g) => ({ path: `/metrics/job/seed/instance/s${g}`, body: seedBody(100, g) })), { okStatus: [200] });
+await putAll(
+  pb.url,
+  Array.from({ length: groups }, (_, g) => ({ path: `/metrics/job/seed/instance/s${g}`, body: seedBody(100, g) })),
+  { okStatus: [200] },
+);
 await waitIdle([pb.pid]);
 console.log(`${groups * 100} series, after the pushes: ${mb(rssBytes(pb.pid))}`);
 await stopServer(pb);

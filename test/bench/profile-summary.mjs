@@ -63,7 +63,9 @@ const list = (m, n) =>
     .slice(0, n)
     .map(([k, v]) => `  ${v.toFixed(0).padStart(7)} ms ${pct(v)}  ${k}`)
     .join("\n");
-console.log(`${file}: ${(total / 1000).toFixed(1)} s sampled, ${(idle / 1000).toFixed(1)} s idle, ${(busy / 1000).toFixed(1)} s busy (percentages are of busy time)`);
+console.log(
+  `${file}: ${(total / 1000).toFixed(1)} s sampled, ${(idle / 1000).toFixed(1)} s idle, ${(busy / 1000).toFixed(1)} s busy (percentages are of busy time)`,
+);
 console.log(`\ntop ${top} by self time:\n${list(self, top)}`);
 console.log(`\ntop ${top} by inclusive time:\n${list(incl, top)}`);
 console.log(`\nself time by file:\n${list(perFile, 15)}`);

@@ -45,15 +45,23 @@ try {
       ms.push(r.ms);
       bytes = r.bytes;
     }
-    console.log(`scrape ${g * 100} series: p50 ${percentile(ms, 50).toFixed(2)} ms, p99 ${percentile(ms, 99).toFixed(2)} ms, ${bytes} bytes, ${scrapes} scrapes`);
+    console.log(
+      `scrape ${g * 100} series: p50 ${percentile(ms, 50).toFixed(2)} ms, p99 ${percentile(ms, 99).toFixed(2)} ms, ${bytes} bytes, ${scrapes} scrapes`,
+    );
   } else {
     const prefix = "/metrics/job/bench/instance/g";
     const body = pushBody();
-    await putAll(pb.url, Array.from({ length: groups }, (_, i) => ({ path: prefix + i, body })), { okStatus: [200] });
+    await putAll(
+      pb.url,
+      Array.from({ length: groups }, (_, i) => ({ path: prefix + i, body })),
+      { okStatus: [200] },
+    );
     await waitIdle([pb.pid]);
     await runWrk({ base: pb.url, conns, seconds: 1, groups, prefix, bodyFile });
     const r = await runWrk({ base: pb.url, conns, seconds, groups, prefix, bodyFile });
-    console.log(`push ${groups} groups × ${conns} conn, ${seconds} s: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}`);
+    console.log(
+      `push ${groups} groups × ${conns} conn, ${seconds} s: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}`,
+    );
   }
 } finally {
   await stopServer(pb);

@@ -13,7 +13,24 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PG_BIN, ROOT, startPostgresServer, median, percentile, pushBody, putAll, request, runWrk, scrapeCount, seedBody, sleep, startServer, stopAll, stopServer, waitIdle } from "./lib.mjs";
+import {
+  PG_BIN,
+  ROOT,
+  startPostgresServer,
+  median,
+  percentile,
+  pushBody,
+  putAll,
+  request,
+  runWrk,
+  scrapeCount,
+  seedBody,
+  sleep,
+  startServer,
+  stopAll,
+  stopServer,
+  waitIdle,
+} from "./lib.mjs";
 
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
@@ -82,7 +99,13 @@ async function main() {
       }),
     ),
   );
-  const gateway = await startServer({ name: "pushgateway", cmd: PG_BIN, args: [`--web.listen-address=127.0.0.1:${PORTS.pushgateway}`, "--persistence.file=", "--log.level=warn"], port: PORTS.pushgateway, logFile: path.join(tmp, "pushgateway.log") });
+  const gateway = await startServer({
+    name: "pushgateway",
+    cmd: PG_BIN,
+    args: [`--web.listen-address=127.0.0.1:${PORTS.pushgateway}`, "--persistence.file=", "--log.level=warn"],
+    port: PORTS.pushgateway,
+    logFile: path.join(tmp, "pushgateway.log"),
+  });
   lb = startHaproxy();
   await waitHttp(lb.url);
   const pids = [...replicas.map((r) => r.pid), gateway.pid];
@@ -99,7 +122,13 @@ async function main() {
     const pb = await runWrk({ base: lb.url, conns: 16, seconds, groups, prefix: "/metrics/job/bench/instance/g", bodyFile });
     await waitIdle(pids);
     const gw = await runWrk({ base: gateway.url, conns: 16, seconds, groups, prefix: "/metrics/job/bench/instance/g", bodyFile });
-    rows.push([`push throughput, ${groups} groups, 16 conns (req/s)`, fmt(pb.rps), fmt(gw.rps), fmt(pb.rps / gw.rps, 2) + "×", `p99 ${fmt(pb.p99, 1)} ms vs ${fmt(gw.p99, 1)} ms; errors ${pb.errors}/${gw.errors}`]);
+    rows.push([
+      `push throughput, ${groups} groups, 16 conns (req/s)`,
+      fmt(pb.rps),
+      fmt(gw.rps),
+      fmt(pb.rps / gw.rps, 2) + "×",
+      `p99 ${fmt(pb.p99, 1)} ms vs ${fmt(gw.p99, 1)} ms; errors ${pb.errors}/${gw.errors}`,
+    ]);
     log(rows[rows.length - 1].join(" | "));
   }
 
@@ -119,7 +148,13 @@ async function main() {
     scrapes.gw.push((await scrapeCount(gateway.url)).ms);
   }
   const samples = (await scrapeCount(lb.url)).samples;
-  rows.push([`scrape latency, ${samples} samples (median ms)`, fmt(median(scrapes.pb), 1), fmt(median(scrapes.gw), 1), fmt(median(scrapes.pb) / median(scrapes.gw), 2) + "×", `p99 ${fmt(percentile(scrapes.pb, 99), 1)} vs ${fmt(percentile(scrapes.gw, 99), 1)}`]);
+  rows.push([
+    `scrape latency, ${samples} samples (median ms)`,
+    fmt(median(scrapes.pb), 1),
+    fmt(median(scrapes.gw), 1),
+    fmt(median(scrapes.pb) / median(scrapes.gw), 2) + "×",
+    `p99 ${fmt(percentile(scrapes.pb, 99), 1)} vs ${fmt(percentile(scrapes.gw, 99), 1)}`,
+  ]);
   log(rows[rows.length - 1].join(" | "));
 
   // Lag: 200 on replica A → visible on replica B (B's reads include the version check).
@@ -143,7 +178,13 @@ async function main() {
     lags.push(performance.now() - t0);
     reads.push(tries);
   }
-  rows.push([`lag 200 on A → visible on B (ms)`, `p50 ${fmt(percentile(lags, 50), 2)}`, "n/a", "", `p99 ${fmt(percentile(lags, 99), 2)} ms; reads needed: max ${Math.max(...reads)}`]);
+  rows.push([
+    `lag 200 on A → visible on B (ms)`,
+    `p50 ${fmt(percentile(lags, 50), 2)}`,
+    "n/a",
+    "",
+    `p99 ${fmt(percentile(lags, 99), 2)} ms; reads needed: max ${Math.max(...reads)}`,
+  ]);
   log(rows[rows.length - 1].join(" | "));
 
   console.log("\n| replicas on PostgreSQL | 3 × pushboard + haproxy | Pushgateway 1.5.1 | ratio | notes |\n|---|---|---|---|---|");

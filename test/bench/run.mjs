@@ -60,7 +60,10 @@ const CFG = quick
       pushLevels: [10, 1000],
       pushConns: [1, 16],
       pushSeconds: () => 2,
-      scrapeSizes: [{ groups: 30, label: "3k" }, { groups: 300, label: "30k" }],
+      scrapeSizes: [
+        { groups: 30, label: "3k" },
+        { groups: 300, label: "30k" },
+      ],
       seriesPerSeedGroup: 100,
       scrapesPerRound: { "3k": 5, "30k": 5 },
       mixedSeconds: 10,
@@ -71,7 +74,10 @@ const CFG = quick
       pushLevels: [10, 1000, 10000],
       pushConns: [1, 4, 16],
       pushSeconds: (groups) => (groups >= 10000 ? 8 : 5),
-      scrapeSizes: [{ groups: 300, label: "30k" }, { groups: 3000, label: "300k" }],
+      scrapeSizes: [
+        { groups: 300, label: "30k" },
+        { groups: 3000, label: "300k" },
+      ],
       seriesPerSeedGroup: 100,
       scrapesPerRound: { "30k": 20, "300k": 6 },
       mixedSeconds: 60,
@@ -87,7 +93,10 @@ const say = (msg) => process.stderr.write(`[bench ${((Date.now() - T0) / 1000).t
 
 // --- preconditions -------------------------------------------------------------------------------------------
 
-for (const [bin, pkg] of [[PG_BIN, "prometheus-pushgateway"], ["/usr/bin/wrk", "wrk"]]) {
+for (const [bin, pkg] of [
+  [PG_BIN, "prometheus-pushgateway"],
+  ["/usr/bin/wrk", "wrk"],
+]) {
   if (!existsSync(bin)) {
     console.error(`${bin} missing: run test/setup.sh (apt-get install ${pkg})`);
     process.exit(1);
@@ -160,7 +169,16 @@ async function verifySame(pb, pg, what) {
 
 const fmtMs = (x) => (!Number.isFinite(x) ? "–" : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const fmtRps = (x) => (!Number.isFinite(x) ? "–" : x >= 100 ? Math.round(x).toLocaleString("en-US") : x.toFixed(1));
-const fmtRatio = (x) => (!Number.isFinite(x) ? "–" : x >= 100 ? `${Math.round(x).toLocaleString("en-US")}×` : x >= 10 ? `${x.toFixed(0)}×` : x >= 0.1 ? `${x.toFixed(2)}×` : `${x.toFixed(3)}×`);
+const fmtRatio = (x) =>
+  !Number.isFinite(x)
+    ? "–"
+    : x >= 100
+      ? `${Math.round(x).toLocaleString("en-US")}×`
+      : x >= 10
+        ? `${x.toFixed(0)}×`
+        : x >= 0.1
+          ? `${x.toFixed(2)}×`
+          : `${x.toFixed(3)}×`;
 const fmtMB = (b) => `${(b / 1048576).toFixed(0)} MB`;
 
 // --- push throughput -----------------------------------------------------------------------------------------
@@ -204,7 +222,8 @@ async function pushPhase() {
           `push ${level} groups × ${conns} conn round ${r + 1}: pushboard ${fmtRps(out.pb.rps)} req/s (p50 ${fmtMs(out.pb.p50)} ms), ` +
             `Pushgateway ${fmtRps(out.pg.rps)} req/s (p50 ${fmtMs(out.pg.p50)} ms, ${out.pg.requests} requests)`,
         );
-        for (const who of ["pb", "pg"]) if (out[who].errors > 0) results.notes.push(`push ${level}×${conns} round ${r + 1}: ${who} had ${out[who].errors} wrk errors`);
+        for (const who of ["pb", "pg"])
+          if (out[who].errors > 0) results.notes.push(`push ${level}×${conns} round ${r + 1}: ${who} had ${out[who].errors} wrk errors`);
       }
       const m = (who, k) => median(rounds.map((x) => x[who][k]));
       results.push.push({
@@ -271,7 +290,10 @@ async function mixedRun(srv, others, seconds) {
   const wrkRun = runWrk({ base: srv.url, conns: 16, seconds, groups: 16, prefix, bodyFile });
   const scrapes = [];
   let stop = false;
-  wrkRun.then(() => (stop = true), () => (stop = true));
+  wrkRun.then(
+    () => (stop = true),
+    () => (stop = true),
+  );
   const scraper = (async () => {
     await sleep(500);
     while (!stop) {
@@ -285,7 +307,16 @@ async function mixedRun(srv, others, seconds) {
   const w = await wrkRun;
   await scraper;
   const ms = scrapes.map((s) => s.ms);
-  return { rps: w.rps, p50: w.p50, p99: w.p99, errors: w.errors, scrapes: ms.length, scrapeP50: percentile(ms, 50), scrapeP99: percentile(ms, 99), scrapeBytes: median(scrapes.map((s) => s.bytes)) };
+  return {
+    rps: w.rps,
+    p50: w.p50,
+    p99: w.p99,
+    errors: w.errors,
+    scrapes: ms.length,
+    scrapeP50: percentile(ms, 50),
+    scrapeP99: percentile(ms, 99),
+    scrapeBytes: median(scrapes.map((s) => s.bytes)),
+  };
 }
 
 async function deleteGroups(srv, prefix, n) {
@@ -340,14 +371,22 @@ async function scrapePhase() {
     say(`scrape ${size.label}: ${v.groups} groups, ${v.pbSamples}/${v.pgSamples} samples; measuring scrapes`);
     const sc = await scrapeRounds(pb, pg, CFG.scrapesPerRound[size.label]);
     const afterScrapes = await settledRss(pb, pg);
-    results.scrape[size.label] = { series, groups: v.groups, samples: { pb: v.pbSamples, pg: v.pgSamples }, ...sc, rss: { afterPushes, afterLoad, afterScrapes } };
+    results.scrape[size.label] = {
+      series,
+      groups: v.groups,
+      samples: { pb: v.pbSamples, pg: v.pgSamples },
+      ...sc,
+      rss: { afterPushes, afterLoad, afterScrapes },
+    };
     say(`scrape ${size.label}: pushboard p50 ${fmtMs(sc.pb.p50)} ms, Pushgateway p50 ${fmtMs(sc.pg.p50)} ms`);
     if (idx === 0) {
       say(`mixed: 16 pushers + 1 scrape/s for ${CFG.mixedSeconds} s on the ${size.label} store, pushboard then Pushgateway`);
       const a = await mixedRun(pb, [pb.pid, pg.pid], CFG.mixedSeconds);
       const b = await mixedRun(pg, [pb.pid, pg.pid], CFG.mixedSeconds);
       results.mixed = { store: size.label, seconds: CFG.mixedSeconds, pb: a, pg: b };
-      say(`mixed: pushboard ${fmtRps(a.rps)} push/s, scrape p50 ${fmtMs(a.scrapeP50)} ms; Pushgateway ${fmtRps(b.rps)} push/s, scrape p50 ${fmtMs(b.scrapeP50)} ms`);
+      say(
+        `mixed: pushboard ${fmtRps(a.rps)} push/s, scrape p50 ${fmtMs(a.scrapeP50)} ms; Pushgateway ${fmtRps(b.rps)} push/s, scrape p50 ${fmtMs(b.scrapeP50)} ms`,
+      );
       await waitIdle([pb.pid, pg.pid]);
       await deleteGroups(pb, "/metrics/job/mixed/instance/m", 16);
       await deleteGroups(pg, "/metrics/job/mixed/instance/m", 16);
@@ -400,7 +439,8 @@ function table() {
       `p50 **${fmtRatio(s.p50Ratio)}**, p99 ${fmtRatio(s.p99Ratio)}`,
     ]);
   }
-  if (results.rssEmpty) rows.push(["RSS, empty store (after start)", fmtMB(results.rssEmpty.pb), fmtMB(results.rssEmpty.pg), fmtRatio(results.rssEmpty.pb / results.rssEmpty.pg)]);
+  if (results.rssEmpty)
+    rows.push(["RSS, empty store (after start)", fmtMB(results.rssEmpty.pb), fmtMB(results.rssEmpty.pg), fmtRatio(results.rssEmpty.pb / results.rssEmpty.pg)]);
   for (const [label, s] of Object.entries(results.scrape)) {
     const { afterPushes: a, afterScrapes: z } = s.rss;
     rows.push([`RSS, ${label} series, after the pushes that filled it`, fmtMB(a.pb), fmtMB(a.pg), fmtRatio(a.pb / a.pg)]);
@@ -412,7 +452,12 @@ function table() {
     const per = (who) => (hi.rss.afterScrapes[who] - lo.rss.afterScrapes[who]) / (hi.series - lo.series);
     const tot = (who) => hi.rss.afterScrapes[who] / hi.series;
     rows.push([`memory per series at ${labels[1]} (RSS ÷ series)`, `${tot("pb").toFixed(0)} B`, `${tot("pg").toFixed(0)} B`, fmtRatio(tot("pb") / tot("pg"))]);
-    rows.push([`memory per added series, ${labels[0]} → ${labels[1]}`, `${per("pb").toFixed(0)} B`, `${per("pg").toFixed(0)} B`, fmtRatio(per("pb") / per("pg"))]);
+    rows.push([
+      `memory per added series, ${labels[0]} → ${labels[1]}`,
+      `${per("pb").toFixed(0)} B`,
+      `${per("pg").toFixed(0)} B`,
+      fmtRatio(per("pb") / per("pg")),
+    ]);
   }
   for (const [label, s] of Object.entries(results.startup)) {
     rows.push([`start → /-/ready 200, ${label} series stored (median of ${s.raw.pb.length})`, `${fmtMs(s.pb)} ms`, `${fmtMs(s.pg)} ms`, fmtRatio(s.ratio)]);
@@ -453,12 +498,17 @@ function targets() {
     }
   }
   const s30 = results.scrape["30k"];
-  if (s30) out.push(`scrape of 30k series ≤ 0.1× the Pushgateway's latency: p50 ${fmtRatio(s30.p50Ratio)}, p99 ${fmtRatio(s30.p99Ratio)} — ${verdict(s30.p50Ratio <= 0.1 && s30.p99Ratio <= 0.1)}`);
+  if (s30)
+    out.push(
+      `scrape of 30k series ≤ 0.1× the Pushgateway's latency: p50 ${fmtRatio(s30.p50Ratio)}, p99 ${fmtRatio(s30.p99Ratio)} — ${verdict(s30.p50Ratio <= 0.1 && s30.p99Ratio <= 0.1)}`,
+    );
   const hi = results.scrape["300k"];
   if (hi) {
     const z = hi.rss.afterScrapes;
     const r = z.pb / z.pg;
-    out.push(`memory per stored series no worse (300k, restarted + scraped): ${(z.pb / hi.series).toFixed(0)} B vs ${(z.pg / hi.series).toFixed(0)} B = ${fmtRatio(r)} — ${verdict(r <= 1)}`);
+    out.push(
+      `memory per stored series no worse (300k, restarted + scraped): ${(z.pb / hi.series).toFixed(0)} B vs ${(z.pg / hi.series).toFixed(0)} B = ${fmtRatio(r)} — ${verdict(r <= 1)}`,
+    );
     const a = hi.rss.afterPushes;
     out.push(`  (after the filling pushes: ${(a.pb / hi.series).toFixed(0)} B vs ${(a.pg / hi.series).toFixed(0)} B = ${fmtRatio(a.pb / a.pg)})`);
   }
@@ -489,7 +539,9 @@ try {
 results.machine = info;
 const md = table();
 console.log(`\npushboard vs Prometheus Pushgateway ${info.pushgateway}${quick ? " (QUICK mode: small sizes, 1 round; not the reference figures)" : ""}`);
-console.log(`machine: ${info.nproc} CPUs (${info.cpu}), ${info.ram} RAM, node ${info.node}, wrk ${info.wrk}, Linux ${info.kernel}, temp dir ${os.tmpdir()} (${info.fs}), ${info.date}`);
+console.log(
+  `machine: ${info.nproc} CPUs (${info.cpu}), ${info.ram} RAM, node ${info.node}, wrk ${info.wrk}, Linux ${info.kernel}, temp dir ${os.tmpdir()} (${info.fs}), ${info.date}`,
+);
 console.log(`each figure: median of ${CFG.rounds} round(s); ratios taken within a round, then the median\n`);
 console.log(md);
 const tg = targets();

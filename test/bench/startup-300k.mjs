@@ -94,7 +94,14 @@ function put(agent, g) {
   const b = body(g);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: "127.0.0.1", port: PORT, method: "PUT", path: `/metrics/job/bench-startup/instance/worker-${g}`, agent, headers: { "Content-Length": Buffer.byteLength(b) } },
+      {
+        host: "127.0.0.1",
+        port: PORT,
+        method: "PUT",
+        path: `/metrics/job/bench-startup/instance/worker-${g}`,
+        agent,
+        headers: { "Content-Length": Buffer.byteLength(b) },
+      },
       (res) => {
         res.resume();
         res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`PUT group ${g}: ${res.statusCode}`))));
@@ -121,7 +128,9 @@ try {
   );
   agent.destroy();
   const fillMs = performance.now() - tFill;
-  console.log(`fill: ${GROUPS} PUTs in ${(fillMs / 1000).toFixed(1)} s (${Math.round(GROUPS / (fillMs / 1000))} PUT/s, ${Math.round((GROUPS * SERIES) / (fillMs / 1000))} series/s)`);
+  console.log(
+    `fill: ${GROUPS} PUTs in ${(fillMs / 1000).toFixed(1)} s (${Math.round(GROUPS / (fillMs / 1000))} PUT/s, ${Math.round((GROUPS * SERIES) / (fillMs / 1000))} series/s)`,
+  );
   const tStop = performance.now();
   await stop(s);
   console.log(`SIGTERM with ${GROUPS * SERIES} series: exit 0 after ${Math.round(performance.now() - tStop)} ms`);

@@ -38,7 +38,14 @@ export interface ApiFamily {
   type: string;
   help?: string;
   time_stamp: string;
-  metrics: { labels: Record<string, string>; value?: string; buckets?: Record<string, string>; quantiles?: Record<string, string>; count?: string; sum?: string }[];
+  metrics: {
+    labels: Record<string, string>;
+    value?: string;
+    buckets?: Record<string, string>;
+    quantiles?: Record<string, string>;
+    count?: string;
+    sum?: string;
+  }[];
 }
 export type ApiGroup = { labels: Record<string, string>; last_push_successful: boolean } & Record<string, unknown>;
 

@@ -44,7 +44,9 @@ EOF`;
 
   it("the README's second example conflicts with the first one (some_metric untyped vs counter), as upstream", async () => {
     const out = sh(README_MULTI);
-    expect(out).toMatch(/^pushed metrics are invalid or inconsistent with existing metrics: collected metric "some_metric" \{.*\} is not a (COUNTER|UNTYPED)\n400$/s);
+    expect(out).toMatch(
+      /^pushed metrics are invalid or inconsistent with existing metrics: collected metric "some_metric" \{.*\} is not a (COUNTER|UNTYPED)\n400$/s,
+    );
   });
 
   it("curl -X DELETE …/metrics/job/some_job", async () => {
@@ -80,7 +82,10 @@ rm -f /tmp/pushboard-curl-$$.prom`);
   });
 
   it("a bad push shows the error text to the curl user", () => {
-    const r = spawnSync("bash", ["-c", 'echo "some_metric 3.14 notats" | curl -sS --data-binary @- "$GW/metrics/job/some_job"'], { env: { ...process.env, GW }, encoding: "utf8" });
+    const r = spawnSync("bash", ["-c", 'echo "some_metric 3.14 notats" | curl -sS --data-binary @- "$GW/metrics/job/some_job"'], {
+      env: { ...process.env, GW },
+      encoding: "utf8",
+    });
     expect(r.stdout).toBe('text format parsing error in line 1: expected integer as timestamp, got "notats"\n');
   });
 });

@@ -62,7 +62,9 @@ describe.skipIf(!enabled)("prom-client Pushgateway → pushboard", () => {
     });
     const text = await getText(`${pb.url}/metrics`);
     const L = 'instance="node-1",job="node_batch"';
-    expect(text).toContain(`# HELP node_jobs_total Jobs processed.\n# TYPE node_jobs_total counter\nnode_jobs_total{${L},kind="a",region="eu-west"} 3\nnode_jobs_total{${L},kind="b",region="eu-west"} 1\n`);
+    expect(text).toContain(
+      `# HELP node_jobs_total Jobs processed.\n# TYPE node_jobs_total counter\nnode_jobs_total{${L},kind="a",region="eu-west"} 3\nnode_jobs_total{${L},kind="b",region="eu-west"} 1\n`,
+    );
     expect(text).toContain(`node_last_success{${L},region="eu-west"} 1e+06\n`);
     expect(text).toContain(`node_latency_seconds_bucket{${L},region="eu-west",le="+Inf"} 4\n`);
     expect(text).toContain(`node_latency_seconds_count{${L},region="eu-west"} 4\n`);
@@ -70,7 +72,11 @@ describe.skipIf(!enabled)("prom-client Pushgateway → pushboard", () => {
     expect(text).toContain(`node_size_bytes_count{${L},region="eu-west"} 2\n`);
     const g = findGroup(await apiGroups(pb.url), GROUP);
     expect(g?.last_push_successful).toBe(true);
-    expect(family(g, "node_latency_seconds")?.metrics[0]).toMatchObject({ buckets: { "0.1": "1", "1": "2", "10": "3", "+Inf": "4" }, count: "4", sum: "55.55" });
+    expect(family(g, "node_latency_seconds")?.metrics[0]).toMatchObject({
+      buckets: { "0.1": "1", "1": "2", "10": "3", "+Inf": "4" },
+      count: "4",
+      sum: "55.55",
+    });
     expect(family(g, "node_size_bytes")?.type).toBe("SUMMARY");
   });
 

@@ -48,7 +48,12 @@ describe.skipIf(!enabled)("python prometheus_client → pushboard", () => {
     expect(text).toContain(`py_jobs_total{${SERIES},kind="b",name="Προμηθεύς",path="/var/tmp"} 1\n`);
     expect(text).toContain(`py_last_success_unixtime{${SERIES},name="Προμηθεύς",path="/var/tmp"} 1.2345678905e+09\n`);
     expect(text).toContain("# TYPE py_latency_seconds histogram\n");
-    for (const [le, n] of [["0.1", 1], ["1", 2], ["10", 3], ["+Inf", 4]] as const) {
+    for (const [le, n] of [
+      ["0.1", 1],
+      ["1", 2],
+      ["10", 3],
+      ["+Inf", 4],
+    ] as const) {
       expect(text).toContain(`py_latency_seconds_bucket{${SERIES},name="Προμηθεύς",path="/var/tmp",le="${le}"} ${n}\n`);
     }
     expect(text).toContain(`py_latency_seconds_sum{${SERIES},name="Προμηθεύς",path="/var/tmp"} 55.55\n`);

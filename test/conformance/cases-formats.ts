@@ -41,7 +41,8 @@ const hist = (count: number, s: number, b: [number, number][], l: Record<string,
 const pb = (...fams: MetricFamily[]): Uint8Array => encodeDelimitedFamilies(fams);
 const pbPut = (path: string, ...fams: MetricFamily[]): HttpStep => put(path, pb(...fams), { headers: PB });
 const pbPost = (path: string, ...fams: MetricFamily[]): HttpStep => post(path, pb(...fams), { headers: PB });
-const rawPb = (path: string, bytes: number[] | Uint8Array, extra: Partial<HttpStep> = {}): HttpStep => put(path, Uint8Array.from(bytes), { headers: PB, ...extra });
+const rawPb = (path: string, bytes: number[] | Uint8Array, extra: Partial<HttpStep> = {}): HttpStep =>
+  put(path, Uint8Array.from(bytes), { headers: PB, ...extra });
 /** Status and headers only: 1.5.1's golang/protobuf words some errors differently ("The wording differs in newer
  * versions", docs/compatibility.md: push bodies); test/formats/protobuf-push.test.ts asserts pushboard's 400 and its `proto: ` reason. */
 const STATUS_ONLY: Partial<HttpStep> = { compare: "none" };
@@ -66,15 +67,85 @@ const ALL_TYPES = [
 const protobufPushes: Case[] = [
   c("pb: counters, gauges and untyped from the library encoder", [pbPut("/metrics/job/pbf", ...ALL_TYPES)]),
   c("pb: summaries with labels", [
-    pbPut("/metrics/job/pbf/instance/i1", f("pbf_size_bytes", "SUMMARY", [sum(7, 3, [[0.5, 0.2], [0.9, 0.8], [0.99, 1.5]], { path: "/a" }), sum(2, 400, [[0.5, 100]], { path: "/b" })], "Sizes.")),
+    pbPut(
+      "/metrics/job/pbf/instance/i1",
+      f(
+        "pbf_size_bytes",
+        "SUMMARY",
+        [
+          sum(
+            7,
+            3,
+            [
+              [0.5, 0.2],
+              [0.9, 0.8],
+              [0.99, 1.5],
+            ],
+            { path: "/a" },
+          ),
+          sum(2, 400, [[0.5, 100]], { path: "/b" }),
+        ],
+        "Sizes.",
+      ),
+    ),
   ]),
   c("pb: classic histograms without +Inf get one in the text scrape", [
-    pbPut("/metrics/job/pbf", f("pbf_latency_seconds", "HISTOGRAM", [hist(4, 2.5, [[0.1, 1], [1, 3]], { op: "read" }), hist(10, 55, [[0.5, 0], [5, 6], [50, 9]], { op: "write" })], "Latency.")),
+    pbPut(
+      "/metrics/job/pbf",
+      f(
+        "pbf_latency_seconds",
+        "HISTOGRAM",
+        [
+          hist(
+            4,
+            2.5,
+            [
+              [0.1, 1],
+              [1, 3],
+            ],
+            { op: "read" },
+          ),
+          hist(
+            10,
+            55,
+            [
+              [0.5, 0],
+              [5, 6],
+              [50, 9],
+            ],
+            { op: "write" },
+          ),
+        ],
+        "Latency.",
+      ),
+    ),
     get("/api/v1/metrics"),
   ]),
-  c("pb: classic histogram with an explicit +Inf bucket", [pbPut("/metrics/job/pbf", f("pbf_h", "HISTOGRAM", [hist(4, 2.5, [[0.1, 1], [1, 3], [Infinity, 4]])]))]),
+  c("pb: classic histogram with an explicit +Inf bucket", [
+    pbPut(
+      "/metrics/job/pbf",
+      f("pbf_h", "HISTOGRAM", [
+        hist(4, 2.5, [
+          [0.1, 1],
+          [1, 3],
+          [Infinity, 4],
+        ]),
+      ]),
+    ),
+  ]),
   c("pb: special float values", [
-    pbPut("/metrics/job/pbf", f("pbf_v", "GAUGE", [gau(NaN, { i: "1" }), gau(Infinity, { i: "2" }), gau(-Infinity, { i: "3" }), gau(-0, { i: "4" }), gau(1e6, { i: "5" }), gau(1e-5, { i: "6" }), gau(123456789012, { i: "7" })])),
+    pbPut(
+      "/metrics/job/pbf",
+      f("pbf_v", "GAUGE", [
+        gau(NaN, { i: "1" }),
+        gau(Infinity, { i: "2" }),
+        gau(-Infinity, { i: "3" }),
+        gau(-0, { i: "4" }),
+        gau(1e6, { i: "5" }),
+        gau(1e-5, { i: "6" }),
+        gau(123456789012, { i: "7" }),
+      ]),
+    ),
     get("/api/v1/metrics"),
   ]),
   c("pb: escapes in HELP and label values, unicode", [
@@ -101,7 +172,12 @@ const protobufPushes: Case[] = [
     ),
   ]),
   c("pb: same family twice in one body, the last wins (even with another type)", [
-    pbPut("/metrics/job/pbf", f("pbf_dup", "COUNTER", [ctr(1)], "first"), f("pbf_other", "GAUGE", [gau(7)]), f("pbf_dup", "GAUGE", [gau(2, { x: "y" })], "second")),
+    pbPut(
+      "/metrics/job/pbf",
+      f("pbf_dup", "COUNTER", [ctr(1)], "first"),
+      f("pbf_other", "GAUGE", [gau(7)]),
+      f("pbf_dup", "GAUGE", [gau(2, { x: "y" })], "second"),
+    ),
   ]),
   c("pb: POST replaces same-named families of a text push, keeps the others", [
     put("/metrics/job/pbf", "# TYPE pbf_a gauge\npbf_a 1\npbf_b 2\n"),
@@ -115,7 +191,9 @@ const protobufPushes: Case[] = [
   c("pb: one timestamped family rejects the whole push", [
     pbPut("/metrics/job/pbf", f("pbf_fine", "GAUGE", [gau(1)]), f("pbf_ts", "COUNTER", [ctr(2), ctr(3, { a: "b" }, { timestampMs: 1 })])),
   ]),
-  c("pb: a timestamp on a new group creates it with a failure time", [pbPut("/metrics/job/pbf_new", f("pbf_t", "UNTYPED", [{ label: [], untyped: { value: 1 }, timestampMs: 5 }]))]),
+  c("pb: a timestamp on a new group creates it with a failure time", [
+    pbPut("/metrics/job/pbf_new", f("pbf_t", "UNTYPED", [{ label: [], untyped: { value: 1 }, timestampMs: 5 }])),
+  ]),
   c("pb: invalid label names fail the consistency check", [
     pbPut("/metrics/job/pbf", f("pbf_l", "GAUGE", [gau(1, { "bad-label": "x" })])),
     pbPut("/metrics/job/pbf", f("pbf_l", "GAUGE", [gau(1, { "1x": "x" })])),
@@ -126,13 +204,18 @@ const protobufPushes: Case[] = [
   c("pb: explicit quantile label on a summary is rejected", [pbPut("/metrics/job/pbf", f("pbf_sq", "SUMMARY", [sum(1, 1, [[0.5, 1]], { quantile: "x" })]))]),
   c("pb: metric names are not validated", [pbPut("/metrics/job/pbf", f("pbf bad name", "GAUGE", [gau(1)]), f("pbf.dotted", "GAUGE", [gau(2)]))]),
   c("pb: value field not matching the family type is rejected", [pbPut("/metrics/job/pbf", f("pbf_mismatch", "GAUGE", [ctr(1)]))]),
-  c("pb: type conflict with another group's text push", [put("/metrics/job/pbf_text", "# TYPE pbf_shared counter\npbf_shared 1\n"), pbPut("/metrics/job/pbf", f("pbf_shared", "GAUGE", [gau(2)]))]),
+  c("pb: type conflict with another group's text push", [
+    put("/metrics/job/pbf_text", "# TYPE pbf_shared counter\npbf_shared 1\n"),
+    pbPut("/metrics/job/pbf", f("pbf_shared", "GAUGE", [gau(2)])),
+  ]),
   c("pb: job and instance labels in the body", [
     pbPut("/metrics/job/pbf", f("pbf_jl", "GAUGE", [gau(1, { job: "other", instance: "fromBody" })])),
     pbPut("/metrics/job/pbf/instance/url", f("pbf_jl2", "GAUGE", [gau(2, { instance: "fromBody" })])),
   ]),
   c("pb: family without samples is dropped", [pbPut("/metrics/job/pbf", f("pbf_empty", "GAUGE", []), f("pbf_full", "GAUGE", [gau(1)]))]),
-  c("pb: unknown fields are skipped", [put("/metrics/job/pbf", withTrailingFieldBytes(f("pbf_unk", "GAUGE", [gau(4)]), [0x78, 0x05, 0x82, 0x01, 0x02, 0x61, 0x62]), { headers: PB })]),
+  c("pb: unknown fields are skipped", [
+    put("/metrics/job/pbf", withTrailingFieldBytes(f("pbf_unk", "GAUGE", [gau(4)]), [0x78, 0x05, 0x82, 0x01, 0x02, 0x61, 0x62]), { headers: PB }),
+  ]),
   c("pb: empty body PUT empties the group, POST keeps it", [
     pbPut("/metrics/job/pbf", ...ALL_TYPES),
     post("/metrics/job/pbf", new Uint8Array(0), { headers: PB }),
@@ -150,7 +233,10 @@ const protobufPushes: Case[] = [
 // Push bodies: malformed streams: status and error text -------------------------------------------------------------------
 const good = [...pb(f("pbf_m", "GAUGE", [gau(1)]))];
 const malformed: Case[] = [
-  c("pb malformed: wire type 7 inside a message", [pbPut("/metrics/job/pbm", f("pbf_keep", "GAUGE", [gau(1)])), rawPb("/metrics/job/pbm", [5, 0x0f, 1, 2, 3, 4])]),
+  c("pb malformed: wire type 7 inside a message", [
+    pbPut("/metrics/job/pbm", f("pbf_keep", "GAUGE", [gau(1)])),
+    rawPb("/metrics/job/pbm", [5, 0x0f, 1, 2, 3, 4]),
+  ]),
   c("pb malformed: wire type 6", [rawPb("/metrics/job/pbm", [2, 0x0e, 1])]),
   c("pb malformed: message longer than the body", [rawPb("/metrics/job/pbm", [50, 0x0a, 1, 0x61])]),
   c("pb malformed: string field longer than its message", [rawPb("/metrics/job/pbm", [3, 0x0a, 9, 0x61])]),
@@ -165,18 +251,27 @@ const malformed: Case[] = [
 // Push bodies: gzip request bodies (exact `gzip`: the only coding 1.5.1 knows) ----------------------------------------------
 const gz = (s: string | Uint8Array) => gzipSync(Buffer.from(s));
 const gzipCases: Case[] = [
-  c("gzip: text body", [put("/metrics/job/gzf", "# TYPE gzf_g gauge\ngzf_g 1\ngzf_h{a=\"b\"} 2\n", { gzip: true })]),
+  c("gzip: text body", [put("/metrics/job/gzf", '# TYPE gzf_g gauge\ngzf_g 1\ngzf_h{a="b"} 2\n', { gzip: true })]),
   c("gzip: POST merges", [put("/metrics/job/gzf", "gzf_a 1\n", { gzip: true }), post("/metrics/job/gzf", "gzf_b 2\n", { gzip: true })]),
   c("gzip: multi-member stream", [put("/metrics/job/gzf", Buffer.concat([gz("gzf_a 1\n"), gz("gzf_b 2\n")]), { headers: { "Content-Encoding": "gzip" } })]),
   c("gzip: empty body", [put("/metrics/job/gzf", new Uint8Array(0), { headers: { "Content-Encoding": "gzip" } })]),
-  c("gzip: reserved header flags with FEXTRA longer than the body", [put("/metrics/job/gzf", Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), Buffer.from("garbage garbage garbage")]), { headers: { "Content-Encoding": "gzip" } })]),
-  c("gzip: header with FEXTRA longer than the body", [put("/metrics/job/gzf", Buffer.from([0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 3, 0x40, 0x00, 1, 2, 3]), { headers: { "Content-Encoding": "gzip" } })]),
+  c("gzip: reserved header flags with FEXTRA longer than the body", [
+    put("/metrics/job/gzf", Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), Buffer.from("garbage garbage garbage")]), {
+      headers: { "Content-Encoding": "gzip" },
+    }),
+  ]),
+  c("gzip: header with FEXTRA longer than the body", [
+    put("/metrics/job/gzf", Buffer.from([0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 3, 0x40, 0x00, 1, 2, 3]), { headers: { "Content-Encoding": "gzip" } }),
+  ]),
   c("gzip: not gzip at all", [put("/metrics/job/gzf", "gzf_a 1\ngzf_b 2\nxxxxxxxx\n", { headers: { "Content-Encoding": "gzip" } })]),
   c("gzip: truncated inside the header", [put("/metrics/job/gzf", gz("gzf_a 1\n").subarray(0, 6), { headers: { "Content-Encoding": "gzip" } })]),
   c("gzip: gzipped text with a parse error", [put("/metrics/job/gzf", "gzf_a 1\ngzf_b\n", { gzip: true })]),
   c("gzip: x-gzip is not a known coding", [put("/metrics/job/gzf", gz("gzf_a 1\n"), { headers: { "Content-Encoding": "x-gzip" } })]),
   c("gzip: response gzip for text scrape", [put("/metrics/job/gzf", "gzf_a 1\n"), get("/metrics", { headers: { "Accept-Encoding": "gzip" } })]),
-  c("gzip: response gzip with quality values", [put("/metrics/job/gzf", "gzf_a 1\n"), get("/metrics", { headers: { "Accept-Encoding": "gzip;q=0.5, identity;q=0.1" } })]),
+  c("gzip: response gzip with quality values", [
+    put("/metrics/job/gzf", "gzf_a 1\n"),
+    get("/metrics", { headers: { "Accept-Encoding": "gzip;q=0.5, identity;q=0.1" } }),
+  ]),
 ];
 
 export const FORMAT_CASES: Case[] = [...protobufPushes, ...malformed, ...gzipCases];
@@ -186,5 +281,5 @@ export const FORMAT_KNOWN_DIVERGENCES: Record<string, string> = {
   // BUG: gzip header 1f 8b 08 67 ("garbage…": flags with FEXTRA and reserved bits): Go's compress/gzip ignores
   // reserved flag bits, reads the FEXTRA length (0x6167) and fails with "unexpected EOF"; pushboard lets zlib judge
   // the header, which rejects the reserved bits, and answers "flate: corrupt input". Both 400; the reason differs.
-  "gzip: reserved header flags with FEXTRA longer than the body": "BUG: 400 reason is \"flate: corrupt input\", Go says \"unexpected EOF\"",
+  "gzip: reserved header flags with FEXTRA longer than the body": 'BUG: 400 reason is "flate: corrupt input", Go says "unexpected EOF"',
 };

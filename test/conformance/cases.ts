@@ -147,13 +147,25 @@ const encodings: Case[] = [
   c("body: GZIP upper case is not recognised", [put("/metrics/job/gz", "g 1\n", { gzip: true, headers: { "Content-Encoding": "GZIP" } })]),
   c("body: deflate is ignored", [put("/metrics/job/df", "g 1\n", { headers: { "Content-Encoding": "deflate" } })]),
   c("body: text/plain content type", [put("/metrics/job/ct", "g 1\n", { headers: { "Content-Type": "text/plain; version=0.0.4" } })]),
-  c("body: openmetrics content type parsed as text", [put("/metrics/job/ct", "g 1\n# EOF\n", { headers: { "Content-Type": "application/openmetrics-text; version=1.0.0" } })]),
-  c("body: protobuf type without parameters parsed as text", [put("/metrics/job/ct", "g 1\n", { headers: { "Content-Type": "application/vnd.google.protobuf" } })]),
+  c("body: openmetrics content type parsed as text", [
+    put("/metrics/job/ct", "g 1\n# EOF\n", { headers: { "Content-Type": "application/openmetrics-text; version=1.0.0" } }),
+  ]),
+  c("body: protobuf type without parameters parsed as text", [
+    put("/metrics/job/ct", "g 1\n", { headers: { "Content-Type": "application/vnd.google.protobuf" } }),
+  ]),
   c("body: protobuf delimited gauge and counter", [
     put(
       "/metrics/job/pb",
       delimited(
-        { name: "pg", help: "A gauge.", type: "GAUGE", metrics: [{ labels: { a: "1" }, value: 1.5 }, { labels: { a: "2" }, value: -2 }] },
+        {
+          name: "pg",
+          help: "A gauge.",
+          type: "GAUGE",
+          metrics: [
+            { labels: { a: "1" }, value: 1.5 },
+            { labels: { a: "2" }, value: -2 },
+          ],
+        },
         { name: "pc", type: "COUNTER", metrics: [{ value: 1e6 }] },
       ),
       { headers: { "Content-Type": PROTO_CONTENT_TYPE } },
@@ -163,8 +175,38 @@ const encodings: Case[] = [
     put(
       "/metrics/job/pb",
       delimited(
-        { name: "ps", type: "SUMMARY", metrics: [{ summary: { count: 7, sum: 3, quantiles: [[0.5, 0.2], [0.9, 0.8]] } }] },
-        { name: "ph", type: "HISTOGRAM", metrics: [{ histogram: { count: 4, sum: 2.5, buckets: [[0.1, 1], [1, 3]] } }] },
+        {
+          name: "ps",
+          type: "SUMMARY",
+          metrics: [
+            {
+              summary: {
+                count: 7,
+                sum: 3,
+                quantiles: [
+                  [0.5, 0.2],
+                  [0.9, 0.8],
+                ],
+              },
+            },
+          ],
+        },
+        {
+          name: "ph",
+          type: "HISTOGRAM",
+          metrics: [
+            {
+              histogram: {
+                count: 4,
+                sum: 2.5,
+                buckets: [
+                  [0.1, 1],
+                  [1, 3],
+                ],
+              },
+            },
+          ],
+        },
       ),
       { headers: { "Content-Type": PROTO_CONTENT_TYPE } },
     ),
@@ -181,7 +223,9 @@ const encodings: Case[] = [
   ]),
   c("body: protobuf empty body", [put("/metrics/job/pb", new Uint8Array(0), { headers: { "Content-Type": PROTO_CONTENT_TYPE } })]),
   c("body: protobuf with timestamp is rejected", [
-    put("/metrics/job/pb", delimited({ name: "pt", type: "GAUGE", metrics: [{ value: 1, timestampMs: 1000 }] }), { headers: { "Content-Type": PROTO_CONTENT_TYPE } }),
+    put("/metrics/job/pb", delimited({ name: "pt", type: "GAUGE", metrics: [{ value: 1, timestampMs: 1000 }] }), {
+      headers: { "Content-Type": PROTO_CONTENT_TYPE },
+    }),
   ]),
   c("body: protobuf invalid label name is rejected", [
     put("/metrics/job/pb", delimited({ name: "pl", type: "GAUGE", metrics: [{ labels: { "bad-label": "x" }, value: 1 }] }), {
@@ -225,7 +269,7 @@ const text: Case[] = [
   t("empty braces", "a{} 1\n"),
   t("trailing comma in labels", 'a{x="1",} 1\n'),
   t("spaces inside braces", 'a{ x = "1" , y="2" } 1\n'),
-  t("tabs as separators", "a\t1\nb{x=\"1\"}\t\t2\n"),
+  t("tabs as separators", 'a\t1\nb{x="1"}\t\t2\n'),
   t("no space between labels and value", 'a{x="1"}1\n'),
   t("leading whitespace", "  a 1\n"),
   t("label value escapes", 'a{x="q\\"uote",y="back\\\\slash",z="new\\nline"} 1\n'),
@@ -236,22 +280,31 @@ const text: Case[] = [
   t("interleaved families are merged", 'a 1\nb 2\na{x="1"} 3\nb{y="2"} 4\n'),
   t("TYPE scopes exact name only", "# TYPE c counter\nc_total 5\n"),
   t("counter with negative value", "# TYPE c counter\nc -3\n"),
-  t("all types", "# TYPE c counter\nc 1\n# TYPE g gauge\ng 2\n# TYPE u untyped\nu 3\n# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 2\ns_count 3\n# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\n"),
+  t(
+    "all types",
+    '# TYPE c counter\nc 1\n# TYPE g gauge\ng 2\n# TYPE u untyped\nu 3\n# TYPE s summary\ns{quantile="0.5"} 1\ns_sum 2\ns_count 3\n# TYPE h histogram\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 2\nh_sum 3\nh_count 2\n',
+  ),
   t("summary without quantile samples", "# TYPE s summary\ns_sum 2\ns_count 3\n"),
   t("summary sample without quantile label", "# TYPE s summary\ns 1\n"),
   t("summary bad quantile", '# TYPE s summary\ns{quantile="abc"} 1\n'),
-  t("summary with several label sets", '# TYPE s summary\ns{a="1",quantile="0.5"} 1\ns{a="2",quantile="0.5"} 2\ns_sum{a="1"} 1\ns_count{a="1"} 1\ns_sum{a="2"} 2\ns_count{a="2"} 2\n'),
+  t(
+    "summary with several label sets",
+    '# TYPE s summary\ns{a="1",quantile="0.5"} 1\ns{a="2",quantile="0.5"} 2\ns_sum{a="1"} 1\ns_count{a="1"} 1\ns_sum{a="2"} 2\ns_count{a="2"} 2\n',
+  ),
   t("histogram without le", "# TYPE h histogram\nh_bucket 1\n"),
   t("histogram bad le", '# TYPE h histogram\nh_bucket{le="abc"} 1\n'),
   t("histogram without +Inf bucket", '# TYPE h histogram\nh_bucket{le="0.5"} 1\nh_bucket{le="1"} 2\nh_sum 1\nh_count 2\n'),
   t("histogram non-integer bucket count", '# TYPE h histogram\nh_bucket{le="1"} 1.5\nh_sum 1\nh_count 2\n'),
   t("histogram le formatting", '# TYPE h histogram\nh_bucket{le="0.10"} 1\nh_bucket{le="1e3"} 2\nh_bucket{le="+Inf"} 3\nh_sum 1\nh_count 3\n'),
   t("histogram plain sample", "# TYPE h histogram\nh 1\n"),
-  t("histogram _count NaN and -Inf (Go float to uint64)", '# TYPE h histogram\nh_bucket{a="1",le="+Inf"} 1\nh_sum{a="1"} 1\nh_count{a="1"} NaN\nh_bucket{a="2",le="+Inf"} 1\nh_sum{a="2"} 1\nh_count{a="2"} -Inf\n'),
+  t(
+    "histogram _count NaN and -Inf (Go float to uint64)",
+    '# TYPE h histogram\nh_bucket{a="1",le="+Inf"} 1\nh_sum{a="1"} 1\nh_count{a="1"} NaN\nh_bucket{a="2",le="+Inf"} 1\nh_sum{a="2"} 1\nh_count{a="2"} -Inf\n',
+  ),
   t("summary _count +Inf and 1e30", '# TYPE s summary\ns_sum{a="1"} 1\ns_count{a="1"} +Inf\ns_sum{a="2"} 1\ns_count{a="2"} 1e30\n'),
   t("summary _count fractional and negative", '# TYPE s summary\ns_sum{a="1"} 1\ns_count{a="1"} 2.7\ns_sum{a="2"} 1\ns_count{a="2"} -3\n'),
   t("summary _sum before TYPE", "s_sum 1\n# TYPE s summary\ns_count 1\n"),
-  t("gaugehistogram type is unknown in 1.5.1", "# TYPE gh gaugehistogram\ngh_bucket{le=\"+Inf\"} 1\n"),
+  t("gaugehistogram type is unknown in 1.5.1", '# TYPE gh gaugehistogram\ngh_bucket{le="+Inf"} 1\n'),
   t("exemplar is a spurious string", 'a 1 # {trace_id="x"} 1\n'),
   t("NUL byte in body", "a 1\n\u0000\n"),
   c("text: invalid UTF-8 in label value", [put("/metrics/job/txt", Buffer.concat([Buffer.from('a{x="'), Buffer.from([0xff]), Buffer.from('"} 1\n')]))]),
@@ -277,7 +330,10 @@ const formats: Case[] = [
   c("format: label escapes on output", [put("/metrics/job/fmt/path@base64/YVwiYgpj", 'v{x="a\\\\b\\"c\\nd"} 1\n')]),
   c("format: HELP escapes on output", [put("/metrics/job/fmt", "# HELP v back\\\\slash and\\nnewline\nv 1\n")]),
   c("format: summary and histogram output", [
-    put("/metrics/job/hs", '# HELP lat Latency.\n# TYPE lat histogram\nlat_bucket{le="0.1"} 1\nlat_bucket{le="1"} 3\nlat_bucket{le="+Inf"} 4\nlat_sum 2.5\nlat_count 4\n# TYPE sm summary\nsm{quantile="0.5"} 0.2\nsm{quantile="0.9"} 0.8\nsm_sum 3\nsm_count 7\ng 123456\n'),
+    put(
+      "/metrics/job/hs",
+      '# HELP lat Latency.\n# TYPE lat histogram\nlat_bucket{le="0.1"} 1\nlat_bucket{le="1"} 3\nlat_bucket{le="+Inf"} 4\nlat_sum 2.5\nlat_count 4\n# TYPE sm summary\nsm{quantile="0.5"} 0.2\nsm{quantile="0.9"} 0.8\nsm_sum 3\nsm_count 7\ng 123456\n',
+    ),
   ]),
   c("format: families interleave with own metrics alphabetically", [put("/metrics/job/o", "aaa 1\npushgatewax 2\nzzz 3\nprocesr 4\n")]),
   c("format: sample order across groups (docs/compatibility.md: scrape)", [
@@ -286,15 +342,20 @@ const formats: Case[] = [
     put("/metrics/job/j3/foo/j3", "m 1\n"),
     put("/metrics/job/j5/a/1", 'm{foo="j5"} 1\n'),
   ]),
-  c("format: sample order by label count then values", [
-    put("/metrics/job/s", 'm{b="2"} 1\nm{b="1"} 2\nm{a="z",b="0"} 3\nm 4\nm{b="10"} 5\nm{b="9"} 6\n'),
-  ]),
+  c("format: sample order by label count then values", [put("/metrics/job/s", 'm{b="2"} 1\nm{b="1"} 2\nm{a="z",b="0"} 3\nm 4\nm{b="10"} 5\nm{b="9"} 6\n')]),
   c("format: byte order of unicode values", [put("/metrics/job/u", 'm{x="é"} 1\nm{x="z"} 2\nm{x="Z"} 3\nm{x="\u{1F642}"} 4\nm{x="\uFFFD"} 5\n')]),
-  c("format: Accept openmetrics still gives text 0.0.4", [put("/metrics/job/a", "m 1\n"), get("/metrics", { headers: { Accept: "application/openmetrics-text; version=1.0.0" } })]),
+  c("format: Accept openmetrics still gives text 0.0.4", [
+    put("/metrics/job/a", "m 1\n"),
+    get("/metrics", { headers: { Accept: "application/openmetrics-text; version=1.0.0" } }),
+  ]),
   c("format: Accept text version 1.0.0 falls back", [get("/metrics", { headers: { Accept: "text/plain;version=1.0.0" } })]),
   c("format: Accept protobuf content type", [
     put("/metrics/job/a", "m 1\n"),
-    get("/metrics", { headers: { Accept: "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited" }, compare: "none", headersToCompare: ["content-type"] }),
+    get("/metrics", {
+      headers: { Accept: "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited" },
+      compare: "none",
+      headersToCompare: ["content-type"],
+    }),
   ]),
   c("format: gzip response", [put("/metrics/job/a", "m 1\n"), get("/metrics", { headers: { "Accept-Encoding": "gzip" } })]),
 ];
@@ -338,20 +399,46 @@ const consistency: Case[] = [
   c("consistency: quantile grouping label on summary", [put("/metrics/job/q/quantile/x", '# TYPE s summary\ns{quantile="0.5"} 1\n')]),
   c("consistency: quantile grouping label on gauge is fine", [put("/metrics/job/q/quantile/x", "g 1\n")]),
   c("consistency: le grouping label on histogram is accepted", [put("/metrics/job/h/le/x", '# TYPE h histogram\nh_bucket{le="1"} 1\nh_sum 1\nh_count 1\n')]),
-  c("consistency: _count collides with summary in another group", [put("/metrics/job/t4", "# TYPE s summary\ns_sum 1\ns_count 1\n"), put("/metrics/job/t5", "s_count 1\n")]),
-  c("consistency: _sum collides with histogram in same push", [put("/metrics/job/t4", '# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n# TYPE h_sum gauge\nh_sum{x="1"} 1\n')]),
-  c("consistency: _bucket collides with histogram", [put("/metrics/job/t4", '# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n'), put("/metrics/job/t5", "h_bucket 1\n")]),
-  c("consistency: _bucket next to summary is allowed", [put("/metrics/job/t4", "# TYPE s summary\ns_sum 1\ns_count 1\n"), put("/metrics/job/t5", "s_bucket 1\n")]),
-  c("consistency: summary collides with existing _count", [put("/metrics/job/t4", "x_count 1\n"), put("/metrics/job/t5", "# TYPE x summary\nx_sum 1\nx_count 1\n")]),
-  c("consistency: histogram collides with existing _bucket", [put("/metrics/job/t4", "x_bucket 1\n"), put("/metrics/job/t5", '# TYPE x histogram\nx_bucket{le="+Inf"} 1\nx_sum 1\nx_count 1\n')]),
-  c("consistency: own metric type conflict process_start_time_seconds", [put("/metrics/job/s1", "# TYPE process_start_time_seconds counter\nprocess_start_time_seconds 1\n")]),
-  c("consistency: own metric same type, other HELP is accepted", [put("/metrics/job/s1", "# HELP process_start_time_seconds My own.\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds 1\n")]),
+  c("consistency: _count collides with summary in another group", [
+    put("/metrics/job/t4", "# TYPE s summary\ns_sum 1\ns_count 1\n"),
+    put("/metrics/job/t5", "s_count 1\n"),
+  ]),
+  c("consistency: _sum collides with histogram in same push", [
+    put("/metrics/job/t4", '# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n# TYPE h_sum gauge\nh_sum{x="1"} 1\n'),
+  ]),
+  c("consistency: _bucket collides with histogram", [
+    put("/metrics/job/t4", '# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n'),
+    put("/metrics/job/t5", "h_bucket 1\n"),
+  ]),
+  c("consistency: _bucket next to summary is allowed", [
+    put("/metrics/job/t4", "# TYPE s summary\ns_sum 1\ns_count 1\n"),
+    put("/metrics/job/t5", "s_bucket 1\n"),
+  ]),
+  c("consistency: summary collides with existing _count", [
+    put("/metrics/job/t4", "x_count 1\n"),
+    put("/metrics/job/t5", "# TYPE x summary\nx_sum 1\nx_count 1\n"),
+  ]),
+  c("consistency: histogram collides with existing _bucket", [
+    put("/metrics/job/t4", "x_bucket 1\n"),
+    put("/metrics/job/t5", '# TYPE x histogram\nx_bucket{le="+Inf"} 1\nx_sum 1\nx_count 1\n'),
+  ]),
+  c("consistency: own metric type conflict process_start_time_seconds", [
+    put("/metrics/job/s1", "# TYPE process_start_time_seconds counter\nprocess_start_time_seconds 1\n"),
+  ]),
+  c("consistency: own metric same type, other HELP is accepted", [
+    put("/metrics/job/s1", "# HELP process_start_time_seconds My own.\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds 1\n"),
+  ]),
   c("consistency: own metric untyped without HELP", [put("/metrics/job/s1", "process_start_time_seconds 1\n")]),
   c("consistency: own metric pushgateway_build_info untyped", [put("/metrics/job/s1", "pushgateway_build_info 1\n")]),
   c("consistency: own metric pushgateway_build_info gauge", [put("/metrics/job/s1", "# TYPE pushgateway_build_info gauge\npushgateway_build_info 1\n")]),
-  c("consistency: own vector pushgateway_http_requests_total without HELP", [put("/metrics/job/s1", "# TYPE pushgateway_http_requests_total counter\npushgateway_http_requests_total 1\n")]),
+  c("consistency: own vector pushgateway_http_requests_total without HELP", [
+    put("/metrics/job/s1", "# TYPE pushgateway_http_requests_total counter\npushgateway_http_requests_total 1\n"),
+  ]),
   c("consistency: own vector with the right HELP and type", [
-    put("/metrics/job/s1", "# HELP pushgateway_http_requests_total Total HTTP requests processed by the Pushgateway, excluding scrapes.\n# TYPE pushgateway_http_requests_total counter\npushgateway_http_requests_total{code=\"999\"} 1\n"),
+    put(
+      "/metrics/job/s1",
+      '# HELP pushgateway_http_requests_total Total HTTP requests processed by the Pushgateway, excluding scrapes.\n# TYPE pushgateway_http_requests_total counter\npushgateway_http_requests_total{code="999"} 1\n',
+    ),
   ]),
   c("consistency: own summary name collision", [put("/metrics/job/s1", "pushgateway_http_push_duration_seconds_count 1\n")]),
   c("consistency: a failing push leaves the store unchanged", [put("/metrics/job/k", "a 1\n"), put("/metrics/job/k", "a 2\nb 1 1000\n")]),
@@ -367,7 +454,10 @@ const pushTimes: Case[] = [
   c("push times: parse error records nothing", [put("/metrics/job/f", "a 1\n"), put("/metrics/job/f", "bad line\n"), put("/metrics/job/g", "bad line\n")]),
   c("push times: URL error records nothing", [put("/metrics/job/f/odd", "a 1\n")]),
   c("push times: push_failure_time_seconds in body of a new group", [put("/metrics/job/pf", "push_failure_time_seconds 5\n")]),
-  c("push times: push_failure_time_seconds in body of an existing group", [put("/metrics/job/pf", "a 1\n"), post("/metrics/job/pf", "push_failure_time_seconds 5\n")]),
+  c("push times: push_failure_time_seconds in body of an existing group", [
+    put("/metrics/job/pf", "a 1\n"),
+    post("/metrics/job/pf", "push_failure_time_seconds 5\n"),
+  ]),
   c("push times: DELETE removes both push metrics", [put("/metrics/job/f", "a 1\n"), put("/metrics/job/f/instance/x", "a 1\n"), del("/metrics/job/f")]),
 ];
 
@@ -375,31 +465,73 @@ const pushTimes: Case[] = [
 const api: Case[] = [
   c("api: empty store exact body", [get("/api/v1/metrics", { compare: "body" })]),
   c("api: summary histogram gauge", [
-    put("/metrics/job/hs", '# HELP lat Latency.\n# TYPE lat histogram\nlat_bucket{le="0.1"} 1\nlat_bucket{le="1"} 3\nlat_bucket{le="+Inf"} 4\nlat_sum 2.5\nlat_count 4\n# TYPE sm summary\nsm{quantile="0.5"} 0.2\nsm{quantile="0.9"} 0.8\nsm_sum 3\nsm_count 7\ng 123456\n'),
+    put(
+      "/metrics/job/hs",
+      '# HELP lat Latency.\n# TYPE lat histogram\nlat_bucket{le="0.1"} 1\nlat_bucket{le="1"} 3\nlat_bucket{le="+Inf"} 4\nlat_sum 2.5\nlat_count 4\n# TYPE sm summary\nsm{quantile="0.5"} 0.2\nsm{quantile="0.9"} 0.8\nsm_sum 3\nsm_count 7\ng 123456\n',
+    ),
     get("/api/v1/metrics"),
   ]),
-  c("api: value formatting incl. -0", [put("/metrics/job/v", 'v{i="1"} -0\nv{i="2"} 1e6\nv{i="3"} NaN\nv{i="4"} -Inf\nv{i="5"} 0.00001\n'), get("/api/v1/metrics")]),
+  c("api: value formatting incl. -0", [
+    put("/metrics/job/v", 'v{i="1"} -0\nv{i="2"} 1e6\nv{i="3"} NaN\nv{i="4"} -Inf\nv{i="5"} 0.00001\n'),
+    get("/api/v1/metrics"),
+  ]),
   c("api: families named labels and last_push_successful", [put("/metrics/job/q", "labels 1\nlast_push_successful 2\n"), get("/api/v1/metrics")]),
   c("api: HELP kept raw with escapes and html chars", [put("/metrics/job/h", "# HELP m a <b> & \\\\ \\n c\nm 1\n"), get("/api/v1/metrics")]),
-  c("api: several groups as a set", [put("/metrics/job/a", "m 1\n"), put("/metrics/job/b/instance/x", "m 2\n"), put("/metrics/job/c/k/v", "n 3\n"), get("/api/v1/metrics")]),
+  c("api: several groups as a set", [
+    put("/metrics/job/a", "m 1\n"),
+    put("/metrics/job/b/instance/x", "m 2\n"),
+    put("/metrics/job/c/k/v", "n 3\n"),
+    get("/api/v1/metrics"),
+  ]),
   c("api: metrics array keeps stored order", [put("/metrics/job/o", 'm{x="b"} 1\nm{x="a"} 2\nm{x="c"} 3\n'), get("/api/v1/metrics")]),
   c("api: protobuf histogram without +Inf", [
-    put("/metrics/job/pb", delimited({ name: "ph", type: "HISTOGRAM", metrics: [{ histogram: { count: 4, sum: 2.5, buckets: [[0.1, 1], [1, 3]] } }] }), { headers: { "Content-Type": PROTO_CONTENT_TYPE } }),
+    put(
+      "/metrics/job/pb",
+      delimited({
+        name: "ph",
+        type: "HISTOGRAM",
+        metrics: [
+          {
+            histogram: {
+              count: 4,
+              sum: 2.5,
+              buckets: [
+                [0.1, 1],
+                [1, 3],
+              ],
+            },
+          },
+        ],
+      }),
+      { headers: { "Content-Type": PROTO_CONTENT_TYPE } },
+    ),
     get("/api/v1/metrics"),
   ]),
   c("api: last_push_successful false after failure", [put("/metrics/job/a", "m 1\n"), post("/metrics/job/a", "m 1 1\n"), get("/api/v1/metrics")]),
-  c("api: pushed HELP kept for own metric", [put("/metrics/job/s1", "# HELP process_start_time_seconds Mine.\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds 1\n"), get("/api/v1/metrics")]),
+  c("api: pushed HELP kept for own metric", [
+    put("/metrics/job/s1", "# HELP process_start_time_seconds Mine.\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds 1\n"),
+    get("/api/v1/metrics"),
+  ]),
   c("api: status shape and flags", [get("/api/v1/status")]),
-  c("api: HELP conflicts between groups", [put("/metrics/job/h1", "# HELP hc one\nhc 1\n"), put("/metrics/job/h2", "# HELP hc two\nhc 2\n"), put("/metrics/job/h3", "hc 3\n"), get("/metrics")]),
+  c("api: HELP conflicts between groups", [
+    put("/metrics/job/h1", "# HELP hc one\nhc 1\n"),
+    put("/metrics/job/h2", "# HELP hc two\nhc 2\n"),
+    put("/metrics/job/h3", "hc 3\n"),
+    get("/metrics"),
+  ]),
 ];
 
 // Flags (docs/compatibility.md: JSON API, flags) --------------------------------------------------------------------------------------------------
 const flags: Case[] = [
-  c("admin: wipe", [put("/metrics/job/a", "m 1\n"), put("/metrics/job/b/instance/c", "m 1\n"), put("/api/v1/admin/wipe", "", { sleepAfterMs: 300 })], { flags: ADMIN }),
+  c("admin: wipe", [put("/metrics/job/a", "m 1\n"), put("/metrics/job/b/instance/c", "m 1\n"), put("/api/v1/admin/wipe", "", { sleepAfterMs: 300 })], {
+    flags: ADMIN,
+  }),
   c("admin: wipe on empty store", [put("/api/v1/admin/wipe")], { flags: ADMIN }),
   c("admin: wipe wrong methods", [get("/api/v1/admin/wipe"), post("/api/v1/admin/wipe"), del("/api/v1/admin/wipe")], { flags: ADMIN }),
   c("admin: status shows the flag", [get("/api/v1/status")], { flags: ADMIN }),
-  c("admin: push after wipe", [put("/metrics/job/a", "m 1\n"), put("/api/v1/admin/wipe", "", { sleepAfterMs: 300 }), put("/metrics/job/a", "n 1\n")], { flags: ADMIN }),
+  c("admin: push after wipe", [put("/metrics/job/a", "m 1\n"), put("/api/v1/admin/wipe", "", { sleepAfterMs: 300 }), put("/metrics/job/a", "n 1\n")], {
+    flags: ADMIN,
+  }),
   c("lifecycle: GET /-/quit is 405", [get("/-/quit")], { flags: LIFECYCLE }),
   c("lifecycle: status shows the flag", [get("/api/v1/status")], { flags: LIFECYCLE }),
   c("lifecycle: PUT /-/quit shuts down", [put("/metrics/job/a", "m 1\n"), put("/-/quit"), { action: "awaitExit" }], { flags: LIFECYCLE, final: false }),
@@ -408,8 +540,16 @@ const flags: Case[] = [
   c("unchecked: parse error still 400", [put("/metrics/job/u", "bad line\n")], { flags: UNCHECKED }),
   c("unchecked: URL error still 400", [put("/metrics/job/u/odd", "m 1\n")], { flags: UNCHECKED }),
   c("unchecked: timestamped push dropped, failure recorded", [put("/metrics/job/u", "m 1\n"), post("/metrics/job/u", "n 1 1000\n")], { flags: UNCHECKED }),
-  c("unchecked: inconsistent push stored, scrape fails", [put("/metrics/job/u1", "# TYPE x counter\nx 1\n"), put("/metrics/job/u2", "# TYPE x gauge\nx 1\n"), get("/metrics")], { flags: UNCHECKED }),
-  c("unchecked: duplicate stored, scrape fails until deleted", [put("/metrics/job/u", "dup 1\ndup 2\n"), get("/metrics"), del("/metrics/job/u"), get("/metrics")], { flags: UNCHECKED }),
+  c(
+    "unchecked: inconsistent push stored, scrape fails",
+    [put("/metrics/job/u1", "# TYPE x counter\nx 1\n"), put("/metrics/job/u2", "# TYPE x gauge\nx 1\n"), get("/metrics")],
+    { flags: UNCHECKED },
+  ),
+  c(
+    "unchecked: duplicate stored, scrape fails until deleted",
+    [put("/metrics/job/u", "dup 1\ndup 2\n"), get("/metrics"), del("/metrics/job/u"), get("/metrics")],
+    { flags: UNCHECKED },
+  ),
   c("unchecked: status shows the flag", [get("/api/v1/status")], { flags: UNCHECKED }),
   c("telemetry: scrape at /other", [put("/metrics/job/a", "m 1\n"), get("/other")], { flags: TELEMETRY }),
   c("telemetry: GET /metrics is no longer a scrape", [get("/metrics"), get("/metrics/")], { flags: TELEMETRY }),
@@ -423,30 +563,49 @@ const flags: Case[] = [
   c("prefix: odd components under prefix", [put("/pg/metrics/job/a/b", "m 1\n"), put("/pg/metrics/job/a/b/c", "m 1\n")], { flags: PREFIX }),
   c("prefix: status", [get("/pg/api/v1/status")], { flags: PREFIX }),
   c("prefix: OPTIONS under prefix", [req("OPTIONS", "/pg/api/v1/metrics"), req("OPTIONS", "/pg/metrics/job/x")], { flags: PREFIX }),
-  c("prefix and telemetry path combined", [put("/pg/metrics/job/a", "m 1\n"), get("/pg/other"), get("/other")], { flags: ["--web.route-prefix=/pg", "--web.telemetry-path=/other"] }),
+  c("prefix and telemetry path combined", [put("/pg/metrics/job/a", "m 1\n"), get("/pg/other"), get("/other")], {
+    flags: ["--web.route-prefix=/pg", "--web.telemetry-path=/other"],
+  }),
   c("prefix with trailing slash is normalised", [put("/pg/metrics/job/a", "m 1\n"), get("/pg/metrics")], { flags: ["--web.route-prefix=/pg/"] }),
-  c("external-url path is the default prefix", [put("/ext/metrics/job/a", "m 1\n"), get("/ext/metrics"), get("/ext/api/v1/status")], { flags: ["--web.external-url=http://example.com/ext/"] }),
-  c("persistence: state survives a restart", [
-    put("/metrics/job/p1", "# HELP m Some help.\n# TYPE m counter\nm{x=\"1\"} 42\n# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 2\ns_count 3\n"),
-    put("/metrics/job/p2/instance/i", '# TYPE h histogram\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 2\nh_sum 3\nh_count 2\n'),
-    post("/metrics/job/p2/instance/i", "late 1 1000\n"),
-    { action: "restart" },
-    get("/metrics"),
-  ], { flags: PERSIST }),
-  c("persistence: delete survives a restart", [put("/metrics/job/p1", "m 1\n"), put("/metrics/job/p2", "m 2\n"), del("/metrics/job/p1"), { action: "restart" }], { flags: PERSIST }),
+  c("external-url path is the default prefix", [put("/ext/metrics/job/a", "m 1\n"), get("/ext/metrics"), get("/ext/api/v1/status")], {
+    flags: ["--web.external-url=http://example.com/ext/"],
+  }),
+  c(
+    "persistence: state survives a restart",
+    [
+      put("/metrics/job/p1", '# HELP m Some help.\n# TYPE m counter\nm{x="1"} 42\n# TYPE s summary\ns{quantile="0.5"} 1\ns_sum 2\ns_count 3\n'),
+      put("/metrics/job/p2/instance/i", '# TYPE h histogram\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 2\nh_sum 3\nh_count 2\n'),
+      post("/metrics/job/p2/instance/i", "late 1 1000\n"),
+      { action: "restart" },
+      get("/metrics"),
+    ],
+    { flags: PERSIST },
+  ),
+  c(
+    "persistence: delete survives a restart",
+    [put("/metrics/job/p1", "m 1\n"), put("/metrics/job/p2", "m 2\n"), del("/metrics/job/p1"), { action: "restart" }],
+    { flags: PERSIST },
+  ),
   c("persistence: status shows a file", [get("/api/v1/status")], { flags: PERSIST }),
-  c("http metrics: series after pushes, deletes and errors", [
-    put("/metrics/job/a", "m 1\n"),
-    post("/metrics/job/a", "m 2\n"),
-    put("/metrics/job/a", "bad line\n"),
-    del("/metrics/job/a"),
-    get("/-/healthy"),
-    get("/-/ready"),
-    get("/api/v1/status"),
-    req("OPTIONS", "/api/v1/metrics"),
-    get("/metrics"),
-  ], { flags: ["--log.level=debug"], httpMetrics: "labels" }),
-  c("http metrics: not counted for router errors", [get("/nope"), get("/metrics/job/x"), put("/metrics/job/a//b"), get("/metrics")], { flags: ["--log.level=warn"], httpMetrics: "labels" }),
+  c(
+    "http metrics: series after pushes, deletes and errors",
+    [
+      put("/metrics/job/a", "m 1\n"),
+      post("/metrics/job/a", "m 2\n"),
+      put("/metrics/job/a", "bad line\n"),
+      del("/metrics/job/a"),
+      get("/-/healthy"),
+      get("/-/ready"),
+      get("/api/v1/status"),
+      req("OPTIONS", "/api/v1/metrics"),
+      get("/metrics"),
+    ],
+    { flags: ["--log.level=debug"], httpMetrics: "labels" },
+  ),
+  c("http metrics: not counted for router errors", [get("/nope"), get("/metrics/job/x"), put("/metrics/job/a//b"), get("/metrics")], {
+    flags: ["--log.level=warn"],
+    httpMetrics: "labels",
+  }),
 ];
 
 export const CASES: Case[] = [...url, ...routes, ...methods, ...encodings, ...text, ...formats, ...sanitise, ...consistency, ...pushTimes, ...api, ...flags];
@@ -458,7 +617,8 @@ export const CASES: Case[] = [...url, ...routes, ...methods, ...encodings, ...te
 export const KNOWN_DIVERGENCES: Record<string, string> = {
   // Deliberate differences, asserted as differences in differences.test.ts and listed in the README.
   "format: Accept openmetrics still gives text 0.0.4": "deliberate: pushboard serves OpenMetrics to clients that accept only OpenMetrics",
-  "unchecked: inconsistent push stored, scrape fails": "deliberate: with --push.disable-consistency-check pushboard drops an inconsistent push instead of breaking scrapes",
+  "unchecked: inconsistent push stored, scrape fails":
+    "deliberate: with --push.disable-consistency-check pushboard drops an inconsistent push instead of breaking scrapes",
   "unchecked: duplicate stored, scrape fails until deleted": "deliberate: same as above, for duplicate series",
   // Known, not deliberate: counts are JS numbers, so Go's uint64 wrap-around of a negative count (-3 →
   // 18446744073709551613) cannot be printed exactly.

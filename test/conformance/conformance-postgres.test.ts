@@ -29,10 +29,16 @@ describe.skipIf(!enabled)("conformance: oracle vs pushboard on PostgreSQL", () =
 
   for (const c of CASES) {
     const known = KNOWN_DIVERGENCES[c.name];
-    it.skipIf(known !== undefined)(c.name + (c.flags?.length ? ` [${c.flags.join(" ")}]` : ""), async () => {
-      const out = await runCase(pool, c);
-      if (!out.same) divergences++;
-      expect(out.subject.join("\n"), `${c.name}: pushboard-on-PostgreSQL transcript (received) differs from the oracle (expected)`).toBe(out.oracle.join("\n"));
-    }, 60_000);
+    it.skipIf(known !== undefined)(
+      c.name + (c.flags?.length ? ` [${c.flags.join(" ")}]` : ""),
+      async () => {
+        const out = await runCase(pool, c);
+        if (!out.same) divergences++;
+        expect(out.subject.join("\n"), `${c.name}: pushboard-on-PostgreSQL transcript (received) differs from the oracle (expected)`).toBe(
+          out.oracle.join("\n"),
+        );
+      },
+      60_000,
+    );
   }
 });

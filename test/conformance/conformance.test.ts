@@ -17,7 +17,12 @@ describe.skipIf(!enabled)(`conformance: oracle vs ${pool.subject === "oracle" ? 
     const requests = pool.requests;
     await pool.stopAll();
     const skipped = pool.subject === "oracle" ? 0 : Object.keys(KNOWN_DIVERGENCES).length;
-    if (skipped) console.log(`known divergences (skipped):\n${Object.entries(KNOWN_DIVERGENCES).map(([k, v]) => `  - ${k}: ${v}`).join("\n")}`);
+    if (skipped)
+      console.log(
+        `known divergences (skipped):\n${Object.entries(KNOWN_DIVERGENCES)
+          .map(([k, v]) => `  - ${k}: ${v}`)
+          .join("\n")}`,
+      );
     console.log(
       `conformance: ${cases} cases, ${requests} requests, ${divergences} divergences` +
         (skipped ? ` (+${skipped} known divergences skipped)` : "") +
@@ -30,11 +35,15 @@ describe.skipIf(!enabled)(`conformance: oracle vs ${pool.subject === "oracle" ? 
     if (names.has(c.name)) throw new Error(`duplicate case name: ${c.name}`);
     names.add(c.name);
     const known = KNOWN_DIVERGENCES[c.name];
-    it.skipIf(known !== undefined && pool.subject !== "oracle")(c.name + (c.flags?.length ? ` [${c.flags.join(" ")}]` : ""), async () => {
-      cases++;
-      const out = await runCase(pool, c);
-      if (!out.same) divergences++;
-      expect(out.subject.join("\n"), `${c.name}: pushboard transcript (received) differs from the oracle (expected)`).toBe(out.oracle.join("\n"));
-    }, 60_000);
+    it.skipIf(known !== undefined && pool.subject !== "oracle")(
+      c.name + (c.flags?.length ? ` [${c.flags.join(" ")}]` : ""),
+      async () => {
+        cases++;
+        const out = await runCase(pool, c);
+        if (!out.same) divergences++;
+        expect(out.subject.join("\n"), `${c.name}: pushboard transcript (received) differs from the oracle (expected)`).toBe(out.oracle.join("\n"));
+      },
+      60_000,
+    );
   }
 });

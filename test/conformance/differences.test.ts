@@ -127,7 +127,9 @@ describe.skipIf(!enabled)("deliberate differences from Pushgateway 1.5.1", () =>
     expect(p.headers["content-type"]).toContain("application/openmetrics-text; version=1.0.0");
     expect(p.body.toString()).toMatch(/# EOF\n$/);
     // Prometheus' default Accept lists text/plain too: pushboard then answers exactly like the oracle.
-    const promAccept = { Accept: "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1" };
+    const promAccept = {
+      Accept: "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+    };
     const q = await rawRequest(pb.url, { method: "GET", path: "/metrics", headers: promAccept });
     expect(q.headers["content-type"]).toBe("text/plain; version=0.0.4; charset=utf-8");
   });

@@ -18,9 +18,13 @@ describe.skipIf(!enabled)(`wire formats: oracle vs ${pool.subject === "oracle" ?
     if (names.has(c.name)) throw new Error(`duplicate case name: ${c.name}`);
     names.add(c.name);
     const known = FORMAT_KNOWN_DIVERGENCES[c.name];
-    it.skipIf(known !== undefined && pool.subject !== "oracle")(c.name, async () => {
-      const out = await runCase(pool, c);
-      expect(out.subject.join("\n"), `${c.name}: pushboard transcript (received) differs from the oracle (expected)`).toBe(out.oracle.join("\n"));
-    }, 60_000);
+    it.skipIf(known !== undefined && pool.subject !== "oracle")(
+      c.name,
+      async () => {
+        const out = await runCase(pool, c);
+        expect(out.subject.join("\n"), `${c.name}: pushboard transcript (received) differs from the oracle (expected)`).toBe(out.oracle.join("\n"));
+      },
+      60_000,
+    );
   }
 });

@@ -39,7 +39,11 @@ async function shrink(steps: HttpStep[]): Promise<HttpStep[]> {
 }
 
 function asCaseLiteral(steps: HttpStep[]): string {
-  return JSON.stringify({ name: "generated repro", steps: steps.map(({ method, path, body }) => ({ method, path, ...(body !== undefined ? { body } : {}) })) }, null, 2);
+  return JSON.stringify(
+    { name: "generated repro", steps: steps.map(({ method, path, body }) => ({ method, path, ...(body !== undefined ? { body } : {}) })) },
+    null,
+    2,
+  );
 }
 
 describe.skipIf(!enabled)("conformance (generated)", () => {

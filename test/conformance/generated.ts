@@ -32,10 +32,44 @@ const GROUP_LABELS: [string, string][] = [
   ["path", "/var/tmp"],
   ["le", "x"],
 ];
-const NAMES = ["m_a", "m_b", "m_c", "req_total", "lat", "sz", "lat_count", "sz_sum", "lat_bucket", "up", "push_time_seconds", "process_start_time_seconds", "pushgateway_build_info"];
+const NAMES = [
+  "m_a",
+  "m_b",
+  "m_c",
+  "req_total",
+  "lat",
+  "sz",
+  "lat_count",
+  "sz_sum",
+  "lat_bucket",
+  "up",
+  "push_time_seconds",
+  "process_start_time_seconds",
+  "pushgateway_build_info",
+];
 const TYPES = ["", "counter", "gauge", "untyped", "summary", "histogram"] as const;
 const HELPS = ["Some help.", "Other help.", "Escapes \\\\ and \\n here.", "Ünïcödé ✓"];
-const VALUES = ["1", "0", "-0", "1e+06", "1e6", "123456", "1234567", "0.00001", "3.14", "-2.5", "NaN", "+Inf", "-Inf", "1.7976931348623157e308", "5e-324", "42", "100000.5", "0x1p3", ".5"];
+const VALUES = [
+  "1",
+  "0",
+  "-0",
+  "1e+06",
+  "1e6",
+  "123456",
+  "1234567",
+  "0.00001",
+  "3.14",
+  "-2.5",
+  "NaN",
+  "+Inf",
+  "-Inf",
+  "1.7976931348623157e308",
+  "5e-324",
+  "42",
+  "100000.5",
+  "0x1p3",
+  ".5",
+];
 const LABEL_SETS: [string, string][][] = [
   [],
   [["a", "1"]],
@@ -43,13 +77,16 @@ const LABEL_SETS: [string, string][][] = [
   [["b", 'q"uote']],
   [["b", "back\\slash"]],
   [["b", "new\nline"]],
-  [["a", "1"], ["b", "2"]],
+  [
+    ["a", "1"],
+    ["b", "2"],
+  ],
   [["instance", "body"]],
   [["job", "fromBody"]],
   [["c", "Προμηθεύς"]],
 ];
 const BAD_LABEL_NAMES = ["1x", "__x", "a-b", "__name__"];
-const GARBAGE = ["blablabla\n", "a.b 1\n", "1a 1\n", 'x{a="1",a="2"} 1\n', "x 1 notats\n", "# TYPE x foo\nx 1\n", 'x{a=1} 1\n', "x 1"];
+const GARBAGE = ["blablabla\n", "a.b 1\n", "1a 1\n", 'x{a="1",a="2"} 1\n', "x 1 notats\n", "# TYPE x foo\nx 1\n", "x{a=1} 1\n", "x 1"];
 
 function esc(v: string): string {
   return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
@@ -107,7 +144,14 @@ function family(g: Gen, name: string, type: (typeof TYPES)[number]): string {
 /** Mostly-consistent types per name (so many pushes succeed), with occasional conflicts. */
 function typeFor(g: Gen, name: string): (typeof TYPES)[number] {
   if (g.chance(0.15)) return g.pick(TYPES);
-  const fixed: Record<string, (typeof TYPES)[number]> = { lat: "histogram", sz: "summary", req_total: "counter", up: "gauge", process_start_time_seconds: "gauge", pushgateway_build_info: "gauge" };
+  const fixed: Record<string, (typeof TYPES)[number]> = {
+    lat: "histogram",
+    sz: "summary",
+    req_total: "counter",
+    up: "gauge",
+    process_start_time_seconds: "gauge",
+    pushgateway_build_info: "gauge",
+  };
   return fixed[name] ?? "";
 }
 

@@ -33,30 +33,27 @@ export function rawRequest(baseUrl: string, req: RawRequest, timeoutMs = 10_000)
     headers["Content-Length"] = String(body.length);
   }
   return new Promise((resolve, reject) => {
-    const r = request(
-      { host: u.hostname, port: Number(u.port), method: req.method, path: req.path, headers, agent: false, setHost: true },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("error", reject);
-        res.on("end", () => {
-          const rawBody = Buffer.concat(chunks);
-          const hs: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) {
-            if (v !== undefined) hs[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+    const r = request({ host: u.hostname, port: Number(u.port), method: req.method, path: req.path, headers, agent: false, setHost: true }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", reject);
+      res.on("end", () => {
+        const rawBody = Buffer.concat(chunks);
+        const hs: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v !== undefined) hs[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+        }
+        let decoded = rawBody;
+        if ((hs["content-encoding"] ?? "").toLowerCase() === "gzip" && rawBody.length > 0) {
+          try {
+            decoded = gunzipSync(rawBody);
+          } catch {
+            decoded = rawBody;
           }
-          let decoded = rawBody;
-          if ((hs["content-encoding"] ?? "").toLowerCase() === "gzip" && rawBody.length > 0) {
-            try {
-              decoded = gunzipSync(rawBody);
-            } catch {
-              decoded = rawBody;
-            }
-          }
-          resolve({ status: res.statusCode ?? 0, headers: hs, body: decoded, rawBody });
-        });
-      },
-    );
+        }
+        resolve({ status: res.statusCode ?? 0, headers: hs, body: decoded, rawBody });
+      });
+    });
     r.setTimeout(timeoutMs, () => r.destroy(new Error(`timeout after ${timeoutMs} ms: ${req.method} ${req.path}`)));
     r.on("error", reject);
     r.end(body);

@@ -276,7 +276,14 @@ export function normaliseMetrics(text: string, opts: MetricsNormaliseOptions = {
       } else if (f.help !== undefined) lines.push(`# HELP ${f.name} ${f.help}`);
     }
     lines.push(`# TYPE ${f.name} ${f.type ?? "<none>"}`);
-    for (const s of own) lines.push(renderSample(s.name, s.labels.map(([k]) => [k, "*"]), s.value));
+    for (const s of own)
+      lines.push(
+        renderSample(
+          s.name,
+          s.labels.map(([k]) => [k, "*"]),
+          s.value,
+        ),
+      );
     // Group into metric blocks (a summary/histogram metric spans several lines).
     const blocks: Block[] = [];
     const byKey = new Map<string, Block>();
@@ -379,9 +386,7 @@ export function normaliseApiMetrics(body: string): string[] {
         if ("time_stamp" in f) f.time_stamp = typeof f.time_stamp === "string" && f.time_stamp !== "" ? "<time>" : f.time_stamp!;
         if (PUSH_TIME_FAMILIES.has(k) && Array.isArray(f.metrics)) {
           f.metrics = f.metrics.map((m) =>
-            m && typeof m === "object" && !Array.isArray(m) && typeof m.value === "string"
-              ? { ...m, value: Number(m.value) === 0 ? "0" : "<nonzero>" }
-              : m,
+            m && typeof m === "object" && !Array.isArray(m) && typeof m.value === "string" ? { ...m, value: Number(m.value) === 0 ? "0" : "<nonzero>" } : m,
           );
         }
         ng[k] = f;

@@ -110,7 +110,12 @@ export class Target {
       this.server = await startPushboard(this.port, { args, memory: false, dataDir: this.dir, readyPath: ready });
     } else {
       const persistent = this.flags.some((f) => f.startsWith("--persistence.file=") && f !== "--persistence.file=");
-      this.server = await startPushboard(this.port, { args: this.resolvedFlags, memory: !persistent, dataDir: persistent ? this.dir : undefined, readyPath: ready });
+      this.server = await startPushboard(this.port, {
+        args: this.resolvedFlags,
+        memory: !persistent,
+        dataDir: persistent ? this.dir : undefined,
+        readyPath: ready,
+      });
     }
   }
   async stop(): Promise<number | string | null> {
@@ -297,7 +302,8 @@ export async function finalState(t: Target, c: Case): Promise<string[]> {
   const m = await t.request({ method: "GET", path: t.layout.telemetry });
   lines.push(`final GET ${t.layout.telemetry}: ${m.status}`);
   const mt = m.body.toString("utf8");
-  if (m.status === 200) lines.push(...normaliseMetrics(mt, { pushedHelps: pushedHelps(api.body.toString("utf8")), httpMetrics: c.httpMetrics }).map((l) => `  ${l}`));
+  if (m.status === 200)
+    lines.push(...normaliseMetrics(mt, { pushedHelps: pushedHelps(api.body.toString("utf8")), httpMetrics: c.httpMetrics }).map((l) => `  ${l}`));
   else lines.push(`  ${JSON.stringify(normaliseErrorBody(mt, c.laxErrors))}`);
   lines.push(`final GET ${t.layout.api}/metrics: ${api.status}`);
   lines.push(...normaliseApiMetrics(api.body.toString("utf8")).map((l) => `  ${l}`));
@@ -346,7 +352,10 @@ export class ServerPool {
     if (!p) {
       if (this.next + 1 > this.lastPort) throw new Error(`port range ${this.firstPort}-${this.lastPort} exhausted`);
       const pgUrl = this.subject === "pushboard" && this.postgresDatabase ? await this.postgresDatabase() : undefined;
-      p = [new Target("oracle", "oracle", this.next, flags), new Target(this.subject, this.subject === "oracle" ? "oracle2" : "pushboard", this.next + 1, flags, pgUrl)];
+      p = [
+        new Target("oracle", "oracle", this.next, flags),
+        new Target(this.subject, this.subject === "oracle" ? "oracle2" : "pushboard", this.next + 1, flags, pgUrl),
+      ];
       this.next += 2;
       this.pairs.set(key, p);
       await Promise.all(p.map((t) => t.start()));

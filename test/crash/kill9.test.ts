@@ -51,8 +51,7 @@ it(`survives kill -9 at random moments (${ROUNDS} rounds)`, { timeout: 240_000 }
   console.log(`crash: seed ${seed} (rerun with CRASH_SEED=${seed})`);
   const r = rng(seed);
   const dataDir = mkdtempSync(path.join(tmpdir(), "pushboard-crash-"));
-  const start = (): Promise<RunningServer> =>
-    startPushboard(PORT, { memory: false, dataDir, env: { PUSHBOARD_SKIP_BUILD_CHECK: "1" } });
+  const start = (): Promise<RunningServer> => startPushboard(PORT, { memory: false, dataDir, env: { PUSHBOARD_SKIP_BUILD_CHECK: "1" } });
 
   const groups: GroupSpec[] = [];
   for (let i = 0; i < PUSHERS * GROUPS_PER_PUSHER; i++) groups.push(makeGroup(r, i));

@@ -39,7 +39,11 @@ function b64url(s: string): string {
 }
 
 export function groupKeyOf(labels: Labels): string {
-  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  return JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  );
 }
 
 /**
@@ -53,7 +57,13 @@ export function makeGroup(r: Rng, i: number, prefix = "crash"): GroupSpec {
   const jobKind = pick(r, ["plain", "slash", "unicode"] as const);
   const job = jobKind === "plain" ? `${prefix}_${i}` : jobKind === "slash" ? `${prefix}/${i}/x` : `${prefix}-Προμηθεύς-${i}`;
   labels.job = job;
-  segs.push(jobKind === "plain" && r() < 0.7 ? `job/${job}` : jobKind === "unicode" && r() < 0.5 ? `job/${encodeURIComponent(job)}` : `job@base64/${b64url(job)}${r() < 0.3 ? "=" : ""}`);
+  segs.push(
+    jobKind === "plain" && r() < 0.7
+      ? `job/${job}`
+      : jobKind === "unicode" && r() < 0.5
+        ? `job/${encodeURIComponent(job)}`
+        : `job@base64/${b64url(job)}${r() < 0.3 ? "=" : ""}`,
+  );
   const extras: Array<[string, () => string]> = [
     ["instance", () => `host-${int(r, 1, 9)}:${int(r, 1000, 9999)}`],
     ["path", () => `/var/tmp/${int(r, 0, 99)}`],
@@ -105,7 +115,7 @@ export const CATALOG: ReadonlyArray<[string, FamilyType]> = [
 
 const HELPS = ["", "Plain help.", "Help with \\ backslash.", "Two\nlines.", "Ünïcödé help ✓", "1e+06 reasons"];
 const VALUES = [0, -0, 1, 1e6, NaN, Infinity, -Infinity, 0.1, 123.456, -7, 1e-9, 1.7976931348623157e308, 5e-324, 2 ** 53];
-const LABEL_VALUES = ["a", "b", "with \"quotes\"", "back\\slash", "new\nline", "ümlaut", "x y", "200"];
+const LABEL_VALUES = ["a", "b", 'with "quotes"', "back\\slash", "new\nline", "ümlaut", "x y", "200"];
 const BOUNDS = [0.005, 0.1, 1, 2.5, 10, 1e6];
 const QUANTILES = [0, 0.5, 0.9, 0.99, 1];
 
@@ -215,7 +225,10 @@ export function parseGoFloat(s: string): number {
   return n;
 }
 
-const sortLabels = (l: Labels): Array<[string, string]> => Object.keys(l).sort().map((k) => [k, l[k]!]);
+const sortLabels = (l: Labels): Array<[string, string]> =>
+  Object.keys(l)
+    .sort()
+    .map((k) => [k, l[k]!]);
 const PUSH_TIME = "push_time_seconds";
 const PUSH_FAILURE_TIME = "push_failure_time_seconds";
 export const PUSH_TIME_HELP = "Last Unix time when changing this group in the Pushgateway succeeded.";
@@ -239,7 +252,8 @@ function pushedCanon(f: PushedFamily, grouping: Labels): CanonFamily {
     const labels: Labels = { ...m.labels, ...grouping };
     if (!("instance" in labels)) labels.instance = "";
     if (m.value !== undefined) return canonMetric(labels, numKey(m.value));
-    if (f.type === "SUMMARY") return canonMetric(labels, { count: numKey(m.count!), sum: numKey(m.sum!), q: m.quantiles!.map(([q, v]) => [numKey(q), numKey(v)]).sort() });
+    if (f.type === "SUMMARY")
+      return canonMetric(labels, { count: numKey(m.count!), sum: numKey(m.sum!), q: m.quantiles!.map(([q, v]) => [numKey(q), numKey(v)]).sort() });
     return canonMetric(labels, { count: numKey(m.count!), sum: numKey(m.sum!), b: m.buckets!.map(([b, c]) => [numKey(b), numKey(c)]).sort() });
   });
   return { type: f.type, help: f.help, metrics: metrics.sort() };
@@ -287,7 +301,8 @@ export function canonOfApi(g: ApiGroup): Canon {
   for (const [name, v] of Object.entries(g)) {
     if (name === "labels" || name === "last_push_successful") continue;
     const f = v as ApiFamily;
-    if (typeof f.time_stamp !== "string" || Number.isNaN(Date.parse(f.time_stamp))) throw new Error(`family ${name}: bad time_stamp ${JSON.stringify(f.time_stamp)}`);
+    if (typeof f.time_stamp !== "string" || Number.isNaN(Date.parse(f.time_stamp)))
+      throw new Error(`family ${name}: bad time_stamp ${JSON.stringify(f.time_stamp)}`);
     if (name === PUSH_TIME || name === PUSH_FAILURE_TIME) {
       const metrics = f.metrics.map((m) => canonMetric(m.labels, parseGoFloat(m.value!) !== 0 ? "non-zero" : "zero"));
       fams.push([name, { type: f.type, help: f.help ?? "", metrics }]);
@@ -296,7 +311,10 @@ export function canonOfApi(g: ApiGroup): Canon {
     const metrics = f.metrics.map((m) => {
       if (m.value !== undefined) return canonMetric(m.labels, numKey(parseGoFloat(m.value)));
       const base = { count: numKey(parseGoFloat(m.count!)), sum: numKey(parseGoFloat(m.sum!)) };
-      const pairs = (o: Record<string, string>) => Object.entries(o).map(([k, x]) => [numKey(parseGoFloat(k)), numKey(parseGoFloat(x))]).sort();
+      const pairs = (o: Record<string, string>) =>
+        Object.entries(o)
+          .map(([k, x]) => [numKey(parseGoFloat(k)), numKey(parseGoFloat(x))])
+          .sort();
       if (f.type === "SUMMARY") return canonMetric(m.labels, { ...base, q: pairs(m.quantiles ?? {}) });
       return canonMetric(m.labels, { ...base, b: pairs(m.buckets ?? {}) });
     });
@@ -332,7 +350,14 @@ export interface Reply {
 export function request(agent: http.Agent, port: number, method: string, path: string, body?: string, timeoutMs = 20_000): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: "127.0.0.1", port, method, path, agent, headers: body !== undefined ? { "Content-Type": "text/plain; version=0.0.4", "Content-Length": Buffer.byteLength(body) } : {} },
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path,
+        agent,
+        headers: body !== undefined ? { "Content-Type": "text/plain; version=0.0.4", "Content-Length": Buffer.byteLength(body) } : {},
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));

@@ -111,7 +111,10 @@ function spawnRaw(port: number, dataDir: string, args: string[] = []): RawProc {
 }
 
 /** Resolves with the exit code, or kills the process and fails after timeoutMs. */
-async function exitWithin(p: { exited: Promise<number | string | null>; proc: ChildProcess; output(): string }, timeoutMs: number): Promise<number | string | null> {
+async function exitWithin(
+  p: { exited: Promise<number | string | null>; proc: ChildProcess; output(): string },
+  timeoutMs: number,
+): Promise<number | string | null> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
   const res = await Promise.race([p.exited, timeout]);
@@ -173,7 +176,12 @@ describe("clean shutdown", () => {
 
   // Writers keep pushing while the server shuts down: every 200/202 must be durable; a refusal (5xx, connection
   // refused) must have changed nothing; a write without an answer may be either way.
-  for (const [how, port] of [["SIGTERM", 19453], ["/-/quit", 19454], ["SIGTERM", 19455], ["/-/quit", 19456]] as const) {
+  for (const [how, port] of [
+    ["SIGTERM", 19453],
+    ["/-/quit", 19454],
+    ["SIGTERM", 19455],
+    ["/-/quit", 19456],
+  ] as const) {
     it(`writes racing a shutdown by ${how} are durable or refused, never acknowledged-and-lost (port ${port})`, async () => {
       const seed = (SEED + port) >>> 0;
       const r = rng(seed);
@@ -249,15 +257,19 @@ describe("clean shutdown", () => {
           if (got !== want) problems.push(`${g.path}: acknowledged state lost\n  expected: ${want}\n  server:   ${got}`);
         } else if (o.kind === "refused") {
           refused++;
-          if (got !== o.before) problems.push(`${g.path}: refused write (${o.detail}) changed the group, or an earlier one was lost\n  expected: ${o.before}\n  server:   ${got}`);
+          if (got !== o.before)
+            problems.push(`${g.path}: refused write (${o.detail}) changed the group, or an earlier one was lost\n  expected: ${o.before}\n  server:   ${got}`);
         } else {
           doubt++;
           if (got === o.after && o.after !== o.before) doubtApplied++;
           doubtKinds.set(o.detail, (doubtKinds.get(o.detail) ?? 0) + 1);
-          if (got !== o.before && got !== o.after) problems.push(`${g.path}: in-doubt write (${o.detail}) matches neither state\n  before: ${o.before}\n  after:  ${o.after}\n  server: ${got}`);
+          if (got !== o.before && got !== o.after)
+            problems.push(`${g.path}: in-doubt write (${o.detail}) matches neither state\n  before: ${o.before}\n  after:  ${o.after}\n  server: ${got}`);
         }
       }
-      console.log(`shutdown race (${how}, seed ${seed}): ${acked} acknowledged (${acked - ackedAtShutdown} after the shutdown began), ${refused} refused, ${doubt} in doubt (${doubtApplied} found applied; ${[...doubtKinds].map(([k, n]) => `${n}× ${k.trim()}`).join(", ")})`);
+      console.log(
+        `shutdown race (${how}, seed ${seed}): ${acked} acknowledged (${acked - ackedAtShutdown} after the shutdown began), ${refused} refused, ${doubt} in doubt (${doubtApplied} found applied; ${[...doubtKinds].map(([k, n]) => `${n}× ${k.trim()}`).join(", ")})`,
+      );
       expect(problems.length, `seed ${seed}:\n${problems.slice(0, 3).join("\n")}`).toBe(0);
       expect(await term(s2)).toBe(0);
     });
@@ -330,7 +342,10 @@ describe("database file", () => {
     void p.exited.then(() => (done = true));
     const poll = (async () => {
       for (let i = 0; i < 2000 && !done; i++) {
-        const st = await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.status, () => 0);
+        const st = await fetch(`http://127.0.0.1:${port}/-/ready`).then(
+          (r) => r.status,
+          () => 0,
+        );
         if (st === 200) readySeen = true;
         await sleep(10);
       }
@@ -407,7 +422,9 @@ describe("startup", () => {
     for (let i = 0; i < GROUPS; i += 16) {
       await Promise.all(
         Array.from({ length: Math.min(16, GROUPS - i) }, (_, j) =>
-          request(agent, 19461, "PUT", `/metrics/job/ready/instance/i${i + j}`, "# TYPE ready_series gauge\n" + lines).then((rep) => expect(rep.status).toBe(200)),
+          request(agent, 19461, "PUT", `/metrics/job/ready/instance/i${i + j}`, "# TYPE ready_series gauge\n" + lines).then((rep) =>
+            expect(rep.status).toBe(200),
+          ),
         ),
       );
     }
@@ -418,7 +435,10 @@ describe("startup", () => {
       let groupsAtReady = -1;
       const t0 = Date.now();
       for (let i = 0; i < 20_000 && Date.now() - t0 < 30_000; i++) {
-        const st = await fetch("http://127.0.0.1:19461/-/ready").then((r) => r.status, () => 0);
+        const st = await fetch("http://127.0.0.1:19461/-/ready").then(
+          (r) => r.status,
+          () => 0,
+        );
         if (st === 200) {
           groupsAtReady = (await fetchGroups(19461)).size;
           break;

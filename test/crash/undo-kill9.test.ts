@@ -36,7 +36,8 @@ async function post(p: string, body: unknown): Promise<{ status: number; body: R
 }
 
 const send = async (p: string, body: string, method = "PUT"): Promise<number> => (await fetch(server!.url + p, { method, body })).status;
-const scrapeJob = async (job: string): Promise<string[]> => (await (await fetch(`${server!.url}/metrics`)).text()).split("\n").filter((l) => l.includes(`job="${job}"`));
+const scrapeJob = async (job: string): Promise<string[]> =>
+  (await (await fetch(`${server!.url}/metrics`)).text()).split("\n").filter((l) => l.includes(`job="${job}"`));
 
 /** Pushes to unrelated groups until stopped (errors ignored: the server is killed under them). */
 function background(): () => void {
@@ -50,7 +51,9 @@ function background(): () => void {
 describe.skipIf(!enabled)("undo and family delete through kill -9", () => {
   it("keeps an acknowledged family delete, and an acknowledged restore, across kill -9", async () => {
     await restart();
-    expect(await send("/metrics/job/etl", "# HELP old_rows Renamed.\n# TYPE old_rows gauge\nold_rows 5\nrows{table=\"a\"} 1\nrows{table=\"b\"} NaN\n", "POST")).toBe(200);
+    expect(
+      await send("/metrics/job/etl", '# HELP old_rows Renamed.\n# TYPE old_rows gauge\nold_rows 5\nrows{table="a"} 1\nrows{table="b"} NaN\n', "POST"),
+    ).toBe(200);
     const before = await scrapeJob("etl");
     const list = (await (await fetch(`${server!.url}/api/ui/groups?q=job%3Detl`)).json()) as { rows: { id: string }[] };
     const id = list.rows[0]!.id;
@@ -79,7 +82,7 @@ describe.skipIf(!enabled)("undo and family delete through kill -9", () => {
 
   it("keeps an acknowledged group delete and its acknowledged restore across kill -9", async () => {
     await restart();
-    expect(await send("/metrics/job/backup/db/billing", "# TYPE size summary\nsize{quantile=\"0.5\"} 3\nsize_sum 9\nsize_count 3\n")).toBe(200);
+    expect(await send("/metrics/job/backup/db/billing", '# TYPE size summary\nsize{quantile="0.5"} 3\nsize_sum 9\nsize_count 3\n')).toBe(200);
     const before = await scrapeJob("backup");
     const list = (await (await fetch(`${server!.url}/api/ui/groups?q=job%3Dbackup`)).json()) as { rows: { id: string }[] };
     const del = await post("/api/ui/groups/delete", { ids: [list.rows[0]!.id] });

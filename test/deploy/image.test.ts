@@ -54,7 +54,14 @@ function makeWritable(dir: string): void {
 
 /** Starts the packaged pushboard as the image does: unprivileged, cwd = data dir, a minimal environment. */
 async function startPackaged(args: string[] = []): Promise<RunningServer> {
-  const env = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: tmp, TMPDIR: tmp, NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1", PUSHBOARD_DATA_DIR: data };
+  const env = {
+    PATH: "/usr/local/bin:/usr/bin:/bin",
+    HOME: tmp,
+    TMPDIR: tmp,
+    NODE_ENV: "production" as const,
+    NEXT_TELEMETRY_DISABLED: "1",
+    PUSHBOARD_DATA_DIR: data,
+  };
   const command = [process.execPath, path.join(app, "lib/cli/pushboard.mjs"), `--web.listen-address=127.0.0.1:${PORT}`, ...args];
   const [cmd, ...argv] = asRoot ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", ...command] : command;
   const proc = spawn(cmd!, argv, { cwd: data, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -112,11 +119,29 @@ describe.skipIf(!ready)("deploy/image/build.sh: the packaged app runs read-only 
   });
 
   it("packages only what runs: the build, the command, production dependencies", () => {
-    for (const p of [".next/BUILD_ID", ".next/pushboard/server.cjs", "lib/cli/pushboard.mjs", "next.config.js", "package.json", "node_modules/next", "node_modules/better-sqlite3"]) {
+    for (const p of [
+      ".next/BUILD_ID",
+      ".next/pushboard/server.cjs",
+      "lib/cli/pushboard.mjs",
+      "next.config.js",
+      "package.json",
+      "node_modules/next",
+      "node_modules/better-sqlite3",
+    ]) {
       expect(existsSync(path.join(app, p)), p).toBe(true);
     }
     // No sources (so no build at start), no build cache, no dev dependencies.
-    for (const p of ["app", "components", "lib/server", "test", ".next/cache", "node_modules/typescript", "node_modules/vitest", "node_modules/esbuild", "node_modules/playwright-core"]) {
+    for (const p of [
+      "app",
+      "components",
+      "lib/server",
+      "test",
+      ".next/cache",
+      "node_modules/typescript",
+      "node_modules/vitest",
+      "node_modules/esbuild",
+      "node_modules/playwright-core",
+    ]) {
       expect(existsSync(path.join(app, p)), p).toBe(false);
     }
   });
@@ -198,7 +223,9 @@ describe("Dockerfile", () => {
   });
 
   it(".dockerignore keeps local installs, builds and data out of the context", () => {
-    const ignored = readFileSync(path.join(ROOT, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
+    const ignored = readFileSync(path.join(ROOT, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((l) => l.trim());
     for (const p of ["node_modules", ".next", "data"]) expect(ignored).toContain(p);
   });
 });

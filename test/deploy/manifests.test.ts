@@ -50,7 +50,10 @@ function inDir(dir: string): Obj[] {
 }
 function one(dir: string, kind: string, name?: string): Obj {
   const found = inDir(dir).filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-  expect(found.map((o) => o.metadata.name), `${dir}: ${kind} ${name ?? ""}`).toHaveLength(1);
+  expect(
+    found.map((o) => o.metadata.name),
+    `${dir}: ${kind} ${name ?? ""}`,
+  ).toHaveLength(1);
   return found[0]!;
 }
 
@@ -82,14 +85,31 @@ describe("deploy/kubernetes: schemas and kustomizations", () => {
   });
 
   it("the schema check is real: it rejects the seed's Deployment, which lacks spec.selector", async () => {
-    const seed = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "pushgateway" }, spec: { replicas: 1, template: { metadata: { labels: { app: "pushgateway" } }, spec: { containers: [{ name: "pushgateway", image: "prom/pushgateway", ports: [{ containerPort: 9091 }] }] } } } };
+    const seed = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "pushgateway" },
+      spec: {
+        replicas: 1,
+        template: {
+          metadata: { labels: { app: "pushgateway" } },
+          spec: { containers: [{ name: "pushgateway", image: "prom/pushgateway", ports: [{ containerPort: 9091 }] }] },
+        },
+      },
+    };
     const Model = await modelOf("apps/v1", "Deployment");
     expect(() => new Model(seed).validate()).toThrow(/selector/);
   });
 
   it("every kustomization lists exactly the manifests and sub-kustomizations beside it", () => {
     const kustomizations = yamlFiles(DEPLOY).filter((f) => path.basename(f) === "kustomization.yaml");
-    expect(kustomizations.map((f) => path.relative(DEPLOY, path.dirname(f))).sort()).toEqual(["ha", "monitoring", "monitoring/ha", "monitoring/rules", "single"]);
+    expect(kustomizations.map((f) => path.relative(DEPLOY, path.dirname(f))).sort()).toEqual([
+      "ha",
+      "monitoring",
+      "monitoring/ha",
+      "monitoring/rules",
+      "single",
+    ]);
     for (const k of kustomizations) {
       const dir = path.dirname(k);
       const doc = YAML.parse(readFileSync(k, "utf8")) as { apiVersion: string; kind: string; resources: string[] };
@@ -109,7 +129,10 @@ describe("deploy/kubernetes: schemas and kustomizations", () => {
       const text = readFileSync(f, "utf8").replace(/^\s*#.*$/gm, "");
       expect(text, f).not.toMatch(/postgres(ql)?:\/\//i);
       expect(text, f).not.toMatch(/password/i);
-      expect(inDir(path.relative(DEPLOY, path.dirname(f))).some((o) => o.kind === "Secret"), f).toBe(false);
+      expect(
+        inDir(path.relative(DEPLOY, path.dirname(f))).some((o) => o.kind === "Secret"),
+        f,
+      ).toBe(false);
     }
   });
 });
@@ -119,7 +142,13 @@ function checkPod(dep: Obj): any {
   const pod = dep.spec.template.spec;
   expect(dep.spec.selector.matchLabels).toEqual({ app: "pushgateway" });
   expect(dep.spec.template.metadata.labels.app).toBe("pushgateway");
-  expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } });
+  expect(pod.securityContext).toMatchObject({
+    runAsNonRoot: true,
+    runAsUser: 65534,
+    runAsGroup: 65534,
+    fsGroup: 65534,
+    seccompProfile: { type: "RuntimeDefault" },
+  });
   expect(pod.containers).toHaveLength(1);
   const c = pod.containers[0];
   expect(c.ports).toEqual([{ name: "metrics", containerPort: 9091, protocol: "TCP" }]);
@@ -127,7 +156,12 @@ function checkPod(dep: Obj): any {
   expect(c.readinessProbe.httpGet).toEqual({ path: "/-/ready", port: "metrics" });
   expect(c.resources.requests.cpu).toBeDefined();
   expect(c.resources.requests.memory).toBeDefined();
-  expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+  expect(c.securityContext).toMatchObject({
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+  });
   // With a read-only root, /tmp is an emptyDir: the only writable place besides the store.
   const tmp = c.volumeMounts.find((m: any) => m.mountPath === "/tmp");
   expect(pod.volumes.find((v: any) => v.name === tmp.name).emptyDir).toBeDefined();
@@ -138,7 +172,8 @@ function checkPod(dep: Obj): any {
 function parseContainerFlags(c: any) {
   const env: Record<string, string> = {};
   // A value from a Secret is unknown here: stand in a well-formed URL (the parser validates its shape).
-  for (const e of c.env ?? []) env[e.name] = e.value ?? (e.name === "PUSHBOARD_POSTGRES_URL" ? "postgres://pushboard:secret@postgres:5432/pushboard" : "from-secret");
+  for (const e of c.env ?? [])
+    env[e.name] = e.value ?? (e.name === "PUSHBOARD_POSTGRES_URL" ? "postgres://pushboard:secret@postgres:5432/pushboard" : "from-secret");
   for (const a of c.args ?? []) expect(a, "flags are --name=value, one per item").toMatch(/^--[a-z][a-z0-9.-]*(=.*)?$/);
   const action = parseFlags(c.args ?? [], env);
   expect(action.kind).toBe("serve");
@@ -250,7 +285,11 @@ describe("deploy/kubernetes/monitoring", () => {
     const sc = one("monitoring/ha", "ScrapeConfig", "pushgateway");
     expect(sc.spec).toMatchObject({ jobName: "pushgateway", honorLabels: true, metricsPath: "/metrics" });
     expect(sc.spec.kubernetesSDConfigs).toEqual([{ role: "Service" }]);
-    expect(sc.spec.relabelings[0]).toEqual({ sourceLabels: ["__meta_kubernetes_service_name", "__meta_kubernetes_service_port_name"], regex: "pushgateway;http", action: "keep" });
+    expect(sc.spec.relabelings[0]).toEqual({
+      sourceLabels: ["__meta_kubernetes_service_name", "__meta_kubernetes_service_port_name"],
+      regex: "pushgateway;http",
+      action: "keep",
+    });
     const pods = one("monitoring/ha", "ServiceMonitor", "pushgateway-pods");
     const podsSvc = one("ha", "Service", "pushgateway-pods");
     expect(pods.spec.selector.matchLabels).toEqual(podsSvc.metadata.labels);
@@ -283,7 +322,11 @@ describe("deploy/kubernetes/monitoring", () => {
     const doc = YAML.parse(readFileSync(path.join(DEPLOY, "monitoring/prometheus/scrape-configs.yml"), "utf8")) as { scrape_configs: any[] };
     const [groups, pods] = doc.scrape_configs;
     expect(groups).toMatchObject({ job_name: "pushgateway", honor_labels: true, metrics_path: "/metrics", kubernetes_sd_configs: [{ role: "service" }] });
-    expect(groups.relabel_configs[0]).toEqual({ source_labels: ["__meta_kubernetes_service_name", "__meta_kubernetes_service_port_name"], regex: "pushgateway;http", action: "keep" });
+    expect(groups.relabel_configs[0]).toEqual({
+      source_labels: ["__meta_kubernetes_service_name", "__meta_kubernetes_service_port_name"],
+      regex: "pushgateway;http",
+      action: "keep",
+    });
     expect(pods).toMatchObject({ job_name: "pushgateway-pods", metrics_path: OWN_METRICS_PATH, kubernetes_sd_configs: [{ role: "endpoints" }] });
     expect(pods.honor_labels).toBeUndefined();
     expect(pods.relabel_configs[0].regex).toBe("pushgateway-pods;http");

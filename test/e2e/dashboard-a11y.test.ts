@@ -11,7 +11,16 @@ import { requireProgram } from "../system-deps.mjs";
 
 const PORT = 20060;
 const CHROMIUM = requireProgram("chromium") ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 const AXE_SOURCE = readFileSync(createRequire(__filename).resolve("axe-core/axe.min.js"), "utf8");
 
 let server: RunningServer;
@@ -80,23 +89,31 @@ const PAGES: [string, string, string][] = [
 ];
 
 describe.each(["light", "dark"] as const)("WCAG AA with axe-core, %s mode", (scheme) => {
-  it.each(PAGES)("%s", async (name, path, ready) => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme, bypassCSP: true }); // axe is injected as an inline script
-    try {
-      const p = await ctx.newPage();
-      await p.goto(base + path.replace("DETAIL", detailId));
-      await p.locator(ready).first().waitFor({ timeout: 15_000 });
-      if (name.includes("expanded")) {
-        await p.locator("[data-testid=group-row]").first().getByRole("button", { name: /^Expand/ }).click();
-        await p.getByLabel("Filter").fill("job=api is:stal");
-        await p.getByTestId("filter-error").waitFor();
-        await p.mouse.move(2, 2);
+  it.each(PAGES)(
+    "%s",
+    async (name, path, ready) => {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme, bypassCSP: true }); // axe is injected as an inline script
+      try {
+        const p = await ctx.newPage();
+        await p.goto(base + path.replace("DETAIL", detailId));
+        await p.locator(ready).first().waitFor({ timeout: 15_000 });
+        if (name.includes("expanded")) {
+          await p
+            .locator("[data-testid=group-row]")
+            .first()
+            .getByRole("button", { name: /^Expand/ })
+            .click();
+          await p.getByLabel("Filter").fill("job=api is:stal");
+          await p.getByTestId("filter-error").waitFor();
+          await p.mouse.move(2, 2);
+        }
+        // Let transitions (badge and row fades) finish before colours are measured.
+        await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        expect(await axe(p)).toEqual([]);
+      } finally {
+        await ctx.close();
       }
-      // Let transitions (badge and row fades) finish before colours are measured.
-      await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-      expect(await axe(p)).toEqual([]);
-    } finally {
-      await ctx.close();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });

@@ -15,7 +15,16 @@ import { requireProgram } from "../system-deps.mjs";
 
 const CHROMIUM = requireProgram("chromium") ?? "/usr/bin/chromium";
 const PROMTOOL = requireProgram("promtool");
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 const PROMETHEUS_URL = "http://prometheus.example:9090";
 
 let sqliteServer: RunningServer; // SQLite, --dashboard.prometheus-url, a 1 KiB body limit
@@ -42,7 +51,10 @@ function groupId(labels: Record<string, string>): string {
 }
 
 beforeAll(async () => {
-  sqliteServer = await startPushboard(20110, { memory: false, args: ["--dashboard.stale-after=1h", `--dashboard.prometheus-url=${PROMETHEUS_URL}/`, "--push.max-body-size=1KiB"] });
+  sqliteServer = await startPushboard(20110, {
+    memory: false,
+    args: ["--dashboard.stale-after=1h", `--dashboard.prometheus-url=${PROMETHEUS_URL}/`, "--push.max-body-size=1KiB"],
+  });
   memoryServer = await startPushboard(20111, { args: ["--dashboard.stale-after=1s"] });
   const s = sqliteServer.url;
   // Five pushes: a learnt cadence. Two pushes: too few.
@@ -89,7 +101,9 @@ describe("group detail page", () => {
 
   it("explains the learnt cadence and when the group turns stale", async () => {
     const why = page.getByTestId("staleness-why");
-    await expect.poll(() => why.textContent()).toMatch(/^Fresh: last push \S+ (ms|s) ago; expected every \S+ (ms|s) \(learnt from 5 pushes\); stale after 1m, in /);
+    await expect
+      .poll(() => why.textContent())
+      .toMatch(/^Fresh: last push \S+ (ms|s) ago; expected every \S+ (ms|s) \(learnt from 5 pushes\); stale after 1m, in /);
   });
 
   it("says 'never failed' for a zero push_failure_time_seconds", async () => {
@@ -132,7 +146,9 @@ describe("group detail page", () => {
 
   it("says a group has too few pushes for a cadence, on the page and on its row", async () => {
     await page.goto(`${sqliteServer.url}/groups/${groupId({ job: "etl", step: "load" })}`);
-    await expect.poll(() => page.getByTestId("staleness-why").textContent()).toContain("no cadence yet (2 pushes seen, 4 needed to learn one); stale after 1h (the default, --dashboard.stale-after)");
+    await expect
+      .poll(() => page.getByTestId("staleness-why").textContent())
+      .toContain("no cadence yet (2 pushes seen, 4 needed to learn one); stale after 1h (the default, --dashboard.stale-after)");
     await page.goto(`${sqliteServer.url}/?q=job%3Detl`);
     const badge = page.locator("[data-testid=group-row]").first().locator("[title*='stale after 1h (the default']");
     await expect.poll(() => badge.count()).toBe(1);
@@ -140,7 +156,9 @@ describe("group detail page", () => {
 
   it("explains why a group is stale, and has no Prometheus link without the flag", async () => {
     await page.goto(`${memoryServer.url}/groups/${groupId({ job: "once" })}`);
-    await expect.poll(() => page.getByTestId("staleness-why").textContent(), { timeout: 15_000 }).toMatch(/^Stale: no push for \S+ s; no cadence yet \(1 push seen, 4 needed to learn one\); stale after 1 s/);
+    await expect
+      .poll(() => page.getByTestId("staleness-why").textContent(), { timeout: 15_000 })
+      .toMatch(/^Stale: no push for \S+ s; no cadence yet \(1 push seen, 4 needed to learn one\); stale after 1 s/);
     expect(await page.getByTestId("prometheus-unset").count()).toBe(1);
     expect(await page.getByTestId("prometheus-graph").count()).toBe(0);
   });
@@ -194,7 +212,9 @@ describe.skipIf(!postgresAvailable())("status page with PostgreSQL", () => {
 
   it("names the server and database, shows the database size, and never the password", async () => {
     await page.goto(`${pb.url}/status`);
-    await expect.poll(() => page.getByTestId("backend").textContent()).toMatch(/^PostgreSQL 127\.0\.0\.1:20113\/statusdb as \w+: durable, shared by every replica \(password never shown\)$/);
+    await expect
+      .poll(() => page.getByTestId("backend").textContent())
+      .toMatch(/^PostgreSQL 127\.0\.0\.1:20113\/statusdb as \w+: durable, shared by every replica \(password never shown\)$/);
     expect(await page.getByTestId("runtime").innerText()).toMatch(/Database size\s+\d+(\.\d+)? MiB/);
     expect(await page.content()).not.toContain(PG_PASSWORD);
     const api = await (await fetch(`${pb.url}/api/ui/status`)).text();

@@ -15,7 +15,16 @@ const DOWN_PORT = 20051;
 const STALE_AFTER_S = 5;
 const SEED = Number(process.env.TEST_SEED ?? 15015);
 const CHROMIUM = requireProgram("chromium") ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 const ARTIFACTS = path.join(ROOT, "test/artifacts");
 
 let server: RunningServer;
@@ -35,7 +44,14 @@ async function push(p: string, body: string, method = "PUT"): Promise<number> {
 /** Every grouping key in the store, as "job/label=value/…" strings, from the Pushgateway-compatible API. */
 async function keys(): Promise<Set<string>> {
   const r = (await (await fetch(base + "/api/v1/metrics")).json()) as { data: { labels: Record<string, string> }[] };
-  return new Set(r.data.map((g) => Object.entries(g.labels).sort(([a], [b]) => (a === "job" ? -1 : b === "job" ? 1 : a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(",")));
+  return new Set(
+    r.data.map((g) =>
+      Object.entries(g.labels)
+        .sort(([a], [b]) => (a === "job" ? -1 : b === "job" ? 1 : a < b ? -1 : 1))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(","),
+    ),
+  );
 }
 
 interface UiList {
@@ -150,7 +166,11 @@ describe("bulk actions act on exactly what the filter shows", () => {
     await expect.poll(() => page.getByTestId("notice").textContent()).toBe("Deleted 24 groups. 1 skipped (already gone, no longer matching, or pushed again).");
     const after = await keys();
     const gone = [...before].filter((k) => !after.has(k));
-    expect(gone.sort()).toEqual(Array.from({ length: 25 }, (_, i) => `job=backup_postgres,database=billing-${i + 1}`).filter((k) => !k.endsWith("billing-7")).sort());
+    expect(gone.sort()).toEqual(
+      Array.from({ length: 25 }, (_, i) => `job=backup_postgres,database=billing-${i + 1}`)
+        .filter((k) => !k.endsWith("billing-7"))
+        .sort(),
+    );
     expect(after.size).toBe(TOTAL - 24);
     // billing-7 goes too (by the protocol), so later counts do not depend on when it turns stale again.
     expect((await fetch(base + "/metrics/job/backup_postgres/database/billing-7", { method: "DELETE" })).status).toBe(202);
@@ -235,10 +255,12 @@ describe("status is never hidden", () => {
       await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe(`is:${k}`);
       await expect.poll(() => button.getAttribute("aria-pressed")).toBe("true");
       // The count and what the filter finds come from the same answer.
-      await expect.poll(async () => {
-        const n = Number(/^(\d+)/.exec((await button.textContent()) ?? "")![1]);
-        return (await shownTotal()) === n;
-      }).toBe(true);
+      await expect
+        .poll(async () => {
+          const n = Number(/^(\d+)/.exec((await button.textContent()) ?? "")![1]);
+          return (await shownTotal()) === n;
+        })
+        .toBe(true);
     }
     const api = await uiList("");
     expect(api.counts.failed).toBe((await uiList("is:failed")).total);
@@ -261,7 +283,10 @@ describe("status is never hidden", () => {
     await page.waitForURL((u) => u.pathname === "/" && u.searchParams.get("q") === 'job="backup_postgres" is:stale');
     await expect.poll(() => rows().count()).toBe(n);
     await page.goto(base + "/jobs");
-    await page.locator('[data-testid=job-row][data-job="payments"]').getByRole("link", { name: /failed groups of job payments/ }).click();
+    await page
+      .locator('[data-testid=job-row][data-job="payments"]')
+      .getByRole("link", { name: /failed groups of job payments/ })
+      .click();
     await expect.poll(() => rows().count()).toBe(2);
   }, 60_000);
 });
@@ -272,10 +297,16 @@ describe("a stable table", () => {
     await page.getByRole("combobox", { name: "Auto-refresh interval" }).selectOption("2000");
     await expect.poll(() => rows().count()).toBe(20);
     const list = page.getByTestId("group-list");
-    const target = rows().nth(4).getByRole("button", { name: /^Delete group/ });
+    const target = rows()
+      .nth(4)
+      .getByRole("button", { name: /^Delete group/ });
     const box = (await target.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    const underPointer = () => page.evaluate(([x, y]) => document.elementFromPoint(x!, y!)?.closest("[data-testid=group-row]")?.getAttribute("data-id") ?? null, [box.x + box.width / 2, box.y + box.height / 2]);
+    const underPointer = () =>
+      page.evaluate(
+        ([x, y]) => document.elementFromPoint(x!, y!)?.closest("[data-testid=group-row]")?.getAttribute("data-id") ?? null,
+        [box.x + box.width / 2, box.y + box.height / 2],
+      );
     const held = await underPointer();
     expect(held).not.toBeNull();
     await expect.poll(() => page.getByTestId("updates-paused").getAttribute("data-paused")).toBe("true");
@@ -297,7 +328,10 @@ describe("a stable table", () => {
     await page.mouse.move(5, 5);
     const widths = () => page.locator("thead th").evaluateAll((ths) => ths.map((t) => Math.round(t.getBoundingClientRect().left)));
     const before = await widths();
-    await rows().first().getByRole("button", { name: /^Expand/ }).click();
+    await rows()
+      .first()
+      .getByRole("button", { name: /^Expand/ })
+      .click();
     await page.locator("[id^=row-details-]").waitFor();
     expect(await widths()).toEqual(before);
   }, 30_000);
@@ -382,9 +416,11 @@ describe("phone width", () => {
       expect(box.width).toBeGreaterThan(330);
       expect(box.height).toBeLessThan(200);
       // Each label chip is one line: no value broken character by character.
-      const chipHeights = await card.locator("a span span").evaluateAll((spans) =>
-        spans.filter((s) => s.parentElement?.parentElement?.tagName === "A" && s.children.length === 2).map((s) => s.getBoundingClientRect().height),
-      );
+      const chipHeights = await card
+        .locator("a span span")
+        .evaluateAll((spans) =>
+          spans.filter((s) => s.parentElement?.parentElement?.tagName === "A" && s.children.length === 2).map((s) => s.getBoundingClientRect().height),
+        );
       expect(chipHeights.length).toBe(3);
       for (const h of chipHeights) expect(h).toBeLessThan(30);
       expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

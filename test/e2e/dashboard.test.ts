@@ -15,7 +15,16 @@ const ARTIFACTS = path.join(ROOT, "test/artifacts");
 const XSS = "<img src=x onerror=alert(1)>";
 /** Debian's Chromium (test/system-deps.json); missing, the launch below fails the file. */
 const CHROMIUM = requireProgram("chromium") ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 
 let server: RunningServer;
 let browser: Browser;
@@ -184,9 +193,17 @@ describe("dashboard in Chromium", () => {
   it("keeps filter, sort and expanded rows across polling refreshes", async () => {
     await page.getByLabel("Filter").fill("job=api");
     await waitRows(3);
-    await rows().first().getByRole("button", { name: /^Expand/ }).click();
+    await rows()
+      .first()
+      .getByRole("button", { name: /^Expand/ })
+      .click();
     await page.waitForResponse((r) => r.url().includes("/api/ui/groups?") && r.status() === 200, { timeout: 15_000 });
-    expect(await rows().first().getByRole("button", { name: /^Collapse/ }).getAttribute("aria-expanded")).toBe("true");
+    expect(
+      await rows()
+        .first()
+        .getByRole("button", { name: /^Collapse/ })
+        .getAttribute("aria-expanded"),
+    ).toBe("true");
     expect(await page.getByLabel("Filter").inputValue()).toBe("job=api");
     expect(await page.getByTestId("updated-ago").textContent()).toMatch(/updated (just now|\d+s ago)/);
     // Pausing stops the polling.
@@ -274,22 +291,28 @@ describe("dashboard in Chromium", () => {
     expect((await post({ "content-type": "application/json", origin: "http://evil.example" })).status).toBe(403);
     expect((await post({ "content-type": "application/json", "sec-fetch-site": "cross-site" })).status).toBe(403);
     expect((await post({ "content-type": "text/plain" })).status).toBe(415);
-    expect((await fetch(base + "/api/ui/wipe", { method: "POST", headers: { "content-type": "application/json", origin: "http://evil.example" }, body: "{}" })).status).toBe(403);
+    expect(
+      (await fetch(base + "/api/ui/wipe", { method: "POST", headers: { "content-type": "application/json", origin: "http://evil.example" }, body: "{}" }))
+        .status,
+    ).toBe(403);
     // From a real page on another origin (localhost vs 127.0.0.1 are different sites): a JSON fetch needs a
     // CORS preflight the server never grants, and a simple (no-cors, text/plain) POST is refused with 415.
     const evil = await ctx.newPage();
     await evil.goto(`http://localhost:${PORT}/status`);
-    const outcome = await evil.evaluate(async ({ target, body }) => {
-      const res: string[] = [];
-      try {
-        await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
-        res.push("json-sent");
-      } catch {
-        res.push("json-blocked");
-      }
-      await fetch(target, { method: "POST", mode: "no-cors", headers: { "content-type": "text/plain" }, body }).catch(() => {});
-      return res;
-    }, { target: `http://127.0.0.1:${PORT}/api/ui/groups/delete`, body });
+    const outcome = await evil.evaluate(
+      async ({ target, body }) => {
+        const res: string[] = [];
+        try {
+          await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
+          res.push("json-sent");
+        } catch {
+          res.push("json-blocked");
+        }
+        await fetch(target, { method: "POST", mode: "no-cors", headers: { "content-type": "text/plain" }, body }).catch(() => {});
+        return res;
+      },
+      { target: `http://127.0.0.1:${PORT}/api/ui/groups/delete`, body },
+    );
     await evil.close();
     expect(outcome).toEqual(["json-blocked"]);
     expect(await scrape()).toContain('job="backup"');
@@ -355,7 +378,10 @@ describe("dashboard in Chromium", () => {
     await page.getByLabel("Filter").focus();
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
     expect(outline).not.toBe("none");
-    await rows().first().getByRole("button", { name: /^Delete group/ }).focus();
+    await rows()
+      .first()
+      .getByRole("button", { name: /^Delete group/ })
+      .focus();
     await page.keyboard.press("Enter");
     await page.getByRole("dialog").waitFor();
     // Cancel has the initial focus, so Enter never deletes by accident.

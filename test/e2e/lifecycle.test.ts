@@ -12,7 +12,16 @@ import { requireProgram } from "../system-deps.mjs";
 const PORT = 19912;
 const ARTIFACTS = path.join(ROOT, "test/artifacts");
 const CHROMIUM = requireProgram("chromium") ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 
 let server: RunningServer;
 let browser: Browser;
@@ -82,7 +91,9 @@ describe("lifecycle in the dashboard (Chromium)", () => {
     await page.screenshot({ path: path.join(ARTIFACTS, "delete-matching.png") });
     await dialog.getByRole("button", { name: "Delete 60 matching" }).click();
     await expect.poll(() => page.getByTestId("notice").textContent()).toContain("Deleted 60 groups");
-    const left = (await (await fetch(`${server.url}/api/v1/groups?match[]=${encodeURIComponent('{job=~".+"}')}`)).json()) as { data: { labels: Record<string, string> }[] };
+    const left = (await (await fetch(`${server.url}/api/v1/groups?match[]=${encodeURIComponent('{job=~".+"}')}`)).json()) as {
+      data: { labels: Record<string, string> }[];
+    };
     expect(left.data.map((g) => g.labels.db ?? g.labels.job).sort()).toEqual(["broken", "ci-build", "users-0", "users-1", "users-2", "users-3", "users-4"]);
   }, 60_000);
 

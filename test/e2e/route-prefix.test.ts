@@ -19,7 +19,16 @@ const STRIPPED_PORT = 19862;
 const PROXY_PORT = 19861;
 const PROXY = `http://127.0.0.1:${PROXY_PORT}`;
 const ARTIFACTS = path.join(ROOT, "test/artifacts");
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 
 const ready =
   requireTool("nginx", existsSync(NGINX), "apt-get install nginx") &&
@@ -228,7 +237,10 @@ describe.skipIf(!ready)("dashboard under /pg/ (--web.external-url, the proxy str
     // A mutation through the prefixed JSON API passes the same-origin check.
     await page.getByRole("link", { name: "Groups" }).click();
     await page.waitForURL(`${base}/`);
-    await rows.first().getByRole("button", { name: /^Delete group/ }).click();
+    await rows
+      .first()
+      .getByRole("button", { name: /^Delete group/ })
+      .click();
     await page.getByRole("dialog").getByRole("button", { name: "Delete group" }).click();
     await expect.poll(() => rows.count()).toBe(0);
     expect(await (await fetch(base + "/metrics")).text()).not.toContain("rows_total");

@@ -11,7 +11,16 @@ import { requireProgram } from "../system-deps.mjs";
 const PORT = 20020;
 const ARTIFACTS = path.join(ROOT, "test/artifacts");
 const CHROMIUM = requireProgram("chromium") ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 
 let server: RunningServer;
 let browser: Browser;
@@ -25,7 +34,8 @@ const FILTER = "job=backup";
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   server = await startPushboard(PORT, { memory: false });
-  for (let i = 0; i < 4; i++) expect(await send(`/metrics/job/backup/db/billing-${i}`, `# HELP backup_ok Last backup succeeded.\n# TYPE backup_ok gauge\nbackup_ok ${i}\n`)).toBe(200);
+  for (let i = 0; i < 4; i++)
+    expect(await send(`/metrics/job/backup/db/billing-${i}`, `# HELP backup_ok Last backup succeeded.\n# TYPE backup_ok gauge\nbackup_ok ${i}\n`)).toBe(200);
   expect(await send("/metrics/job/other", "other_ok 1\n")).toBe(200);
   expect(await send("/metrics/job/etl", "# HELP old_metric Renamed since.\n# TYPE old_metric counter\nold_metric 42\ncurrent 1\n", "POST")).toBe(200);
   expect(await send("/metrics/job/etl", "current 2\n", "POST")).toBe(200);
@@ -50,7 +60,9 @@ describe("undo in the dashboard (Chromium)", () => {
     await rows().first().getByRole("link").click();
     await page.waitForURL(/\/groups\/[A-Za-z0-9_-]+$/);
     // Sorted by last write, oldest first; the synthetic push_* families last.
-    await expect.poll(() => page.getByTestId("family-row").evaluateAll((els) => els.map((e) => e.getAttribute("data-family")))).toEqual(["old_metric", "current", "push_failure_time_seconds", "push_time_seconds"]);
+    await expect
+      .poll(() => page.getByTestId("family-row").evaluateAll((els) => els.map((e) => e.getAttribute("data-family"))))
+      .toEqual(["old_metric", "current", "push_failure_time_seconds", "push_time_seconds"]);
     await page.getByRole("button", { name: "Delete family old_metric" }).click();
     const dialog = page.getByRole("dialog");
     expect(await dialog.getByTestId("confirm-families").textContent()).toMatch(/^old_metric — 1 series, written/);
@@ -70,7 +82,10 @@ describe("undo in the dashboard (Chromium)", () => {
   it("deletes a group from a filtered list and undoes it", async () => {
     await page.goto(`${server.url}/?q=${encodeURIComponent(FILTER)}`);
     await expect.poll(() => rows().count()).toBe(4);
-    await rows().filter({ hasText: "db=billing-2" }).getByRole("button", { name: /^Delete group/ }).click();
+    await rows()
+      .filter({ hasText: "db=billing-2" })
+      .getByRole("button", { name: /^Delete group/ })
+      .click();
     await page.getByRole("dialog").getByRole("button", { name: "Delete group" }).click();
     await expect.poll(() => rows().count()).toBe(3);
     await expect.poll(() => page.getByTestId("undo-text").textContent()).toBe("Deleted 1 group.");

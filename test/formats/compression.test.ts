@@ -35,7 +35,7 @@ const hasPySnappy = requirePythonModule("snappy") && snappyPy(Buffer.from("x"), 
 let pbs: RunningServer;
 let oracle: RunningServer;
 
-const TEXT = "# TYPE cz_g gauge\ncz_g 1\ncz_h{a=\"b\"} 2\n";
+const TEXT = '# TYPE cz_g gauge\ncz_g 1\ncz_h{a="b"} 2\n';
 
 describe.skipIf(!enabled)("request compression: gzip, GZIP, snappy", () => {
   beforeAll(async () => {
@@ -63,14 +63,27 @@ describe.skipIf(!enabled)("request compression: gzip, GZIP, snappy", () => {
     const h = { sampleCount: 3, sampleSum: 4, schema: 0, zeroThreshold: 0.001, zeroCount: 1, positiveSpan: [{ offset: 1, length: 1 }], positiveDelta: [2] };
     const body = gzipSync(pb(fam("cz_native", "HISTOGRAM", [native(h)]), fam("cz_pg", "GAUGE", [gauge(5)])));
     for (const coding of ["gzip", "GZIP"]) {
-      expect(await push(pbs.url, "PUT", "/metrics/job/cz_pb", body, { "Content-Encoding": coding, "Content-Type": PROTO_CT }), coding).toEqual({ status: 200, text: "" });
+      expect(await push(pbs.url, "PUT", "/metrics/job/cz_pb", body, { "Content-Encoding": coding, "Content-Type": PROTO_CT }), coding).toEqual({
+        status: 200,
+        text: "",
+      });
       const g = await apiGroup(pbs.url, { job: "cz_pb" });
-      expect((g?.cz_native as ApiFamily).metrics[0]).toMatchObject({ buckets: [[3, "-0.001", "0.001", "1"], [0, "1", "2", "2"]], count: "3", sum: "4" });
+      expect((g?.cz_native as ApiFamily).metrics[0]).toMatchObject({
+        buckets: [
+          [3, "-0.001", "0.001", "1"],
+          [0, "1", "2", "2"],
+        ],
+        count: "3",
+        sum: "4",
+      });
       expect((g?.cz_pg as ApiFamily).metrics[0]).toMatchObject({ value: "5" });
     }
     // The oracle takes the same exact-gzip protobuf push (classic types only compared: no native API in 1.5.1).
     const classicBody = gzipSync(pb(fam("cz_pg", "GAUGE", [gauge(5)])));
-    expect(await push(oracle.url, "PUT", "/metrics/job/cz_pb", classicBody, { "Content-Encoding": "gzip", "Content-Type": PROTO_CT })).toEqual({ status: 200, text: "" });
+    expect(await push(oracle.url, "PUT", "/metrics/job/cz_pb", classicBody, { "Content-Encoding": "gzip", "Content-Type": PROTO_CT })).toEqual({
+      status: 200,
+      text: "",
+    });
   });
 
   it("invalid gzip bodies give 400 with the reason (same text as Go's compress/gzip)", async () => {
@@ -117,7 +130,11 @@ describe.skipIf(!enabled)("request compression: gzip, GZIP, snappy", () => {
 
   it("unknown codings leave the body as it is (deflate, x-gzip, identity)", async () => {
     for (const coding of ["deflate", "x-gzip", "identity"]) {
-      for (const s of [pbs, oracle]) expect(await push(s.url, "PUT", "/metrics/job/cz_id", "cz_id 1\n", { "Content-Encoding": coding }), `${s.port} ${coding}`).toEqual({ status: 200, text: "" });
+      for (const s of [pbs, oracle])
+        expect(await push(s.url, "PUT", "/metrics/job/cz_id", "cz_id 1\n", { "Content-Encoding": coding }), `${s.port} ${coding}`).toEqual({
+          status: 200,
+          text: "",
+        });
     }
   });
 
@@ -139,7 +156,10 @@ describe.skipIf(!enabled)("request compression: gzip, GZIP, snappy", () => {
       const raw = pb(fam("cz_many", "GAUGE", metric, "Many series."));
       expect(raw.length).toBeGreaterThan(65536 * 1.5);
       const framed = snappyPy(raw, "framed")!;
-      expect(await push(pbs.url, "PUT", "/metrics/job/cz_snappy_pb", framed, { "Content-Encoding": "snappy", "Content-Type": PROTO_CT })).toEqual({ status: 200, text: "" });
+      expect(await push(pbs.url, "PUT", "/metrics/job/cz_snappy_pb", framed, { "Content-Encoding": "snappy", "Content-Type": PROTO_CT })).toEqual({
+        status: 200,
+        text: "",
+      });
       const g = await apiGroup(pbs.url, { job: "cz_snappy_pb" });
       const m = (g?.cz_many as ApiFamily).metrics;
       expect(m.length).toBe(3000);

@@ -45,7 +45,11 @@ export const labels = (o: Record<string, string> = {}): LabelPair[] => Object.en
 export function fam(name: string, type: MetricType, metric: Metric[], help = ""): MetricFamily {
   return { name, help, type, metric };
 }
-export const counter = (value: number, l: Record<string, string> = {}, extra: Partial<Metric> = {}): Metric => ({ label: labels(l), counter: { value }, ...extra });
+export const counter = (value: number, l: Record<string, string> = {}, extra: Partial<Metric> = {}): Metric => ({
+  label: labels(l),
+  counter: { value },
+  ...extra,
+});
 export const gauge = (value: number, l: Record<string, string> = {}, extra: Partial<Metric> = {}): Metric => ({ label: labels(l), gauge: { value }, ...extra });
 export const untyped = (value: number, l: Record<string, string> = {}): Metric => ({ label: labels(l), untyped: { value } });
 export const summary = (count: number, sum: number, quantiles: [number, number][], l: Record<string, string> = {}): Metric => ({
@@ -94,11 +98,18 @@ export interface PushResult {
   text: string;
 }
 
-export async function push(base: string, method: "PUT" | "POST", p: string, body: string | Uint8Array, headers: Record<string, string> = {}): Promise<PushResult> {
+export async function push(
+  base: string,
+  method: "PUT" | "POST",
+  p: string,
+  body: string | Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<PushResult> {
   const r = await rawRequest(base, { method, path: p, body, headers });
   return { status: r.status, text: r.body.toString("utf8") };
 }
-export const pushPb = (base: string, method: "PUT" | "POST", p: string, ...families: MetricFamily[]) => push(base, method, p, pb(...families), { "Content-Type": PROTO_CT });
+export const pushPb = (base: string, method: "PUT" | "POST", p: string, ...families: MetricFamily[]) =>
+  push(base, method, p, pb(...families), { "Content-Type": PROTO_CT });
 
 /** GET /metrics; `body` is gunzipped if the server gzipped it, `rawBody` is as received. */
 export function scrape(base: string, headers: Record<string, string> = {}): Promise<RawResponse> {

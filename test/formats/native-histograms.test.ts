@@ -57,7 +57,16 @@ const SCHEMA3_BUCKETS = [
 ];
 
 // Schema -1 (base 4): bucket i is (4^(i-1), 4^i]. Span offset 1, length 2, deltas [5, -3] → 1: 5, 2: 2.
-const SCHEMA_MINUS1: Histogram = { sampleCount: 7, sampleSum: 30, bucket: [], schema: -1, zeroThreshold: 0, zeroCount: 0, positiveSpan: [{ offset: 1, length: 2 }], positiveDelta: [5, -3] };
+const SCHEMA_MINUS1: Histogram = {
+  sampleCount: 7,
+  sampleSum: 30,
+  bucket: [],
+  schema: -1,
+  zeroThreshold: 0,
+  zeroCount: 0,
+  positiveSpan: [{ offset: 1, length: 2 }],
+  positiveDelta: [5, -3],
+};
 const SCHEMA_MINUS1_BUCKETS = [
   [0, "1", "4", "5"],
   [0, "4", "16", "2"],
@@ -106,7 +115,8 @@ describe.skipIf(!enabled)("native histograms: /api/v1/metrics and dashboard deta
   beforeAll(async () => {
     pb = await startPushboard(PORT);
     base = pb.url;
-    const push = async (job: string, name: string, h: Histogram) => expect((await pushPb(base, "PUT", `/metrics/job/${job}`, fam(name, "HISTOGRAM", [native(h, { op: "x" })], "Native."))).status).toBe(200);
+    const push = async (job: string, name: string, h: Histogram) =>
+      expect((await pushPb(base, "PUT", `/metrics/job/${job}`, fam(name, "HISTOGRAM", [native(h, { op: "x" })], "Native."))).status).toBe(200);
     await push("nh0", "nh_schema0_seconds", SCHEMA0);
     await push("nh3", "nh_schema3_seconds", SCHEMA3);
     await push("nhm1", "nh_schema_m1_seconds", SCHEMA_MINUS1);
@@ -124,15 +134,30 @@ describe.skipIf(!enabled)("native histograms: /api/v1/metrics and dashboard deta
   });
 
   it("schema 0 integer histogram: list of [rule, lower, upper, count], count and sum", async () => {
-    expect(await apiMetric("nh0", "nh_schema0_seconds")).toEqual({ buckets: SCHEMA0_BUCKETS, count: "13", labels: { instance: "", job: "nh0", op: "x" }, sum: "20.5" });
+    expect(await apiMetric("nh0", "nh_schema0_seconds")).toEqual({
+      buckets: SCHEMA0_BUCKETS,
+      count: "13",
+      labels: { instance: "", job: "nh0", op: "x" },
+      sum: "20.5",
+    });
   });
 
   it("schema -1 integer histogram", async () => {
-    expect(await apiMetric("nhm1", "nh_schema_m1_seconds")).toEqual({ buckets: SCHEMA_MINUS1_BUCKETS, count: "7", labels: { instance: "", job: "nhm1", op: "x" }, sum: "30" });
+    expect(await apiMetric("nhm1", "nh_schema_m1_seconds")).toEqual({
+      buckets: SCHEMA_MINUS1_BUCKETS,
+      count: "7",
+      labels: { instance: "", job: "nhm1", op: "x" },
+      sum: "30",
+    });
   });
 
   it("float histogram: float counts, empty bucket left out", async () => {
-    expect(await apiMetric("nhf", "nh_float_seconds")).toEqual({ buckets: FLOAT0_BUCKETS, count: "4", labels: { instance: "", job: "nhf", op: "x" }, sum: "33.5" });
+    expect(await apiMetric("nhf", "nh_float_seconds")).toEqual({
+      buckets: FLOAT0_BUCKETS,
+      count: "4",
+      labels: { instance: "", job: "nhf", op: "x" },
+      sum: "33.5",
+    });
   });
 
   // Boundaries are computed like Prometheus' getBound (fraction × 2^exp), so powers of two are exact; the fractions
@@ -162,7 +187,18 @@ describe.skipIf(!enabled)("native histograms: /api/v1/metrics and dashboard deta
 
   describe("dashboard detail API", () => {
     interface Detail {
-      families: { name: string; type: string; samples: { labels: { name: string; value: string }[]; histogram?: { count: string; sum: string; native?: { schema: number; zeroThreshold: string; zeroCount: number; buckets: { lower: string; upper: string; count: number }[] } } }[] }[];
+      families: {
+        name: string;
+        type: string;
+        samples: {
+          labels: { name: string; value: string }[];
+          histogram?: {
+            count: string;
+            sum: string;
+            native?: { schema: number; zeroThreshold: string; zeroCount: number; buckets: { lower: string; upper: string; count: number }[] };
+          };
+        }[];
+      }[];
       groupingKey: string;
     }
     const detail = async (labels: Record<string, string>) => {
@@ -209,7 +245,9 @@ describe.skipIf(!enabled)("native histograms: /api/v1/metrics and dashboard deta
 
       const fl = (await detail({ job: "nhf" })).families.find((x) => x.name === "nh_float_seconds")!.samples[0]!.histogram!;
       expect(fl.count).toBe("4");
-      expect(fl.native?.buckets.filter((b) => b.count !== 0)).toEqual(FLOAT0_BUCKETS.map(([, lower, upper, count]) => ({ lower, upper, count: Number(count) })));
+      expect(fl.native?.buckets.filter((b) => b.count !== 0)).toEqual(
+        FLOAT0_BUCKETS.map(([, lower, upper, count]) => ({ lower, upper, count: Number(count) })),
+      );
     });
   });
 });

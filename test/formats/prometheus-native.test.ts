@@ -50,14 +50,39 @@ describe.skipIf(!enabled)("Prometheus (native histograms on) scraping pushboard 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "pushboard-prom-native-"));
     pb = await startPushboard(PB_PORT);
-    expect((await pushPb(pb.url, "PUT", "/metrics/job/nh_batch/instance/i1", fam("nh_request_seconds", "HISTOGRAM", [native(NATIVE, { route: "/api" })], "Request latency."))).status).toBe(200);
     expect(
-      (await push(pb.url, "PUT", "/metrics/job/nh_classic", "# TYPE nh_classic_records_total counter\nnh_classic_records_total{table=\"users\"} 42\n# TYPE nh_classic_lat histogram\nnh_classic_lat_bucket{le=\"1\"} 1\nnh_classic_lat_bucket{le=\"+Inf\"} 2\nnh_classic_lat_sum 3\nnh_classic_lat_count 2\n"))
-        .status,
+      (
+        await pushPb(
+          pb.url,
+          "PUT",
+          "/metrics/job/nh_batch/instance/i1",
+          fam("nh_request_seconds", "HISTOGRAM", [native(NATIVE, { route: "/api" })], "Request latency."),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await push(
+          pb.url,
+          "PUT",
+          "/metrics/job/nh_classic",
+          '# TYPE nh_classic_records_total counter\nnh_classic_records_total{table="users"} 42\n# TYPE nh_classic_lat histogram\nnh_classic_lat_bucket{le="1"} 1\nnh_classic_lat_bucket{le="+Inf"} 2\nnh_classic_lat_sum 3\nnh_classic_lat_count 2\n',
+        )
+      ).status,
     ).toBe(200);
     writeFileSync(
       path.join(dir, "prometheus.yml"),
-      ["global:", "  scrape_interval: 1s", "  evaluation_interval: 1s", "scrape_configs:", "  - job_name: pushboard", "    honor_labels: true", "    static_configs:", `      - targets: ['127.0.0.1:${PB_PORT}']`, ""].join("\n"),
+      [
+        "global:",
+        "  scrape_interval: 1s",
+        "  evaluation_interval: 1s",
+        "scrape_configs:",
+        "  - job_name: pushboard",
+        "    honor_labels: true",
+        "    static_configs:",
+        `      - targets: ['127.0.0.1:${PB_PORT}']`,
+        "",
+      ].join("\n"),
     );
     prom = spawn(
       PROMETHEUS,
@@ -87,11 +112,17 @@ describe.skipIf(!enabled)("Prometheus (native histograms on) scraping pushboard 
 
   it("the native histogram arrives whole and histogram_quantile(0.5) lies in the right bucket", async () => {
     const up = await poll('up{job="pushboard"}', (r) => r.length === 1 && r[0]!.value?.[1] === "1");
-    expect(up.map((s) => s.value?.[1]), `up; Prometheus log:\n${promOut}`).toEqual(["1"]);
+    expect(
+      up.map((s) => s.value?.[1]),
+      `up; Prometheus log:\n${promOut}`,
+    ).toEqual(["1"]);
 
     // Stored as a native histogram (not as _bucket series): the instant query returns a histogram sample.
     const raw = await poll("nh_request_seconds", (r) => r.length === 1 && r[0]!.histogram !== undefined);
-    expect(raw.map((s) => s.metric), `Prometheus log:\n${promOut}`).toEqual([{ __name__: "nh_request_seconds", job: "nh_batch", instance: "i1", route: "/api" }]);
+    expect(
+      raw.map((s) => s.metric),
+      `Prometheus log:\n${promOut}`,
+    ).toEqual([{ __name__: "nh_request_seconds", job: "nh_batch", instance: "i1", route: "/api" }]);
     const h = raw[0]!.histogram![1];
     expect(h.count).toBe("10");
     expect(h.sum).toBe("31");

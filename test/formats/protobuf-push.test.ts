@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeDelimitedFamilies } from "../../lib/exposition/parse-protobuf";
 import type { Histogram, MetricFamily } from "../../lib/exposition/model";
 import { startPushboard, type RunningServer } from "../helpers/servers";
-import { NATIVE_SCHEMA0,   ACCEPT_PROTO,
+import {
+  NATIVE_SCHEMA0,
+  ACCEPT_PROTO,
   apiGroup,
   built,
   classic,
@@ -91,8 +93,28 @@ describe.skipIf(!enabled)("protobuf pushes (pushboard)", () => {
       fam("pbt_requests_total", "COUNTER", [counter(42, { code: "200" }), counter(1, { code: "500" })], "Requests."),
       fam("pbt_temp_celsius", "GAUGE", [gauge(-3.5)], "Temperature."),
       fam("pbt_ratio", "UNTYPED", [untyped(0.25)]),
-      fam("pbt_size_bytes", "SUMMARY", [summary(2, 400, [[0.5, 100], [0.9, 300]])], "Sizes."),
-      fam("pbt_latency_seconds", "HISTOGRAM", [classic(4, 2.5, [[0.1, 1], [1, 3]])], "Latency."),
+      fam(
+        "pbt_size_bytes",
+        "SUMMARY",
+        [
+          summary(2, 400, [
+            [0.5, 100],
+            [0.9, 300],
+          ]),
+        ],
+        "Sizes.",
+      ),
+      fam(
+        "pbt_latency_seconds",
+        "HISTOGRAM",
+        [
+          classic(4, 2.5, [
+            [0.1, 1],
+            [1, 3],
+          ]),
+        ],
+        "Latency.",
+      ),
     );
     expect(r).toEqual({ status: 200, text: "" });
     const blocks = textBlocks(await text());
@@ -127,7 +149,14 @@ describe.skipIf(!enabled)("protobuf pushes (pushboard)", () => {
     expect(g?.last_push_successful).toBe(true);
     const lab = { instance: "i1", job: "pbt" };
     const api = (n: string) => g?.[n] as ApiFamily;
-    expect(api("pbt_requests_total")).toMatchObject({ type: "COUNTER", help: "Requests.", metrics: [{ labels: { ...lab, code: "200" }, value: "42" }, { labels: { ...lab, code: "500" }, value: "1" }] });
+    expect(api("pbt_requests_total")).toMatchObject({
+      type: "COUNTER",
+      help: "Requests.",
+      metrics: [
+        { labels: { ...lab, code: "200" }, value: "42" },
+        { labels: { ...lab, code: "500" }, value: "1" },
+      ],
+    });
     expect(api("pbt_ratio")).toMatchObject({ type: "UNTYPED", metrics: [{ labels: lab, value: "0.25" }] });
     expect(api("pbt_ratio").help).toBeUndefined();
     expect(api("pbt_size_bytes").metrics).toEqual([{ count: "2", labels: lab, quantiles: { "0.5": "100", "0.9": "300" }, sum: "400" }]);
@@ -138,13 +167,46 @@ describe.skipIf(!enabled)("protobuf pushes (pushboard)", () => {
   it("classic types round-trip through the protobuf scrape", async () => {
     const lab = labels({ instance: "i1", job: "pbt" });
     const h = await scrapedFamily("pbt_latency_seconds", "pbt");
-    expect(h).toEqual(fam("pbt_latency_seconds", "HISTOGRAM", [{ ...classic(4, 2.5, [[0.1, 1], [1, 3]]), label: lab }], "Latency."));
+    expect(h).toEqual(
+      fam(
+        "pbt_latency_seconds",
+        "HISTOGRAM",
+        [
+          {
+            ...classic(4, 2.5, [
+              [0.1, 1],
+              [1, 3],
+            ]),
+            label: lab,
+          },
+        ],
+        "Latency.",
+      ),
+    );
     const s = await scrapedFamily("pbt_size_bytes", "pbt");
-    expect(s).toEqual(fam("pbt_size_bytes", "SUMMARY", [{ ...summary(2, 400, [[0.5, 100], [0.9, 300]]), label: lab }], "Sizes."));
+    expect(s).toEqual(
+      fam(
+        "pbt_size_bytes",
+        "SUMMARY",
+        [
+          {
+            ...summary(2, 400, [
+              [0.5, 100],
+              [0.9, 300],
+            ]),
+            label: lab,
+          },
+        ],
+        "Sizes.",
+      ),
+    );
   });
 
   it("integer native histogram: stored, text scrape has +Inf/sum/count, protobuf scrape is lossless", async () => {
-    expect(await pushPb(base, "PUT", "/metrics/job/pbn", fam("pbn_native_seconds", "HISTOGRAM", [native(NATIVE_INT, { op: "read" })], "Native."))).toEqual({ status: 200, text: "" });
+    expect(await pushPb(base, "PUT", "/metrics/job/pbn", fam("pbn_native_seconds", "HISTOGRAM", [native(NATIVE_INT, { op: "read" })], "Native."))).toEqual({
+      status: 200,
+      text: "",
+    });
     const got = await scrapedFamily("pbn_native_seconds", "pbn");
     expect(got).toEqual({
       name: "pbn_native_seconds",
@@ -170,7 +232,13 @@ describe.skipIf(!enabled)("protobuf pushes (pushboard)", () => {
   });
 
   it("histogram with classic and native buckets (client_golang with both configured) keeps both", async () => {
-    const both: Histogram = { ...NATIVE_INT, bucket: [{ upperBound: 0.5, cumulativeCount: 6 }, { upperBound: 4, cumulativeCount: 10 }] };
+    const both: Histogram = {
+      ...NATIVE_INT,
+      bucket: [
+        { upperBound: 0.5, cumulativeCount: 6 },
+        { upperBound: 4, cumulativeCount: 10 },
+      ],
+    };
     expect((await pushPb(base, "PUT", "/metrics/job/pbb", fam("pbb_both", "HISTOGRAM", [native(both)]))).status).toBe(200);
     expect((await scrapedFamily("pbb_both", "pbb"))?.metric[0]?.histogram).toEqual(both);
     expect(textBlocks(await text()).get("pbb_both")).toEqual([
@@ -222,7 +290,13 @@ describe.skipIf(!enabled)("protobuf pushes (pushboard)", () => {
   it("a sample timestamp is rejected with 400; the group is kept and the failure time is set", async () => {
     expect((await pushPb(base, "PUT", "/metrics/job/pbts", fam("pbts_ok", "HISTOGRAM", [native(NATIVE_INT)]))).status).toBe(200);
     const before = await apiGroup(base, { job: "pbts" });
-    const r = await pushPb(base, "POST", "/metrics/job/pbts", fam("pbts_other", "GAUGE", [gauge(1)]), fam("pbts_ok", "HISTOGRAM", [{ ...native(NATIVE_INT), timestampMs: 1700000000000 }]));
+    const r = await pushPb(
+      base,
+      "POST",
+      "/metrics/job/pbts",
+      fam("pbts_other", "GAUGE", [gauge(1)]),
+      fam("pbts_ok", "HISTOGRAM", [{ ...native(NATIVE_INT), timestampMs: 1700000000000 }]),
+    );
     expect(r).toEqual({ status: 400, text: "pushed metrics are invalid or inconsistent with existing metrics: pushed metrics must not have timestamps\n" });
     const after = await apiGroup(base, { job: "pbts" });
     expect(after?.last_push_successful).toBe(false);
@@ -237,7 +311,9 @@ describe.skipIf(!enabled)("protobuf pushes (pushboard)", () => {
     for (const name of ["bad-label", "1x", "__reserved", "a.b", "sp ace"]) {
       const r = await pushPb(base, "PUT", "/metrics/job/pbl", fam("pbl_native", "HISTOGRAM", [native(NATIVE_INT, { [name]: "v" })]));
       expect(r.status, name).toBe(400);
-      expect(r.text).toMatch(/^pushed metrics are invalid or inconsistent with existing metrics: collected metric "pbl_native" \{.*\} has a label with an invalid name: /s);
+      expect(r.text).toMatch(
+        /^pushed metrics are invalid or inconsistent with existing metrics: collected metric "pbl_native" \{.*\} has a label with an invalid name: /s,
+      );
       expect(r.text.endsWith(`has a label with an invalid name: ${name}\n`), r.text).toBe(true);
     }
     const g = await apiGroup(base, { job: "pbl" });
@@ -270,7 +346,9 @@ describe.skipIf(!enabled)("protobuf pushes (pushboard)", () => {
   });
 
   it("an empty body is a valid push: PUT empties the group, POST changes nothing but the push time", async () => {
-    expect((await pushPb(base, "PUT", "/metrics/job/pbz", fam("pbz_a", "GAUGE", [gauge(1)]), fam("pbz_h", "HISTOGRAM", [native(NATIVE_INT)]))).status).toBe(200);
+    expect((await pushPb(base, "PUT", "/metrics/job/pbz", fam("pbz_a", "GAUGE", [gauge(1)]), fam("pbz_h", "HISTOGRAM", [native(NATIVE_INT)]))).status).toBe(
+      200,
+    );
     expect(await push(base, "POST", "/metrics/job/pbz", new Uint8Array(0), { "Content-Type": PROTO_CT })).toEqual({ status: 200, text: "" });
     let g = await apiGroup(base, { job: "pbz" });
     expect(Object.keys(g ?? {}).sort()).toEqual(["labels", "last_push_successful", "pbz_a", "pbz_h", "push_failure_time_seconds", "push_time_seconds"]);

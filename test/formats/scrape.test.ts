@@ -79,9 +79,24 @@ const NATIVE: Histogram = {
   positiveDelta: [1, 1, -1, 1, 1],
 };
 const PB_FAMILIES: MetricFamily[] = [
-  fam("sc_jobs_total", "COUNTER", [counter(7, { kind: "a" }, { counter: { value: 7, exemplar: { label: labels({ trace_id: "abc123" }), value: 1, timestampMs: 1700000000000 } } })], "Jobs."),
+  fam(
+    "sc_jobs_total",
+    "COUNTER",
+    [counter(7, { kind: "a" }, { counter: { value: 7, exemplar: { label: labels({ trace_id: "abc123" }), value: 1, timestampMs: 1700000000000 } } })],
+    "Jobs.",
+  ),
   fam("sc_native_seconds", "HISTOGRAM", [native(NATIVE, { op: "read" })], "A native histogram."),
-  fam("sc_pb_classic", "HISTOGRAM", [classic(5, 9, [[1, 2], [10, 4]])], "Classic, without +Inf."),
+  fam(
+    "sc_pb_classic",
+    "HISTOGRAM",
+    [
+      classic(5, 9, [
+        [1, 2],
+        [10, 4],
+      ]),
+    ],
+    "Classic, without +Inf.",
+  ),
   fam("sc_queue", "GAUGE", [gauge(12, { q: 'with "quotes"' })]),
 ];
 
@@ -211,7 +226,10 @@ describe.skipIf(!enabled)("scrape negotiation: text, protobuf, OpenMetrics, gzip
         const got = families.find((f) => f.name === want.name);
         expect(got, want.name).toBeDefined();
         const mine = got!.metric.filter((m) => m.label.some((l) => l.name === "job" && l.value === "sc_pb"));
-        const withGrouping = want.metric.map((m) => ({ ...m, label: [...m.label, ...labels({ instance: "", job: "sc_pb" })].sort((a, b) => (a.name < b.name ? -1 : 1)) }));
+        const withGrouping = want.metric.map((m) => ({
+          ...m,
+          label: [...m.label, ...labels({ instance: "", job: "sc_pb" })].sort((a, b) => (a.name < b.name ? -1 : 1)),
+        }));
         expect({ ...got!, metric: mine }).toEqual({ ...want, metric: withGrouping });
       }
     }
@@ -242,7 +260,11 @@ describe.skipIf(!enabled)("scrape negotiation: text, protobuf, OpenMetrics, gzip
         `sc_requests_total{code="200",${L}} 42.0`,
         `sc_requests_total{code="500",${L}} 1.0`,
       ]);
-      expect(block("sc_jobs")).toEqual(["# HELP sc_jobs Jobs.", "# TYPE sc_jobs counter", 'sc_jobs_total{instance="",job="sc_pb",kind="a"} 7.0 # {trace_id="abc123"} 1.0 1.7e+09']);
+      expect(block("sc_jobs")).toEqual([
+        "# HELP sc_jobs Jobs.",
+        "# TYPE sc_jobs counter",
+        'sc_jobs_total{instance="",job="sc_pb",kind="a"} 7.0 # {trace_id="abc123"} 1.0 1.7e+09',
+      ]);
       expect(block("sc_latency_seconds")).toEqual([
         "# HELP sc_latency_seconds Latency.",
         "# TYPE sc_latency_seconds histogram",
@@ -293,25 +315,32 @@ print(json.dumps(out))
 
     // promtool 2.42's `check metrics` reads with the text 0.0.4 parser, which knows neither the `unknown` type
     // nor exemplars: it can only judge an OpenMetrics body without them.
-    it.skipIf(!enabledOrSkip(hasPromtool, "promtool"))("promtool check metrics accepts it (without `unknown` families and exemplars, which its 0.0.4 parser rejects)", async () => {
-      await deleteGroup(base, "/metrics/job/sc_unknown");
-      const noExemplar = PB_FAMILIES.map((f) => (f.name === "sc_jobs_total" ? fam(f.name, "COUNTER", [counter(7, { kind: "a" })], f.help) : f));
-      expect((await pushPb(base, "PUT", "/metrics/job/sc_pb", ...noExemplar)).status).toBe(200);
-      const body = await om();
-      expect(body).not.toMatch(/^# TYPE \S+ unknown$/m);
-      expect(body).not.toContain(" # {");
-      expect(body).toContain("sc_native_seconds_bucket{");
-      const r = spawnSync(PROMTOOL!, ["check", "metrics"], { input: body, encoding: "utf8" });
-      const out = `${r.stdout}\n${r.stderr}`;
-      // Exit 0 = clean, 3 = lint remarks only, 1 = parse error.
-      expect([0, 3], `promtool exit ${r.status}:\n${out}`).toContain(r.status);
-      // Lint remarks name metrics (pushboard_storage_errors_total is one); a parse failure reads "error while …".
-      expect(out).not.toMatch(/error while|parsing error/i);
-    });
+    it.skipIf(!enabledOrSkip(hasPromtool, "promtool"))(
+      "promtool check metrics accepts it (without `unknown` families and exemplars, which its 0.0.4 parser rejects)",
+      async () => {
+        await deleteGroup(base, "/metrics/job/sc_unknown");
+        const noExemplar = PB_FAMILIES.map((f) => (f.name === "sc_jobs_total" ? fam(f.name, "COUNTER", [counter(7, { kind: "a" })], f.help) : f));
+        expect((await pushPb(base, "PUT", "/metrics/job/sc_pb", ...noExemplar)).status).toBe(200);
+        const body = await om();
+        expect(body).not.toMatch(/^# TYPE \S+ unknown$/m);
+        expect(body).not.toContain(" # {");
+        expect(body).toContain("sc_native_seconds_bucket{");
+        const r = spawnSync(PROMTOOL!, ["check", "metrics"], { input: body, encoding: "utf8" });
+        const out = `${r.stdout}\n${r.stderr}`;
+        // Exit 0 = clean, 3 = lint remarks only, 1 = parse error.
+        expect([0, 3], `promtool exit ${r.status}:\n${out}`).toContain(r.status);
+        // Lint remarks name metrics (pushboard_storage_errors_total is one); a parse failure reads "error while …".
+        expect(out).not.toMatch(/error while|parsing error/i);
+      },
+    );
   });
 
   it("gzip response encoding for all three formats decodes to the identity body's pushed content", async () => {
-    const pushed = (s: string) => s.split("\n").filter((l) => /job="sc_/.test(l)).join("\n");
+    const pushed = (s: string) =>
+      s
+        .split("\n")
+        .filter((l) => /job="sc_/.test(l))
+        .join("\n");
     for (const accept of [undefined, ACCEPT_PROTO, ACCEPT_OPENMETRICS]) {
       const h: Record<string, string> = accept ? { Accept: accept } : {};
       const plain = await scrape(base, h);

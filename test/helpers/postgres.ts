@@ -60,7 +60,18 @@ export function startPostgres(port: number): PostgresServer {
     chownSync(root, uid, gid);
     chownSync(pwfile, uid, gid);
   }
-  runAsPostgres(path.join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", `--pwfile=${pwfile}`, "-E", "UTF8", "--no-instructions"]);
+  runAsPostgres(path.join(bin, "initdb"), [
+    "-D",
+    dataDir,
+    "-U",
+    "postgres",
+    "--auth-local=trust",
+    "--auth-host=scram-sha-256",
+    `--pwfile=${pwfile}`,
+    "-E",
+    "UTF8",
+    "--no-instructions",
+  ]);
   const ctl = path.join(bin, "pg_ctl");
   const opts = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=32MB -c fsync=on -c synchronous_commit=on`;
   const start = (): void => {
@@ -71,7 +82,20 @@ export function startPostgres(port: number): PostgresServer {
   };
   start();
   // The pushboard role, over the Unix socket (trust for the superuser only there).
-  runAsPostgres(path.join(bin, "psql"), ["-h", root, "-p", String(port), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", `CREATE ROLE ${PG_USER} LOGIN PASSWORD '${PG_PASSWORD}' CREATEDB`]);
+  runAsPostgres(path.join(bin, "psql"), [
+    "-h",
+    root,
+    "-p",
+    String(port),
+    "-U",
+    "postgres",
+    "-d",
+    "postgres",
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-c",
+    `CREATE ROLE ${PG_USER} LOGIN PASSWORD '${PG_PASSWORD}' CREATEDB`,
+  ]);
   let running = true;
   const server: PostgresServer = {
     port,

@@ -13,12 +13,22 @@ const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 1500);
 const PROTOBUF = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
 const VALID_TEXT = [
-  "# HELP m A metric.\n# TYPE m counter\nm{a=\"1\"} 3\n",
-  "# TYPE h histogram\nh_bucket{le=\"0.5\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 1.5\nh_count 2\n",
-  "# TYPE s summary\ns{quantile=\"0.9\"} 4\ns_sum 9\ns_count 3\n",
-  "g{x=\"a\\\\b\\\"c\\n\"} NaN\nu -Inf\n",
+  '# HELP m A metric.\n# TYPE m counter\nm{a="1"} 3\n',
+  '# TYPE h histogram\nh_bucket{le="0.5"} 1\nh_bucket{le="+Inf"} 2\nh_sum 1.5\nh_count 2\n',
+  '# TYPE s summary\ns{quantile="0.9"} 4\ns_sum 9\ns_count 3\n',
+  'g{x="a\\\\b\\"c\\n"} NaN\nu -Inf\n',
 ];
-const PATHS = ["/metrics/job/f", "/metrics/job/f/instance/i", "/metrics/job@base64/Zg", "/metrics/job/f/l@base64/=", "/api/v1/metrics", "/metrics", "/-/healthy", "/api/v1/admin/wipe", "/-/quit"];
+const PATHS = [
+  "/metrics/job/f",
+  "/metrics/job/f/instance/i",
+  "/metrics/job@base64/Zg",
+  "/metrics/job/f/l@base64/=",
+  "/api/v1/metrics",
+  "/metrics",
+  "/-/healthy",
+  "/api/v1/admin/wipe",
+  "/-/quit",
+];
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH"];
 
 function send(port: number, method: string, path: string, headers: Record<string, string>, body: Buffer): Promise<number> {
@@ -64,7 +74,9 @@ function decodeURIComponentSafe(s: string): string {
 function randomBody(rand: () => number): { body: Buffer; headers: Record<string, string> } {
   const r = rand();
   const text = Buffer.from(VALID_TEXT[Math.floor(rand() * VALID_TEXT.length)]!);
-  const pb = Buffer.from(encodeDelimitedFamilies([{ name: "pbm", help: "h", type: "GAUGE", metric: [{ label: [{ name: "k", value: "v" }], gauge: { value: 1 } }] }]));
+  const pb = Buffer.from(
+    encodeDelimitedFamilies([{ name: "pbm", help: "h", type: "GAUGE", metric: [{ label: [{ name: "k", value: "v" }], gauge: { value: 1 } }] }]),
+  );
   if (r < 0.25) return { body: mutate(rand, text), headers: {} };
   if (r < 0.45) return { body: mutate(rand, pb), headers: { "Content-Type": PROTOBUF } };
   if (r < 0.55) return { body: mutate(rand, gzipSync(text)), headers: { "Content-Encoding": rand() < 0.5 ? "gzip" : "GZIP" } };

@@ -20,14 +20,31 @@ async function start(port: number, opts: Parameters<typeof startPushboard>[1] = 
   return s;
 }
 function cli(args: string[]) {
-  return spawnSync(process.execPath, [path.join(ROOT, "lib/cli/pushboard.mjs"), ...args], { encoding: "utf8", env: { ...process.env, PUSHBOARD_SKIP_BUILD_CHECK: "1" } });
+  return spawnSync(process.execPath, [path.join(ROOT, "lib/cli/pushboard.mjs"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, PUSHBOARD_SKIP_BUILD_CHECK: "1" },
+  });
 }
 
 describe("pushboard command line", () => {
   it("--help lists the Pushgateway's flags and pushboard's own", () => {
     const r = cli(["--help"]);
     expect(r.status).toBe(0);
-    for (const f of ["--web.listen-address", "--web.telemetry-path", "--web.enable-admin-api", "--web.enable-lifecycle", "--push.disable-consistency-check", "--persistence.file", "--persistence.interval", "--log.level", "--log.format", "--web.external-url", "--web.route-prefix", "--storage.backend", "PUSHBOARD_DATA_DIR"]) {
+    for (const f of [
+      "--web.listen-address",
+      "--web.telemetry-path",
+      "--web.enable-admin-api",
+      "--web.enable-lifecycle",
+      "--push.disable-consistency-check",
+      "--persistence.file",
+      "--persistence.interval",
+      "--log.level",
+      "--log.format",
+      "--web.external-url",
+      "--web.route-prefix",
+      "--storage.backend",
+      "PUSHBOARD_DATA_DIR",
+    ]) {
       expect(r.stdout.replace(/--\[no-\]/g, "--")).toContain(f);
     }
   });
@@ -60,11 +77,13 @@ describe("pushboard server", () => {
     const gz = await import("node:http").then(
       (http) =>
         new Promise<Buffer>((resolve, reject) => {
-          http.get(`${s.url}/metrics`, { headers: { "Accept-Encoding": "gzip" } }, (res) => {
-            expect(res.headers["content-encoding"]).toBe("gzip");
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks)));
-          }).on("error", reject);
+          http
+            .get(`${s.url}/metrics`, { headers: { "Accept-Encoding": "gzip" } }, (res) => {
+              expect(res.headers["content-encoding"]).toBe("gzip");
+              const chunks: Buffer[] = [];
+              res.on("data", (c: Buffer) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks)));
+            })
+            .on("error", reject);
         }),
     );
     expect(gunzipSync(gz).toString()).toContain('some_metric{instance="",job="some_job"} 3.14');
@@ -80,7 +99,10 @@ describe("pushboard server", () => {
     try {
       let ok = false;
       for (let i = 0; i < 200 && !ok; i++) {
-        ok = await fetch("http://127.0.0.1:19101/-/ready").then((r) => r.status === 200, () => false);
+        ok = await fetch("http://127.0.0.1:19101/-/ready").then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (!ok) await new Promise((r) => setTimeout(r, 50));
       }
       expect(ok).toBe(true);

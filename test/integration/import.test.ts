@@ -116,7 +116,12 @@ async function apiGroups(server: RunningServer): Promise<Map<string, unknown>> {
 
 function sortKeys(x: unknown): unknown {
   if (Array.isArray(x)) return x.map(sortKeys);
-  if (x && typeof x === "object") return Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sortKeys(v)]));
+  if (x && typeof x === "object")
+    return Object.fromEntries(
+      Object.entries(x)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    );
   return x;
 }
 
@@ -177,7 +182,14 @@ describe("pushboard import", () => {
   });
 
   it("answers usage errors and an unreadable source with exit code 2", async () => {
-    for (const argv of [[], ["--to", "http://127.0.0.1:1"], ["--from", "not a url"], ["--from", "http://x", "--bogus", "1"], ["--from", "http://x", "--concurrency", "0"], ["--help"]]) {
+    for (const argv of [
+      [],
+      ["--to", "http://127.0.0.1:1"],
+      ["--from", "not a url"],
+      ["--from", "http://x", "--bogus", "1"],
+      ["--from", "http://x", "--concurrency", "0"],
+      ["--help"],
+    ]) {
       const c = capture();
       expect(await runImport(argv, c.io), JSON.stringify(argv)).toBe(2);
       expect(c.err.join("\n")).toMatch(/Usage: pushboard import/);
@@ -219,7 +231,10 @@ describe("API group decoding", () => {
     expect(g.families[1]!.metric[0]!.histogram!.sampleSum).toBeNaN();
     expect(g.problems).toEqual([]);
     expect(() => groupFromApi({ labels: { type: "GAUGE", metrics: [] } })).toThrow(/family named "labels"/);
-    const native = groupFromApi({ labels: { job: "n" }, nh: { type: "HISTOGRAM", metrics: [{ labels: {}, buckets: [[0, "1", "2", "3"]], count: "3", sum: "1" }] } });
+    const native = groupFromApi({
+      labels: { job: "n" },
+      nh: { type: "HISTOGRAM", metrics: [{ labels: {}, buckets: [[0, "1", "2", "3"]], count: "3", sum: "1" }] },
+    });
     expect(native.families).toEqual([]);
     expect(native.problems[0]).toMatch(/native histogram/);
   });

@@ -46,7 +46,10 @@ describe.skipIf(!enabled)("per-group health on /metrics", () => {
     expect(await push(s.url, "/metrics/job/batch", "done 1\n")).toBe(200);
     expect(await push(s.url, "/metrics/job/cron/instance/a/env/prod", "pushboard_group_up 7\npushboard_group_expected_interval_seconds 9\nx 1\n")).toBe(200);
     const text = await metrics(s.url);
-    expect(lines(text, "pushboard_group_up{")).toEqual(['pushboard_group_up{instance="",job="batch"} 1', 'pushboard_group_up{env="prod",instance="a",job="cron"} 1']);
+    expect(lines(text, "pushboard_group_up{")).toEqual([
+      'pushboard_group_up{instance="",job="batch"} 1',
+      'pushboard_group_up{env="prod",instance="a",job="cron"} 1',
+    ]);
     expect(text).toContain("# TYPE pushboard_group_up gauge\n");
     // No cadence learnt from one push: the interval is absent.
     expect(lines(text, "pushboard_group_expected_interval_seconds{")).toEqual([]);
@@ -85,10 +88,14 @@ describe.skipIf(!enabled)("per-group health on /metrics", () => {
 describe.skipIf(!enabled)("lifecycle rules file", () => {
   it("a bad file refuses the start, naming the file and line", () => {
     const file = rulesFile("rules:\n  - match: '{job=\"a\"}'\n    expire_after: soon\n");
-    const r = spawnSync(process.execPath, [path.join(ROOT, "lib/cli/pushboard.mjs"), "--web.listen-address=127.0.0.1:19903", "--storage.backend=memory", `--lifecycle.config.file=${file}`], {
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "lib/cli/pushboard.mjs"), "--web.listen-address=127.0.0.1:19903", "--storage.backend=memory", `--lifecycle.config.file=${file}`],
+      {
+        encoding: "utf8",
+        timeout: 30_000,
+      },
+    );
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toContain(`${file}:3: rule 0: expire_after: not a valid duration`);
   });
@@ -96,7 +103,8 @@ describe.skipIf(!enabled)("lifecycle rules file", () => {
   it("SIGHUP reloads the rules; a bad file on reload keeps the rules in force", async () => {
     const file = rulesFile("rules:\n  - match: '{job=\"a\"}'\n    expect_every: 1h\n");
     const s = await start(19904, [`--lifecycle.config.file=${file}`]);
-    const rules = async () => ((await (await fetch(`${s.url}/api/v1/lifecycle`)).json()) as { data: { rules: { match: string; expect_every: string | null }[] } }).data.rules;
+    const rules = async () =>
+      ((await (await fetch(`${s.url}/api/v1/lifecycle`)).json()) as { data: { rules: { match: string; expect_every: string | null }[] } }).data.rules;
     expect(await rules()).toEqual([expect.objectContaining({ match: '{job="a"}', expect_every: "1h" })]);
     writeFileSync(file, "rules:\n  - match: '{job=\"b\"}'\n    expect_every: 2h\n");
     s.proc.kill("SIGHUP");
@@ -110,12 +118,14 @@ describe.skipIf(!enabled)("lifecycle rules file", () => {
 
 describe.skipIf(!enabled)("expiry", () => {
   it("previews, then expires matching groups only, counts and audits each expiry", async () => {
-    const file = rulesFile("rules:\n  - match: '{job=~\"ci-.*\", env!=\"prod\"}'\n    expire_after: 2s\n");
+    const file = rulesFile('rules:\n  - match: \'{job=~"ci-.*", env!="prod"}\'\n    expire_after: 2s\n');
     const s = await start(19905, [`--lifecycle.config.file=${file}`]);
     expect(await push(s.url, "/metrics/job/ci-1/instance/x", "a 1\n")).toBe(200);
     expect(await push(s.url, "/metrics/job/ci-2/env/prod", "a 1\n")).toBe(200);
     expect(await push(s.url, "/metrics/job/deploy", "a 1\n")).toBe(200);
-    const preview = (await (await fetch(`${s.url}/api/v1/lifecycle`)).json()) as { data: { upcoming_expiries: { labels: Record<string, string>; rule: number; due_at: string }[] } };
+    const preview = (await (await fetch(`${s.url}/api/v1/lifecycle`)).json()) as {
+      data: { upcoming_expiries: { labels: Record<string, string>; rule: number; due_at: string }[] };
+    };
     expect(preview.data.upcoming_expiries.map((e) => [e.labels, e.rule])).toEqual([[{ instance: "x", job: "ci-1" }, 0]]);
     expect(Date.parse(preview.data.upcoming_expiries[0]!.due_at)).toBeGreaterThan(Date.now() - 2000);
     const gone = await until(async () => !(await metrics(s.url)).includes('job="ci-1"'), 15_000, 100);
@@ -124,7 +134,9 @@ describe.skipIf(!enabled)("expiry", () => {
     expect(text).toContain('a{env="prod",instance="",job="ci-2"} 1');
     expect(text).toContain('a{instance="",job="deploy"} 1');
     expect(text).toContain('pushboard_groups_expired_total{rule="0"} 1');
-    const audit = (await (await fetch(`${s.url}/api/v1/audit`)).json()) as { data: { action: string; source: string; rule: number; labels: Record<string, string>; series: number }[] };
+    const audit = (await (await fetch(`${s.url}/api/v1/audit`)).json()) as {
+      data: { action: string; source: string; rule: number; labels: Record<string, string>; series: number }[];
+    };
     expect(audit.data).toEqual([expect.objectContaining({ action: "expire", source: "rule", rule: 0, labels: { instance: "x", job: "ci-1" }, series: 1 })]);
     expect(s.output()).toContain('msg="expired group" rule=0');
   });
@@ -162,8 +174,10 @@ describe.skipIf(!enabled)("expiry", () => {
 describe.skipIf(!enabled)("delete by selector and age", () => {
   it("lists by selector, status and age; deletes only with the admin API, after a dry run that deletes nothing", async () => {
     const s = await start(19907, ["--web.enable-admin-api"]);
-    for (const p of ["/metrics/job/backup/db/billing-1", "/metrics/job/backup/db/billing-2", "/metrics/job/backup/db/users", "/metrics/job/etl"]) expect(await push(s.url, p, "a 1\n")).toBe(200);
-    const list = async (query: string) => (await fetch(`${s.url}/api/v1/groups?${query}`)).json() as Promise<{ status: string; data: { labels: Record<string, string>; status: string }[] }>;
+    for (const p of ["/metrics/job/backup/db/billing-1", "/metrics/job/backup/db/billing-2", "/metrics/job/backup/db/users", "/metrics/job/etl"])
+      expect(await push(s.url, p, "a 1\n")).toBe(200);
+    const list = async (query: string) =>
+      (await fetch(`${s.url}/api/v1/groups?${query}`)).json() as Promise<{ status: string; data: { labels: Record<string, string>; status: string }[] }>;
     expect((await list(q('{job="backup", db=~"billing-.*"}'))).data.map((g) => g.labels.db)).toEqual(["billing-1", "billing-2"]);
     expect((await list(`${q('{db="users"}')}&${q('{job="etl"}')}`)).data.map((g) => g.labels.job)).toEqual(["backup", "etl"]);
     expect((await list(`${q('{job=~".+"}')}&stale=true`)).data).toEqual([]);
@@ -175,13 +189,19 @@ describe.skipIf(!enabled)("delete by selector and age", () => {
     expect((await fetch(`${s.url}/api/v1/groups?not_pushed_for=5 minutes`)).status).toBe(400);
 
     expect((await fetch(`${s.url}/api/v1/groups`, { method: "DELETE" })).status).toBe(400);
-    const dry = (await (await fetch(`${s.url}/api/v1/groups?${q('{db=~"billing-.*"}')}&dry_run=true`, { method: "DELETE" })).json()) as { data: { dry_run: boolean; would_delete: number; deleted: number } };
+    const dry = (await (await fetch(`${s.url}/api/v1/groups?${q('{db=~"billing-.*"}')}&dry_run=true`, { method: "DELETE" })).json()) as {
+      data: { dry_run: boolean; would_delete: number; deleted: number };
+    };
     expect(dry.data).toMatchObject({ dry_run: true, would_delete: 2, deleted: 0 });
     expect((await list(q('{job="backup"}'))).data).toHaveLength(3);
-    const del = (await (await fetch(`${s.url}/api/v1/groups?${q('{db=~"billing-.*"}')}`, { method: "DELETE", headers: { "user-agent": "cleanup-job/1" } })).json()) as { data: { deleted: number; groups: Record<string, string>[] } };
+    const del = (await (
+      await fetch(`${s.url}/api/v1/groups?${q('{db=~"billing-.*"}')}`, { method: "DELETE", headers: { "user-agent": "cleanup-job/1" } })
+    ).json()) as { data: { deleted: number; groups: Record<string, string>[] } };
     expect(del.data.deleted).toBe(2);
     expect((await list(q('{job=~".+"}'))).data.map((g) => g.labels.db ?? g.labels.job)).toEqual(["users", "etl"]);
-    const audit = (await (await fetch(`${s.url}/api/v1/audit?limit=10`)).json()) as { data: { source: string; client: string; user_agent: string; labels: Record<string, string> }[] };
+    const audit = (await (await fetch(`${s.url}/api/v1/audit?limit=10`)).json()) as {
+      data: { source: string; client: string; user_agent: string; labels: Record<string, string> }[];
+    };
     expect(audit.data.map((e) => [e.source, e.labels.db, e.client, e.user_agent])).toEqual([
       ["selector", "billing-2", "127.0.0.1", "cleanup-job/1"],
       ["selector", "billing-1", "127.0.0.1", "cleanup-job/1"],
@@ -209,7 +229,9 @@ describe.skipIf(!enabled)("audit trail", () => {
     expect((await fetch(`${s.url}/api/v1/admin/wipe`, { method: "PUT" })).status).toBe(202);
     await s.stop("SIGKILL");
     const again = await start(19909, [], { memory: false, dataDir });
-    const audit = (await (await fetch(`${again.url}/api/v1/audit`)).json()) as { data: { action: string; source: string; groups: number; series: number; labels: Record<string, string>; user_agent: string | null }[] };
+    const audit = (await (await fetch(`${again.url}/api/v1/audit`)).json()) as {
+      data: { action: string; source: string; groups: number; series: number; labels: Record<string, string>; user_agent: string | null }[];
+    };
     expect(audit.data.map((e) => [e.action, e.source, e.groups, e.series, e.labels])).toEqual([
       ["wipe", "api", 1, 1, {}],
       ["delete", "api", 1, 2, { instance: "i", job: "a" }],

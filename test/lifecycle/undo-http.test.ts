@@ -29,8 +29,16 @@ const metrics = async (base: string): Promise<string> => (await fetch(`${base}/m
 /** The lines of one job's series in the scrape (HELP/TYPE lines of its families included). */
 const jobLines = (text: string, job: string): string[] => text.split("\n").filter((l) => l.includes(`job="${job}"`));
 
-async function ui<T = Record<string, unknown>>(base: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-  const res = await fetch(base + p, body === undefined ? { headers } : { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+async function ui<T = Record<string, unknown>>(
+  base: string,
+  p: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(
+    base + p,
+    body === undefined ? { headers } : { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) },
+  );
   return { status: res.status, body: (await res.json()) as T };
 }
 
@@ -48,7 +56,13 @@ async function groupId(base: string, q: string): Promise<string> {
 describe.skipIf(!enabled)("undo over HTTP", () => {
   it("restores a Pushgateway DELETE exactly, once; refuses a group pushed again; guards cross-site requests", async () => {
     const s = await start(20000);
-    expect(await send(s.url, "/metrics/job/backup/db/billing", '# HELP size_bytes Size.\n# TYPE size_bytes gauge\nsize_bytes{part="a"} 1.5e+09\nsize_bytes{part="b"} NaN\n')).toBe(200);
+    expect(
+      await send(
+        s.url,
+        "/metrics/job/backup/db/billing",
+        '# HELP size_bytes Size.\n# TYPE size_bytes gauge\nsize_bytes{part="a"} 1.5e+09\nsize_bytes{part="b"} NaN\n',
+      ),
+    ).toBe(200);
     expect(await send(s.url, "/metrics/job/backup/db/billing", "# TYPE runs counter\nruns 7\n", "POST")).toBe(200);
     expect(await send(s.url, "/metrics/job/other", "x 1\n")).toBe(200);
     const before = jobLines(await metrics(s.url), "backup");
@@ -57,7 +71,15 @@ describe.skipIf(!enabled)("undo over HTTP", () => {
     expect(jobLines(await metrics(s.url), "backup")).toEqual([]);
     const list = await ui<Restorable>(s.url, "/api/ui/undo");
     expect(list.body.undoWindowMs).toBe(15 * 60_000);
-    expect(list.body.entries).toEqual([expect.objectContaining({ action: "delete", labels: [{ name: "job", value: "backup" }, { name: "db", value: "billing" }] })]);
+    expect(list.body.entries).toEqual([
+      expect.objectContaining({
+        action: "delete",
+        labels: [
+          { name: "job", value: "backup" },
+          { name: "db", value: "billing" },
+        ],
+      }),
+    ]);
     const op = list.body.entries[0]!.operation!;
     // Same protection as the other dashboard mutations.
     expect((await fetch(`${s.url}/api/ui/undo/${op}`, { method: "POST", body: "{}" })).status).toBe(415);
@@ -104,7 +126,11 @@ describe.skipIf(!enabled)("undo over HTTP", () => {
   });
 
   it("--dashboard.undo-window: past it a restore is 410 while the audit line stays; a bad value refuses the start", async () => {
-    const bad = spawnSync(process.execPath, [path.join(ROOT, "lib/cli/pushboard.mjs"), "--web.listen-address=127.0.0.1:20003", "--storage.backend=memory", "--dashboard.undo-window=soon"], { encoding: "utf8", timeout: 30_000 });
+    const bad = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "lib/cli/pushboard.mjs"), "--web.listen-address=127.0.0.1:20003", "--storage.backend=memory", "--dashboard.undo-window=soon"],
+      { encoding: "utf8", timeout: 30_000 },
+    );
     expect(bad.status).not.toBe(0);
     expect(bad.stdout + bad.stderr).toContain('invalid --dashboard.undo-window "soon"');
     const s = await start(20002, ["--dashboard.undo-window=1s"]);
@@ -131,7 +157,10 @@ describe.skipIf(!enabled)("family delete over HTTP", () => {
     expect(await send(s.url, "/metrics/job/etl", "repushed 2\n", "POST")).toBe(200);
     const pushTime = (await metrics(s.url)).split("\n").find((l) => l.startsWith('push_time_seconds{instance="",job="etl"}'));
     const del = await ui<{ deleted: string[]; kept: string[]; undo: { operation: string } }>(s.url, `/api/ui/groups/${id}/families/delete`, {
-      families: [{ name: "old_rows", lastPushedMs: at("old_rows") }, { name: "repushed", lastPushedMs: at("repushed") }],
+      families: [
+        { name: "old_rows", lastPushedMs: at("old_rows") },
+        { name: "repushed", lastPushedMs: at("repushed") },
+      ],
     });
     expect(del.status).toBe(200);
     expect(del.body).toMatchObject({ deleted: ["old_rows"], kept: ["repushed"] });
@@ -146,11 +175,15 @@ describe.skipIf(!enabled)("family delete over HTTP", () => {
       expect(r.body.error).toContain(name);
     }
     expect((await ui(s.url, `/api/ui/groups/${id}/families/delete`, { families: "old_rows" })).status).toBe(400);
-    expect((await ui(s.url, `/api/ui/groups/${Buffer.from("nope").toString("base64url")}/families/delete`, { families: [{ name: "x", lastPushedMs: 1 }] })).status).toBe(404);
-    expect((await ui(s.url, `/api/ui/groups/${id}/families/delete`, { families: [{ name: "rows", lastPushedMs: 1 }] }, { "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect(
+      (await ui(s.url, `/api/ui/groups/${Buffer.from("nope").toString("base64url")}/families/delete`, { families: [{ name: "x", lastPushedMs: 1 }] })).status,
+    ).toBe(404);
+    expect(
+      (await ui(s.url, `/api/ui/groups/${id}/families/delete`, { families: [{ name: "rows", lastPushedMs: 1 }] }, { "sec-fetch-site": "cross-site" })).status,
+    ).toBe(403);
     const undo = await ui(s.url, `/api/ui/undo/${del.body.undo.operation}`, {});
     expect(undo.status).toBe(200);
-    expect(await metrics(s.url)).toContain("# HELP old_rows Renamed.\n# TYPE old_rows gauge\nold_rows{instance=\"\",job=\"etl\"} 5\n");
+    expect(await metrics(s.url)).toContain('# HELP old_rows Renamed.\n# TYPE old_rows gauge\nold_rows{instance="",job="etl"} 5\n');
     const activity = (await ui<{ entries: { action: string; families: string[] | null }[] }>(s.url, "/api/ui/activity")).body.entries;
     expect(activity.map((e) => [e.action, e.families])).toEqual([
       ["restore", ["old_rows"]],
@@ -165,7 +198,9 @@ describe.skipIf(!enabled)("family delete over HTTP", () => {
     for (const db of ["a", "b"]) expect(await send(s.url, `/metrics/job/etl/db/${db}`, "old 1\nnew 1\n", "POST")).toBe(200);
     expect(await send(s.url, "/metrics/job/web", "old 1\n")).toBe(200);
     const q = `match[]=${encodeURIComponent('{job="etl"}')}&family=old&family=absent`;
-    const dry = (await (await fetch(`${s.url}/api/v1/groups?${q}&dry_run=true`, { method: "DELETE" })).json()) as { data: { would_delete: number; groups: { families: string[] }[] } };
+    const dry = (await (await fetch(`${s.url}/api/v1/groups?${q}&dry_run=true`, { method: "DELETE" })).json()) as {
+      data: { would_delete: number; groups: { families: string[] }[] };
+    };
     expect(dry.data.would_delete).toBe(2);
     expect(dry.data.groups.map((g) => g.families)).toEqual([["old"], ["old"]]);
     expect((await metrics(s.url)).match(/^old\{/gm)).toHaveLength(3);

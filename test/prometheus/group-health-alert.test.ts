@@ -44,7 +44,15 @@ describe.skipIf(!enabled)("alerting on pushboard_group_up in a real Prometheus",
     pb = await startPushboard(PB_PORT, { args: [`--lifecycle.config.file=${rules}`] });
     writeFileSync(
       path.join(dir, "alerts.yml"),
-      ["groups:", "  - name: pushed-jobs", "    rules:", "      - alert: PushedGroupOverdue", "        expr: pushboard_group_up == 0", "        labels: { severity: warning }", ""].join("\n"),
+      [
+        "groups:",
+        "  - name: pushed-jobs",
+        "    rules:",
+        "      - alert: PushedGroupOverdue",
+        "        expr: pushboard_group_up == 0",
+        "        labels: { severity: warning }",
+        "",
+      ].join("\n"),
     );
     writeFileSync(
       path.join(dir, "prometheus.yml"),
@@ -58,9 +66,18 @@ describe.skipIf(!enabled)("alerting on pushboard_group_up in a real Prometheus",
         "",
       ].join("\n"),
     );
-    prom = spawn(PROMETHEUS!, [`--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`, `--web.listen-address=127.0.0.1:${PROM_PORT}`, "--log.level=warn"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    prom = spawn(
+      PROMETHEUS!,
+      [
+        `--config.file=${path.join(dir, "prometheus.yml")}`,
+        `--storage.tsdb.path=${path.join(dir, "data")}`,
+        `--web.listen-address=127.0.0.1:${PROM_PORT}`,
+        "--log.level=warn",
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     prom.stdout!.on("data", (d) => (promOut += d));
     prom.stderr!.on("data", (d) => (promOut += d));
   });

@@ -78,12 +78,27 @@ describe.skipIf(!enabled)("real Prometheus and promtool", () => {
   });
 
   it("pushed series reach Prometheus with their grouping labels, and up == 1", async () => {
-    expect(await push("PUT", "/metrics/job/batch/instance/i1/zone/eu", "# HELP batch_records_total Records.\n# TYPE batch_records_total counter\nbatch_records_total{table=\"users\"} 42\n")).toBe(200);
+    expect(
+      await push(
+        "PUT",
+        "/metrics/job/batch/instance/i1/zone/eu",
+        '# HELP batch_records_total Records.\n# TYPE batch_records_total counter\nbatch_records_total{table="users"} 42\n',
+      ),
+    ).toBe(200);
     expect(await push("PUT", "/metrics/job/nightly", "# TYPE nightly_last_success_seconds gauge\nnightly_last_success_seconds 1.7e+09\n")).toBe(200);
-    expect(await push("PUT", "/metrics/job@base64/dGVhbS9iYXRjaA/path@base64/L3Zhci90bXA", "# TYPE lat_seconds histogram\nlat_seconds_bucket{le=\"1\"} 1\nlat_seconds_bucket{le=\"+Inf\"} 2\nlat_seconds_sum 3\nlat_seconds_count 2\n")).toBe(200);
+    expect(
+      await push(
+        "PUT",
+        "/metrics/job@base64/dGVhbS9iYXRjaA/path@base64/L3Zhci90bXA",
+        '# TYPE lat_seconds histogram\nlat_seconds_bucket{le="1"} 1\nlat_seconds_bucket{le="+Inf"} 2\nlat_seconds_sum 3\nlat_seconds_count 2\n',
+      ),
+    ).toBe(200);
 
     const up = await pollQuery('up{job="pushboard"}', (r) => r.length === 1 && r[0]!.value[1] === "1");
-    expect(up.map((s) => s.value[1]), `up; Prometheus log:\n${promOut}`).toEqual(["1"]);
+    expect(
+      up.map((s) => s.value[1]),
+      `up; Prometheus log:\n${promOut}`,
+    ).toEqual(["1"]);
 
     const rec = await pollQuery("batch_records_total", (r) => r.length > 0);
     expect(rec.map((s) => s.metric)).toEqual([{ __name__: "batch_records_total", job: "batch", instance: "i1", zone: "eu", table: "users" }]);

@@ -15,9 +15,12 @@ const started: RunningServer[] = [];
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64url") || "=";
 const BODIES: Array<[Record<string, string>, string]> = [
   [{ job: "imp" }, '# HELP c A counter \\\\ with escapes.\n# TYPE c counter\nc{path="/ü \\"q\\""} 1e+06\n# TYPE g gauge\ng{k="nan"} NaN\ng{k="inf"} +Inf\n'],
-  [{ job: "slash/job", instance: "", zone: "eu" }, "# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 2\ns_count 3\n"],
+  [{ job: "slash/job", instance: "", zone: "eu" }, '# TYPE s summary\ns{quantile="0.5"} 1\ns_sum 2\ns_count 3\n'],
   [{ job: "hist", instance: "h1" }, '# TYPE h histogram\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 2\nh_sum 3\nh_count 2\n'],
-  ...Array.from({ length: 40 }, (_, i): [Record<string, string>, string] => [{ job: `batch-${i % 4}`, instance: `host-${i}` }, `# TYPE u untyped\nu{shard="${i}"} ${i / 4}\n`]),
+  ...Array.from({ length: 40 }, (_, i): [Record<string, string>, string] => [
+    { job: `batch-${i % 4}`, instance: `host-${i}` },
+    `# TYPE u untyped\nu{shard="${i}"} ${i / 4}\n`,
+  ]),
 ];
 
 async function fill(server: RunningServer): Promise<void> {

@@ -67,7 +67,10 @@ async function scrapePushed(r: RunningServer): Promise<string> {
 
 async function waitReady(r: RunningServer, want: number): Promise<void> {
   for (;;) {
-    const status = await fetch(r.url + "/-/ready").then((x) => x.status, () => -1);
+    const status = await fetch(r.url + "/-/ready").then(
+      (x) => x.status,
+      () => -1,
+    );
     if (status === want) return;
     await new Promise((res) => setTimeout(res, 50));
   }
@@ -142,7 +145,9 @@ describe.skipIf(!available)("three replicas on one PostgreSQL", () => {
   it("pushes spread round-robin show up identically on every replica, at once", async () => {
     for (let i = 0; i < 60; i++) {
       const writer = replicas[i % 3]!;
-      expect(await pushTo(writer, `/metrics/job/rr/instance/i${i % 12}`, `# TYPE rr_total counter\nrr_total{step="${i % 4}"} ${i}\n`, i % 2 ? "POST" : "PUT")).toBe(200);
+      expect(
+        await pushTo(writer, `/metrics/job/rr/instance/i${i % 12}`, `# TYPE rr_total counter\nrr_total{step="${i % 4}"} ${i}\n`, i % 2 ? "POST" : "PUT"),
+      ).toBe(200);
       // Read-your-writes across replicas: the very next read on another replica shows it.
       const reader = replicas[(i + 1) % 3]!;
       expect(await scrapePushed(reader)).toContain(`rr_total{instance="i${i % 12}",job="rr",step="${i % 4}"} ${i}`);
@@ -286,7 +291,12 @@ describe.skipIf(!available)("three replicas on one PostgreSQL", () => {
     pgServer.stop();
     let late: RunningServer | undefined;
     try {
-      late = await startPushboard(19765, { memory: false, args: ["--storage.backend=postgres"], env: { PUSHBOARD_POSTGRES_URL: directUrl }, readyPath: "/-/healthy" });
+      late = await startPushboard(19765, {
+        memory: false,
+        args: ["--storage.backend=postgres"],
+        env: { PUSHBOARD_POSTGRES_URL: directUrl },
+        readyPath: "/-/healthy",
+      });
       expect((await fetch(late.url + "/-/ready")).status).toBe(503);
       const scrape = await fetch(late.url + "/metrics");
       expect(scrape.status).toBe(503);

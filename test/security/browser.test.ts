@@ -85,12 +85,22 @@ describe("cross-site protocol writes", () => {
   });
   it("push clients (no Origin), same-origin pages, and scrapes still work", async () => {
     expect((await rawRequest(s.port, { method: "PUT", path: "/metrics/job/xsite", body: "m 1\n" }).done).status).toBe(200);
-    const same = await rawRequest(s.port, { method: "PUT", path: "/metrics/job/xsite", headers: { Origin: s.url, "Sec-Fetch-Site": "same-origin" }, body: "m 1\n" }).done;
+    const same = await rawRequest(s.port, {
+      method: "PUT",
+      path: "/metrics/job/xsite",
+      headers: { Origin: s.url, "Sec-Fetch-Site": "same-origin" },
+      body: "m 1\n",
+    }).done;
     expect(same.status).toBe(200);
     expect((await rawRequest(s.port, { path: "/metrics", headers: { "Sec-Fetch-Site": "cross-site" } }).done).status).toBe(200);
   });
   it("--web.allow-cross-site-push restores the Pushgateway's behaviour", async () => {
-    const r = await rawRequest(permissive.port, { method: "PUT", path: "/metrics/job/xsite", headers: { "Sec-Fetch-Site": "cross-site", Origin: "http://evil.example" }, body: "m 1\n" }).done;
+    const r = await rawRequest(permissive.port, {
+      method: "PUT",
+      path: "/metrics/job/xsite",
+      headers: { "Sec-Fetch-Site": "cross-site", Origin: "http://evil.example" },
+      body: "m 1\n",
+    }).done;
     expect(r.status).toBe(200);
   });
 });

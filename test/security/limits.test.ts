@@ -13,7 +13,14 @@ const series = (n: number, name = "m") => Array.from({ length: n }, (_, i) => `$
 beforeAll(async () => {
   s = await startPushboard(19745, {
     env,
-    args: ["--push.max-series-per-push=100", "--push.max-labels-per-series=5", "--push.max-label-name-length=10", "--push.max-label-value-length=20", "--storage.max-groups=3", "--storage.max-series=150"],
+    args: [
+      "--push.max-series-per-push=100",
+      "--push.max-labels-per-series=5",
+      "--push.max-label-name-length=10",
+      "--push.max-label-value-length=20",
+      "--storage.max-groups=3",
+      "--storage.max-series=150",
+    ],
   });
   rate = await startPushboard(19746, { env, args: ["--push.rate-limit-per-job=0.2"] });
 }, 60_000);

@@ -56,7 +56,9 @@ afterAll(async () => {
 
 describe("rejected requests reach the client", () => {
   it.each(["urllib", "http.client"] as const)("Python %s pushing 30 MB over the limit gets the 413 and its message", (mode) => {
-    expect(pythonPush(mode, `${open.url}/metrics/job/big`, 30 * MB)).toBe(`413 request body larger than the limit of ${16 * 1024 * 1024} bytes (--push.max-body-size)`);
+    expect(pythonPush(mode, `${open.url}/metrics/job/big`, 30 * MB)).toBe(
+      `413 request body larger than the limit of ${16 * 1024 * 1024} bytes (--push.max-body-size)`,
+    );
   });
   it.each(["urllib", "http.client"] as const)("Python %s pushing 30 MB to a bad path gets the 400", (mode) => {
     expect(pythonPush(mode, `${open.url}/metrics/job/%zz`, 30 * MB)).toMatch(/^400 /);

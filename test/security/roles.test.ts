@@ -95,7 +95,9 @@ describe("scoped access", () => {
   it("the audit trail records the push user who deleted a group", async () => {
     expect((await req(s, "PUT", "/metrics/job/build-audit", CI, BODY)).status).toBe(200);
     expect((await req(s, "DELETE", "/metrics/job/build-audit", CI)).status).toBe(202);
-    const audit = JSON.parse(text(await req(s, "GET", "/api/v1/audit", GRAFANA))) as { data: Array<{ action: string; user: string | null; labels: Record<string, string> }> };
+    const audit = JSON.parse(text(await req(s, "GET", "/api/v1/audit", GRAFANA))) as {
+      data: Array<{ action: string; user: string | null; labels: Record<string, string> }>;
+    };
     const entry = audit.data.find((e) => e.labels.job === "build-audit");
     expect(entry).toMatchObject({ action: "delete", user: "ci" });
   });
@@ -163,7 +165,9 @@ describe("anonymous roles and closed health", () => {
   }, 60_000);
 
   it("respects --web.route-prefix", async () => {
-    const s = await start(19924, webConfig("prefix.yml", USERS + "authorization:\n  users:\n    ci: { roles: [push], jobs: [build-*] }\n"), ["--web.route-prefix=/pg"]);
+    const s = await start(19924, webConfig("prefix.yml", USERS + "authorization:\n  users:\n    ci: { roles: [push], jobs: [build-*] }\n"), [
+      "--web.route-prefix=/pg",
+    ]);
     expect((await req(s, "PUT", "/pg/metrics/job/build-1", CI, BODY)).status).toBe(200);
     expect((await req(s, "PUT", "/pg/metrics/job/other", CI, BODY)).status).toBe(403);
     expect((await req(s, "GET", "/pg/-/healthy")).status).toBe(200);

@@ -93,7 +93,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
     it("rejects type clashes, duplicate series and suffix collisions with 400 and records the failure", async () => {
       const s = await fresh();
-      expect(await push(s, "put", job("a"), "# TYPE x counter\nx 1\n# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 1\n")).toEqual({ ok: true });
+      expect(await push(s, "put", job("a"), '# TYPE x counter\nx 1\n# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n')).toEqual({ ok: true });
       const clash = await push(s, "put", job("b"), "# TYPE x gauge\nx 2\n", 2_000_000);
       expect(clash).toMatchObject({ ok: false, status: 400 });
       expect(!clash.ok && clash.message).toMatch(/^pushed metrics are invalid or inconsistent with existing metrics: .*is not a COUNTER/);
@@ -213,7 +213,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
     it("restores a deleted group exactly (families, HELP, TYPE, values, push times, history, last error), once", async () => {
       const s = await fresh();
       await push(s, "put", job("b"), "# TYPE other gauge\nother 1\n");
-      await push(s, "put", job("a"), "# HELP v help text\n# TYPE v gauge\nv{x=\"1\"} NaN\nv{x=\"2\"} -Inf\n# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 2\ns_count 3\n", 1_000_000);
+      await push(
+        s,
+        "put",
+        job("a"),
+        '# HELP v help text\n# TYPE v gauge\nv{x="1"} NaN\nv{x="2"} -Inf\n# TYPE s summary\ns{quantile="0.5"} 1\ns_sum 2\ns_count 3\n',
+        1_000_000,
+      );
       await push(s, "post", job("a"), "w -0\n", 2_000_000.5);
       expect(await push(s, "post", job("a"), "# TYPE other counter\nother 1\n", 3_000_000)).toMatchObject({ ok: false }); // last error and failure time
       expect(s.getGroup(groupingKey(job("a")))!.lastError).toBeDefined();
@@ -265,10 +271,19 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await push(s, "put", job("a"), "x 5\n", 2_000_000); // a pushed again
       await push(s, "put", job("c"), "# TYPE y counter\ny 1\n"); // y is now a counter elsewhere
       const ra = await s.submit({ kind: "restore", ids: [da.ok ? da.undo!.operation : ""] });
-      expect(ra).toMatchObject({ ok: true, restore: { restored: [], refused: [{ labels: job("a"), reason: expect.stringMatching(/pushed again since the deletion/) }] } });
+      expect(ra).toMatchObject({
+        ok: true,
+        restore: { restored: [], refused: [{ labels: job("a"), reason: expect.stringMatching(/pushed again since the deletion/) }] },
+      });
       expect(valueOf(s, job("a"), "x")).toBe(5);
       const rb = await s.submit({ kind: "restore", ids: [db.ok ? db.undo!.operation : ""] });
-      expect(rb).toMatchObject({ ok: true, restore: { restored: [], refused: [{ labels: job("b"), reason: expect.stringMatching(/conflicts with metrics pushed since the deletion: .*is not a COUNTER/) }] } });
+      expect(rb).toMatchObject({
+        ok: true,
+        restore: {
+          restored: [],
+          refused: [{ labels: job("b"), reason: expect.stringMatching(/conflicts with metrics pushed since the deletion: .*is not a COUNTER/) }],
+        },
+      });
       expect(s.getGroup(groupingKey(job("b")))).toBeUndefined();
       // Refused snapshots stay restorable (until the window ends).
       expect(s.restorable()).toHaveLength(2);
@@ -282,7 +297,16 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const pushTime = g.families.get("push_time_seconds");
       const res = await s.submit({
         kind: "deleteFamilies",
-        groups: [{ key: g.key, families: [{ name: "old_metric", timestampMs: 1_000_000 }, { name: "repushed", timestampMs: 1_000_000 }, { name: "absent", timestampMs: 1 }] }],
+        groups: [
+          {
+            key: g.key,
+            families: [
+              { name: "old_metric", timestampMs: 1_000_000 },
+              { name: "repushed", timestampMs: 1_000_000 },
+              { name: "absent", timestampMs: 1 },
+            ],
+          },
+        ],
         audit: { source: "dashboard", user: "ops" },
       });
       expect(res).toMatchObject({ ok: true, removed: [{ key: g.key, families: ["old_metric"], series: 1 }], undo: { operation: expect.any(String) } });
@@ -301,7 +325,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(restore).toMatchObject({ ok: true, restore: { restored: [{ families: ["old_metric"] }] } });
       expect(s.getGroup(groupingKey(job("a")))!.families.get("old_metric")).toEqual(g.families.get("old_metric"));
       // A family pushed again since its delete is never overwritten by a restore.
-      const del2 = await s.submit({ kind: "deleteFamilies", groups: [{ key: g.key, families: [{ name: "kept", timestampMs: 1_000_000 }] }], audit: { source: "api" } });
+      const del2 = await s.submit({
+        kind: "deleteFamilies",
+        groups: [{ key: g.key, families: [{ name: "kept", timestampMs: 1_000_000 }] }],
+        audit: { source: "api" },
+      });
       await push(s, "post", job("a"), "kept 9\n", 3_000_000);
       const r2 = await s.submit({ kind: "restore", ids: [del2.ok ? del2.undo!.operation : ""] });
       expect(r2).toMatchObject({ ok: true, restore: { restored: [], refused: [{ reason: expect.stringMatching(/pushed again since the deletion: kept/) }] } });
@@ -312,12 +340,23 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const s = await fresh();
       await push(s, "put", job("a"), "a 1\n", 1_000_000);
       await push(s, "post", job("b"), "old 1\nnew 1\n", 1_000_000);
-      const exp = await s.submit({ kind: "deleteIf", groups: [{ key: groupingKey(job("a")), lastAttemptAtMostMs: 1_000_000 }], audit: { source: "rule", rule: 0 } });
+      const exp = await s.submit({
+        kind: "deleteIf",
+        groups: [{ key: groupingKey(job("a")), lastAttemptAtMostMs: 1_000_000 }],
+        audit: { source: "rule", rule: 0 },
+      });
       expect(exp).toMatchObject({ ok: true, deleted: 1, undo: { operation: expect.any(String) } });
-      const fam = await s.submit({ kind: "deleteFamilies", groups: [{ key: groupingKey(job("b")), families: [{ name: "old", timestampMs: 1_000_000 }] }], audit: { source: "dashboard" } });
+      const fam = await s.submit({
+        kind: "deleteFamilies",
+        groups: [{ key: groupingKey(job("b")), families: [{ name: "old", timestampMs: 1_000_000 }] }],
+        audit: { source: "dashboard" },
+      });
       await s.submit({ kind: "delete", labels: job("b"), audit: { source: "api" } });
       const r = await s.submit({ kind: "restore", ids: [exp.ok ? exp.undo!.operation : "", fam.ok ? fam.undo!.operation : ""] });
-      expect(r).toMatchObject({ ok: true, restore: { restored: [{ labels: job("a") }], refused: [{ labels: job("b"), reason: expect.stringMatching(/group was deleted since/) }] } });
+      expect(r).toMatchObject({
+        ok: true,
+        restore: { restored: [{ labels: job("a") }], refused: [{ labels: job("b"), reason: expect.stringMatching(/group was deleted since/) }] },
+      });
       expect(valueOf(s, job("a"), "a")).toBe(1);
     });
 
@@ -353,11 +392,15 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const reopen = factory.reopen;
       it("keeps undo snapshots and family deletes across a restart; a restore survives it too", async () => {
         let s = await fresh();
-        await push(s, "put", job("a"), "# HELP v h\n# TYPE v gauge\nv{x=\"1\"} NaN\nv{x=\"2\"} -0\n", 1_000_000);
+        await push(s, "put", job("a"), '# HELP v h\n# TYPE v gauge\nv{x="1"} NaN\nv{x="2"} -0\n', 1_000_000);
         await push(s, "post", job("b"), "old 1\nnew 1\n", 1_000_000);
         const before = snapshot(s);
         const del = await s.submit({ kind: "delete", labels: job("a"), audit: { source: "api" } });
-        const fam = await s.submit({ kind: "deleteFamilies", groups: [{ key: groupingKey(job("b")), families: [{ name: "old", timestampMs: 1_000_000 }] }], audit: { source: "dashboard" } });
+        const fam = await s.submit({
+          kind: "deleteFamilies",
+          groups: [{ key: groupingKey(job("b")), families: [{ name: "old", timestampMs: 1_000_000 }] }],
+          audit: { source: "dashboard" },
+        });
         s = await reopen(s);
         open.push(s);
         expect(s.getGroup(groupingKey(job("b")))!.families.has("old")).toBe(false);
@@ -387,8 +430,8 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
       it("keeps every acknowledged write across a restart, exactly", async () => {
         let s = await fresh();
-        await push(s, "put", job("a"), "# HELP v help text\n# TYPE v gauge\nv{x=\"1\"} NaN\nv{x=\"2\"} -Inf\n");
-        await push(s, "put", job("b", { inst: "\u0000\u00ff" }), "# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 2\ns_count 3\n");
+        await push(s, "put", job("a"), '# HELP v help text\n# TYPE v gauge\nv{x="1"} NaN\nv{x="2"} -Inf\n');
+        await push(s, "put", job("b", { inst: "\u0000\u00ff" }), '# TYPE s summary\ns{quantile="0.5"} 1\ns_sum 2\ns_count 3\n');
         await push(s, "put", job("c"), "# TYPE v counter\nv 1\n"); // rejected: recorded failure
         await push(s, "put", job("d"), "gone 1\n");
         await s.submit({ kind: "delete", labels: job("d") });

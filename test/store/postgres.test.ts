@@ -17,7 +17,13 @@ const urls = new WeakMap<MetricStore, string>();
 const undoWindows = new WeakMap<MetricStore, number | undefined>();
 
 async function openPg(url: string, opts: Partial<ConstructorParameters<typeof PostgresStore>[0]> = {}): Promise<PostgresStore> {
-  const s = new PostgresStore({ url, logger: (level, msg, fields) => logs.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`), pollIntervalMs: 200, queryTimeoutMs: 2000, ...opts });
+  const s = new PostgresStore({
+    url,
+    logger: (level, msg, fields) => logs.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`),
+    pollIntervalMs: 200,
+    queryTimeoutMs: 2000,
+    ...opts,
+  });
   await s.start();
   urls.set(s, url);
   return s;

@@ -11,7 +11,9 @@ const TEST_DIR = path.resolve(__dirname, "..");
 const NOT_SCANNED = new Set(["setup.sh", "fixtures", "system-deps.mjs", "system-deps.json", "system-deps.test.ts"]);
 /** Node's own tools, and what Debian's Essential packages (coreutils, bash builtins, grep, sed, gzip) provide. */
 const ALWAYS_PRESENT = new Set(
-  "node npm npx echo printf cat true false test cd export set exit read sleep head tail grep sed wc tr sort cut kill env mkdir rm cp mv ls chmod gzip df dirname basename id sh".split(" "),
+  "node npm npx echo printf cat true false test cd export set exit read sleep head tail grep sed wc tr sort cut kill env mkdir rm cp mv ls chmod gzip df dirname basename id sh".split(
+    " ",
+  ),
 );
 
 function sourceFiles(dir: string): string[] {
@@ -33,7 +35,9 @@ function literals(src: string): string[] {
 function programMatchesSpec(program: string): boolean {
   if (!program.startsWith("/")) return declaredProgram(program) !== undefined;
   return SYSTEM_PACKAGES.some((p) =>
-    (p.programs ?? []).some((spec) => spec.startsWith("/") && new RegExp(`^${spec.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]+")}$`).test(program)),
+    (p.programs ?? []).some(
+      (spec) => spec.startsWith("/") && new RegExp(`^${spec.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]+")}$`).test(program),
+    ),
   );
 }
 
@@ -109,10 +113,15 @@ describe("test/system-deps.json declares every tool the tests use", () => {
 
   it("the scanner catches an undeclared program and module (it can fail)", () => {
     const fake = path.join(TEST_DIR, "x/fake.test.ts");
-    const src = 'spawnSync("jq", ["."]); const p = "/usr/bin/redis-server"; const py = `import yaml\\nfrom lxml import etree`; spawnSync("bash", ["-c", s]); const s = "echo x | xmllint --noout -";';
-    const progs = programsUsed(fake, src).map((u) => u.name).filter((n) => !programMatchesSpec(n) && !ALWAYS_PRESENT.has(n));
+    const src =
+      'spawnSync("jq", ["."]); const p = "/usr/bin/redis-server"; const py = `import yaml\\nfrom lxml import etree`; spawnSync("bash", ["-c", s]); const s = "echo x | xmllint --noout -";';
+    const progs = programsUsed(fake, src)
+      .map((u) => u.name)
+      .filter((n) => !programMatchesSpec(n) && !ALWAYS_PRESENT.has(n));
     expect(progs).toEqual(["jq", "/usr/bin/redis-server", "xmllint"]);
-    const mods = pythonModulesUsed(fake, src.replace("spawnSync", "python")).map((u) => u.name).filter((n) => !declaredPythonModule(n));
+    const mods = pythonModulesUsed(fake, src.replace("spawnSync", "python"))
+      .map((u) => u.name)
+      .filter((n) => !declaredPythonModule(n));
     expect(mods).toEqual(["yaml", "lxml"]);
   });
 

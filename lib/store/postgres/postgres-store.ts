@@ -153,7 +153,12 @@ export class PostgresStore extends StateReader implements MetricStore {
           await client.query("COMMIT");
           this.replaceState(snapshot);
           this.loaded = true;
-          this.log("info", "loaded the shared store from PostgreSQL", { groups: snapshot.groups.length, series: this.state.seriesCount(), version: snapshot.version, storage: this.description });
+          this.log("info", "loaded the shared store from PostgreSQL", {
+            groups: snapshot.groups.length,
+            series: this.state.seriesCount(),
+            version: snapshot.version,
+            storage: this.description,
+          });
         });
       } catch (err) {
         broken = true;
@@ -295,7 +300,11 @@ export class PostgresStore extends StateReader implements MetricStore {
       if (own) await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       const snapshot = await loadSnapshot(c, Date.now() - this.undoWindowMs);
       if (own) await c.query("COMMIT");
-      this.log("warn", "fell behind the retained change log: reloaded the whole store", { from: this.version, to: snapshot.version, groups: snapshot.groups.length });
+      this.log("warn", "fell behind the retained change log: reloaded the whole store", {
+        from: this.version,
+        to: snapshot.version,
+        groups: snapshot.groups.length,
+      });
       this.replaceState(snapshot);
     } catch (err) {
       broken = true;
@@ -396,7 +405,15 @@ export class PostgresStore extends StateReader implements MetricStore {
       // Hold only committed data in memory while the commit is in flight.
       this.state.undo(batch);
       const next = current + 1;
-      const sql = batch.mutations.length > 0 ? commitSql(batch.mutations, next, { escapeLiteral: (t) => client!.escapeLiteral(t), retain: this.retain, auditCutoffMs: Date.now() - this.auditRetentionMs, undoCutoffMs: Date.now() - this.undoWindowMs }) : "";
+      const sql =
+        batch.mutations.length > 0
+          ? commitSql(batch.mutations, next, {
+              escapeLiteral: (t) => client!.escapeLiteral(t),
+              retain: this.retain,
+              auditCutoffMs: Date.now() - this.auditRetentionMs,
+              undoCutoffMs: Date.now() - this.undoWindowMs,
+            })
+          : "";
       await client.query(sql + "COMMIT");
       if (batch.mutations.length > 0) {
         this.state.redo(batch);
@@ -417,4 +434,3 @@ export class PostgresStore extends StateReader implements MetricStore {
     }
   }
 }
-

@@ -46,7 +46,11 @@ export class Reachability {
   refusal(loaded: boolean): WriteResult | undefined {
     if (this.since !== undefined) {
       const since = new Date(this.since).toISOString();
-      return { ok: false, status: 503, message: `database unreachable since ${since}: write not applied (pushboard is read-only until PostgreSQL is reachable again): ${this.lastError}` };
+      return {
+        ok: false,
+        status: 503,
+        message: `database unreachable since ${since}: write not applied (pushboard is read-only until PostgreSQL is reachable again): ${this.lastError}`,
+      };
     }
     if (!loaded) return { ok: false, status: 503, message: "the shared store is not loaded yet (PostgreSQL not reached): write not applied" };
     return undefined;

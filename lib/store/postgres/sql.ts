@@ -37,7 +37,9 @@ export function commitSql(mutations: Mutation[], version: number, { escapeLitera
             `last_error_ms = EXCLUDED.last_error_ms, last_error_message = EXCLUDED.last_error_message`,
         );
         if (m.removedFamilies.length > 0) {
-          parts.push(`DELETE FROM pushboard_families WHERE group_key = ${key} AND name IN (${m.removedFamilies.map((n) => lit(JSON.stringify(n))).join(", ")})`);
+          parts.push(
+            `DELETE FROM pushboard_families WHERE group_key = ${key} AND name IN (${m.removedFamilies.map((n) => lit(JSON.stringify(n))).join(", ")})`,
+          );
         }
         if (m.families.length > 0) {
           const values = m.families.map((sf) => `(${key}, ${lit(JSON.stringify(sf.family.name))}, ${numberLiteral(sf.timestampMs)}, ${lit(familyText(sf))})`);
@@ -111,7 +113,9 @@ class UndoRows {
 
   private flush(): void {
     if (this.pending.size === 0) return;
-    this.parts.push(`INSERT INTO pushboard_undo (id, time_ms, data) VALUES ${[...this.pending.values()].join(", ")} ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data`);
+    this.parts.push(
+      `INSERT INTO pushboard_undo (id, time_ms, data) VALUES ${[...this.pending.values()].join(", ")} ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data`,
+    );
     this.pending.clear();
   }
 }
@@ -137,10 +141,13 @@ export async function loadSnapshot(client: pg.ClientBase, undoCutoffMs: number):
   for (const row of g.rows) {
     const key = keyFromText(row.key);
     const group: PersistedGroup = { key, labels: JSON.parse(row.labels), families: [], pushHistory: JSON.parse(row.push_history) };
-    if (row.last_error_ms !== null) group.lastError = { timeMs: row.last_error_ms, message: row.last_error_message === null ? "" : (JSON.parse(row.last_error_message) as string) };
+    if (row.last_error_ms !== null)
+      group.lastError = { timeMs: row.last_error_ms, message: row.last_error_message === null ? "" : (JSON.parse(row.last_error_message) as string) };
     byKey.set(row.key, group);
   }
-  const f = await client.query<{ group_key: string; timestamp_ms: number; data: string }>("SELECT group_key, timestamp_ms, data FROM pushboard_families ORDER BY seq");
+  const f = await client.query<{ group_key: string; timestamp_ms: number; data: string }>(
+    "SELECT group_key, timestamp_ms, data FROM pushboard_families ORDER BY seq",
+  );
   for (const row of f.rows) {
     const group = byKey.get(row.group_key);
     if (group) group.families.push({ timestampMs: row.timestamp_ms, family: decodeFamily(row.data) });

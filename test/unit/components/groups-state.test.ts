@@ -23,7 +23,14 @@ describe("selection reducer", () => {
   it("toggles rows and whole pages, and removes deleted ids", () => {
     let s: Selection = emptySelection("job=a");
     s = selectionReducer(s, { type: "toggle", id: "1", labels: L("a"), on: true });
-    s = selectionReducer(s, { type: "page", rows: [{ id: "2", labels: L("a") }, { id: "3", labels: L("a") }], on: true });
+    s = selectionReducer(s, {
+      type: "page",
+      rows: [
+        { id: "2", labels: L("a") },
+        { id: "3", labels: L("a") },
+      ],
+      on: true,
+    });
     expect(selectionSize(s)).toBe(3);
     s = selectionReducer(s, { type: "page", rows: [{ id: "3", labels: L("a") }], on: false });
     s = selectionReducer(s, { type: "remove", ids: ["1"] });
@@ -53,7 +60,16 @@ describe("useSelection", () => {
   it("asks the server which selected ids the new filter matches and says how many were unselected", async () => {
     const matchIds = vi.fn(async (_q: string, ids: string[]) => ids.filter((id) => id !== "b"));
     const { result, rerender } = renderHook(({ q }) => useSelection(q, matchIds), { initialProps: { q: "job=x" } });
-    act(() => result.current.dispatch({ type: "page", rows: [{ id: "a", labels: L("a") }, { id: "b", labels: L("b") }], on: true }));
+    act(() =>
+      result.current.dispatch({
+        type: "page",
+        rows: [
+          { id: "a", labels: L("a") },
+          { id: "b", labels: L("b") },
+        ],
+        on: true,
+      }),
+    );
     expect(selectionSize(result.current.selection)).toBe(2);
     rerender({ q: "job=x a" });
     // Until the answer arrives the selection still names the old filter (the view does not act on it).

@@ -19,7 +19,11 @@ const UI = { source: "dashboard" as const, client: "127.0.0.1" };
 describe("deletes", () => {
   it("deletes by id with one deleteMany write and reports unknown ids", async () => {
     const { s, fresh, stale } = store();
-    const r = await deleteGroups(s, [encodeGroupId(fresh.key), encodeGroupId(stale.key), encodeGroupId(fresh.key), "bogus", encodeGroupId("job\xffgone\xff")], UI);
+    const r = await deleteGroups(
+      s,
+      [encodeGroupId(fresh.key), encodeGroupId(stale.key), encodeGroupId(fresh.key), "bogus", encodeGroupId("job\xffgone\xff")],
+      UI,
+    );
     expect(r.deleted).toBe(2);
     expect(r.skipped).toHaveLength(2);
     expect(s.writes).toEqual([{ kind: "deleteMany", keys: [fresh.key, stale.key], audit: UI }]);
@@ -100,6 +104,10 @@ describe("checkMutationRequest", () => {
     [{ "content-type": "application/json", host: "127.0.0.1:9091", "x-forwarded-host": "evil.example", origin: "http://evil.example" }, 403],
   ])("%j → %s", (headers, status) => expect(checkMutationRequest(req(headers), cfg)?.status).toBe(status));
   it("accepts the external URL's host", () => {
-    expect(checkMutationRequest(req({ "content-type": "application/json", host: "x:1", origin: "https://pg.example" }), { externalUrl: "https://pg.example/prefix" })).toBeUndefined();
+    expect(
+      checkMutationRequest(req({ "content-type": "application/json", host: "x:1", origin: "https://pg.example" }), {
+        externalUrl: "https://pg.example/prefix",
+      }),
+    ).toBeUndefined();
   });
 });

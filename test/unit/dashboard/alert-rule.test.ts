@@ -27,8 +27,10 @@ function promtool(args: string[]): { ok: boolean; out: string } {
 }
 
 describe("Prometheus expressions", () => {
-  it("selects exactly the group (instance=\"\" when the key has none)", () => {
-    expect(pushAgeExpr(L({ database: "billing", job: "backup_postgres" }))).toBe('time() - push_time_seconds{job="backup_postgres",database="billing",instance=""}');
+  it('selects exactly the group (instance="" when the key has none)', () => {
+    expect(pushAgeExpr(L({ database: "billing", job: "backup_postgres" }))).toBe(
+      'time() - push_time_seconds{job="backup_postgres",database="billing",instance=""}',
+    );
     expect(pushAgeExpr(L({ job: "api", instance: "web-1" }))).toBe('time() - push_time_seconds{job="api",instance="web-1"}');
     expect(pushAgeExpr(L({ job: 'a"b\\c' }))).toBe('time() - push_time_seconds{job="a\\"b\\\\c",instance=""}');
   });
@@ -83,7 +85,7 @@ describe.skipIf(!PROMTOOL)("alert rule accepted by promtool", () => {
         "          - exp_labels: { severity: warning, job: backup_postgres, database: billing }",
         "            exp_annotations:",
         `              summary: 'No push from {job="backup_postgres", database="billing"} for 4m 0s'`,
-        "              description: \"The group was expected to push at least every 180s (pushboard's stale-after for it).\"",
+        '              description: "The group was expected to push at least every 180s (pushboard\'s stale-after for it)."',
         "",
       ].join("\n"),
     );

@@ -100,12 +100,36 @@ describe("explanations", () => {
   });
 
   it("a cadence declared by a rule, and a failing pusher", () => {
-    const facts = { stale: true, lastPushMs: T0, lastFailureMs: T0 + 5 * MIN, lastPushFailed: true, cadenceMs: 5 * MIN, cadenceSource: "rule" as const, cadencePushes: 1, staleAfterMs: 5 * MIN };
-    expect(explainStaleness(facts, T0 + 20 * MIN).text).toBe("no push attempt for 15m (the last one failed); expected every 5m (declared by a lifecycle rule); stale after 5m");
+    const facts = {
+      stale: true,
+      lastPushMs: T0,
+      lastFailureMs: T0 + 5 * MIN,
+      lastPushFailed: true,
+      cadenceMs: 5 * MIN,
+      cadenceSource: "rule" as const,
+      cadencePushes: 1,
+      staleAfterMs: 5 * MIN,
+    };
+    expect(explainStaleness(facts, T0 + 20 * MIN).text).toBe(
+      "no push attempt for 15m (the last one failed); expected every 5m (declared by a lifecycle rule); stale after 5m",
+    );
   });
 
   it("a group that never pushed successfully", () => {
-    const facts = { stale: true, lastPushMs: null, lastFailureMs: null, lastPushFailed: false, cadenceMs: null, cadenceSource: "default" as const, cadencePushes: 0, staleAfterMs: H };
-    expect(explainStaleness(facts, T0)).toEqual({ cadence: "no cadence yet (0 pushes seen, 4 needed to learn one)", staleAtMs: null, text: "never pushed; stale after 1h (the default, --dashboard.stale-after)" });
+    const facts = {
+      stale: true,
+      lastPushMs: null,
+      lastFailureMs: null,
+      lastPushFailed: false,
+      cadenceMs: null,
+      cadenceSource: "default" as const,
+      cadencePushes: 0,
+      staleAfterMs: H,
+    };
+    expect(explainStaleness(facts, T0)).toEqual({
+      cadence: "no cadence yet (0 pushes seen, 4 needed to learn one)",
+      staleAtMs: null,
+      text: "never pushed; stale after 1h (the default, --dashboard.stale-after)",
+    });
   });
 });

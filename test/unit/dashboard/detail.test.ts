@@ -32,7 +32,19 @@ const summary: MetricFamily = {
   name: "rpc_seconds",
   help: "",
   type: "SUMMARY",
-  metric: [{ label: [{ name: "method", value: "get" }], summary: { sampleCount: 3, sampleSum: 0.3, quantile: [{ quantile: 0.5, value: 0.1 }, { quantile: 0.99, value: 0.2 }] } }],
+  metric: [
+    {
+      label: [{ name: "method", value: "get" }],
+      summary: {
+        sampleCount: 3,
+        sampleSum: 0.3,
+        quantile: [
+          { quantile: 0.5, value: 0.1 },
+          { quantile: 0.99, value: 0.2 },
+        ],
+      },
+    },
+  ],
 };
 
 describe("group ids", () => {
@@ -44,8 +56,24 @@ describe("group ids", () => {
   });
   it.each(["", "a+b", "a/b", "YQ==", "!!!"])("rejects %j", (id) => expect(decodeGroupId(id)).toBeUndefined());
   it("builds a delete path with @base64 only where a value needs it (test/unit/dashboard/delete-command.test.ts has the grammar)", () => {
-    expect(deletePathOf([{ name: "instance", value: "" }, { name: "job", value: "a/b" }], "/pg")).toBe("/pg/metrics/job@base64/YS9i/instance@base64/=");
-    expect(deletePathOf([{ name: "database", value: "billing" }, { name: "job", value: "backup_postgres" }], "/pg")).toBe("/pg/metrics/job/backup_postgres/database/billing");
+    expect(
+      deletePathOf(
+        [
+          { name: "instance", value: "" },
+          { name: "job", value: "a/b" },
+        ],
+        "/pg",
+      ),
+    ).toBe("/pg/metrics/job@base64/YS9i/instance@base64/=");
+    expect(
+      deletePathOf(
+        [
+          { name: "database", value: "billing" },
+          { name: "job", value: "backup_postgres" },
+        ],
+        "/pg",
+      ),
+    ).toBe("/pg/metrics/job/backup_postgres/database/billing");
   });
 });
 
@@ -74,7 +102,16 @@ describe("human values", () => {
 
 describe("native histogram buckets", () => {
   it("expands delta-encoded spans", () => {
-    expect(expandSpans([{ offset: 1, length: 2 }, { offset: 2, length: 1 }], [3, -1, 2], undefined)).toEqual([
+    expect(
+      expandSpans(
+        [
+          { offset: 1, length: 2 },
+          { offset: 2, length: 1 },
+        ],
+        [3, -1, 2],
+        undefined,
+      ),
+    ).toEqual([
       { index: 1, count: 3 },
       { index: 2, count: 2 },
       { index: 5, count: 4 },
@@ -89,7 +126,18 @@ describe("native histogram buckets", () => {
   it("computes bounds by schema", () => {
     expect(nativeUpperBound(0, 3)).toBe(8);
     expect(nativeUpperBound(1, 2)).toBeCloseTo(2);
-    const v = nativeBuckets({ sampleCount: 5, sampleSum: 1, bucket: [], schema: 0, zeroThreshold: 0.001, zeroCount: 1, positiveSpan: [{ offset: 0, length: 2 }], positiveDelta: [1, 1], negativeSpan: [{ offset: 1, length: 1 }], negativeDelta: [1] });
+    const v = nativeBuckets({
+      sampleCount: 5,
+      sampleSum: 1,
+      bucket: [],
+      schema: 0,
+      zeroThreshold: 0.001,
+      zeroCount: 1,
+      positiveSpan: [{ offset: 0, length: 2 }],
+      positiveDelta: [1, 1],
+      negativeSpan: [{ offset: 1, length: 1 }],
+      negativeDelta: [1],
+    });
     expect(v.buckets).toEqual([
       { lower: "-2", upper: "-1", count: 1 },
       { lower: "-0.001", upper: "0.001", count: 1 },
@@ -148,7 +196,9 @@ describe("groupDetail", () => {
 
 describe("native bucket bounds match Prometheus' exponentialBounds table", () => {
   // Prometheus' constants for schema 3 (model/histogram/generic.go).
-  const schema3 = [0.5, 0.5452538663326288, 0.5946035575013605, 0.6484197773255048, 0.7071067811865475, 0.7711054127039704, 0.8408964152537144, 0.9170040432046711];
+  const schema3 = [
+    0.5, 0.5452538663326288, 0.5946035575013605, 0.6484197773255048, 0.7071067811865475, 0.7711054127039704, 0.8408964152537144, 0.9170040432046711,
+  ];
   // Within one ulp: the fractions are correctly rounded, Prometheus' literals are sometimes one ulp lower.
   it.each(schema3.map((f, k) => [k, f] as const))("schema 3 fraction %i", (k, f) => {
     expect(Math.abs(nativeUpperBound(3, k) / (f * 2) - 1)).toBeLessThanOrEqual(2.3e-16);

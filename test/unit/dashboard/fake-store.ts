@@ -23,7 +23,9 @@ export function makeGroup(spec: GroupSpec): Group {
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   const pushes = spec.pushes ?? [];
   const last = pushes[pushes.length - 1] ?? 0;
-  const withInstance = labels.some((l) => l.name === "instance") ? labels : [...labels, { name: "instance", value: "" }].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const withInstance = labels.some((l) => l.name === "instance")
+    ? labels
+    : [...labels, { name: "instance", value: "" }].sort((a, b) => (a.name < b.name ? -1 : 1));
   const families = new Map<string, StoredFamily>();
   const add = (f: MetricFamily, t: number) => families.set(f.name, { family: f, timestampMs: t });
   for (const f of spec.families ?? []) {
@@ -31,7 +33,10 @@ export function makeGroup(spec: GroupSpec): Group {
     add({ ...f, metric }, last);
   }
   add(gauge("push_time_seconds", last / 1000, withInstance, "Last Unix time when changing this group in the Pushgateway succeeded."), last);
-  add(gauge("push_failure_time_seconds", (spec.failureMs ?? 0) / 1000, withInstance, "Last Unix time when changing this group in the Pushgateway failed."), spec.failureMs ?? last);
+  add(
+    gauge("push_failure_time_seconds", (spec.failureMs ?? 0) / 1000, withInstance, "Last Unix time when changing this group in the Pushgateway failed."),
+    spec.failureMs ?? last,
+  );
   const g: Group = { key: groupingKey(labels), labels, families, pushHistory: pushes.slice(-32) };
   if (spec.lastError) g.lastError = spec.lastError;
   return g;

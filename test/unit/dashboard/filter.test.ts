@@ -25,14 +25,19 @@ describe("tokenize", () => {
 describe("parseFilter", () => {
   it("classifies terms", () => {
     const f = parseFilter("backup job=a env!=prod instance=~web-.* zone!~eu.* is:stale");
-    expect(f.terms.map((t) => (t.kind === "label" ? `${t.name}${t.op}${t.value}` : t.kind === "text" ? `text:${t.text}` : t.kind === "status" ? `is:${t.status}` : t.kind === "selector" ? t.selector.text : `has:${t.what}`))).toEqual([
-      "text:backup",
-      "job=a",
-      "env!=prod",
-      "instance=~web-.*",
-      "zone!~eu.*",
-      "is:stale",
-    ]);
+    expect(
+      f.terms.map((t) =>
+        t.kind === "label"
+          ? `${t.name}${t.op}${t.value}`
+          : t.kind === "text"
+            ? `text:${t.text}`
+            : t.kind === "status"
+              ? `is:${t.status}`
+              : t.kind === "selector"
+                ? t.selector.text
+                : `has:${t.what}`,
+      ),
+    ).toEqual(["text:backup", "job=a", "env!=prod", "instance=~web-.*", "zone!~eu.*", "is:stale"]);
   });
   it("reports a bad regex with the regex in the message", () => expect(() => parseFilter("job=~(")).toThrow(/invalid regular expression "\("/));
   it("reports an unknown status", () => expect(() => parseFilter("is:sleepy")).toThrow(FilterError));

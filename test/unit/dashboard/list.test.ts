@@ -13,7 +13,11 @@ const params = (p: Partial<ListParams> = {}): ListParams => ({ q: "", sort: "lab
 function fixture(): FakeStore {
   return new FakeStore([
     // fresh: pushes every 5 min, last 1 min ago (four pushes: enough to learn the cadence)
-    makeGroup({ labels: { job: "api", instance: "a" }, pushes: [NOW - 16 * MIN, NOW - 11 * MIN, NOW - 6 * MIN, NOW - MIN], families: [gauge("up_things", 1), gauge("x", 2)] }),
+    makeGroup({
+      labels: { job: "api", instance: "a" },
+      pushes: [NOW - 16 * MIN, NOW - 11 * MIN, NOW - 6 * MIN, NOW - MIN],
+      families: [gauge("up_things", 1), gauge("x", 2)],
+    }),
     // stale by cadence: every 5 min, last 30 min ago
     makeGroup({ labels: { job: "api", instance: "b" }, pushes: [NOW - 45 * MIN, NOW - 40 * MIN, NOW - 35 * MIN, NOW - 30 * MIN], families: [gauge("x", 1)] }),
     // no history, pushed 2 h ago → stale by default threshold
@@ -139,7 +143,13 @@ describe("10,000 groups", () => {
     const cold = performance.now() - t;
     const times: number[] = [];
     const missesBefore = cacheStats.misses;
-    for (const p of [params(), params({ sort: "lastPush", dir: "desc" }), params({ q: "job=job7 host-1" }), params({ q: "is:stale", page: 3 }), params({ groupBy: "job" })]) {
+    for (const p of [
+      params(),
+      params({ sort: "lastPush", dir: "desc" }),
+      params({ q: "job=job7 host-1" }),
+      params({ q: "is:stale", page: 3 }),
+      params({ groupBy: "job" }),
+    ]) {
       t = performance.now();
       const r = listGroups(store, p, { ...ctx, nowMs: ctx.nowMs + 1000 });
       times.push(performance.now() - t);

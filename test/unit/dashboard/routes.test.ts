@@ -19,7 +19,8 @@ afterAll(() => clearRuntime());
 
 const NOW = Date.now();
 const json = { "content-type": "application/json", host: "pb:9091", origin: "http://pb:9091", "sec-fetch-site": "same-origin" };
-const post = (path: string, body: unknown, headers: Record<string, string> = json) => new Request(`http://pb:9091${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+const post = (path: string, body: unknown, headers: Record<string, string> = json) =>
+  new Request(`http://pb:9091${path}`, { method: "POST", headers, body: JSON.stringify(body) });
 
 describe("/api/ui routes", () => {
   it("without a runtime, boot one from $PUSHBOARD_ARGS (Next.js alone), or say why it cannot start", async () => {
@@ -64,12 +65,16 @@ describe("/api/ui routes", () => {
     expect(detail.status).toBe(200);
     expect((await detail.json()).exposition).toContain("x{");
     expect((await getGroup(new Request("http://x"), { params: Promise.resolve({ id: "nope" }) })).status).toBe(404);
-    expect((await (await getStale(new Request("http://x/api/ui/groups/stale"))).json()).rows.map((r: { id: string }) => r.id)).toEqual([encodeGroupId(stale.key)]);
+    expect((await (await getStale(new Request("http://x/api/ui/groups/stale"))).json()).rows.map((r: { id: string }) => r.id)).toEqual([
+      encodeGroupId(stale.key),
+    ]);
     const status = await (await getStatus(new Request("http://x/api/ui/status"))).json();
     expect(status).toMatchObject({ version: "9.9.9", storage: "fake", groups: 2, counts: { fresh: 1, stale: 1, failed: 0 }, roles: ["read", "push", "admin"] });
     expect(status.user).toBeUndefined();
     // The server names the signed-in user (percent-encoded) and their roles; unknown role names are dropped.
-    const scoped = await (await getStatus(new Request("http://x/api/ui/status", { headers: { "x-pushboard-user": "j%C3%BCrgen", "x-pushboard-roles": "read,bogus" } }))).json();
+    const scoped = await (
+      await getStatus(new Request("http://x/api/ui/status", { headers: { "x-pushboard-user": "j%C3%BCrgen", "x-pushboard-roles": "read,bogus" } }))
+    ).json();
     expect(scoped).toMatchObject({ user: "jürgen", roles: ["read"] });
     expect(status.flags["web.enable-admin-api"]).toBe("false");
   });

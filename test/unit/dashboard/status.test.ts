@@ -6,7 +6,12 @@ import { backendInfo, describePostgres } from "../../../lib/dashboard/status";
 describe("backendInfo", () => {
   it("SQLite: the file, durable", () => {
     const b = backendInfo({ config: { ...defaultConfig(), storageBackend: "sqlite" }, databaseFile: "/data/x.db" });
-    expect(b).toEqual({ kind: "sqlite", durable: true, file: "/data/x.db", text: "SQLite file /data/x.db: durable, every write is on disk before it is acknowledged" });
+    expect(b).toEqual({
+      kind: "sqlite",
+      durable: true,
+      file: "/data/x.db",
+      text: "SQLite file /data/x.db: durable, every write is on disk before it is acknowledged",
+    });
   });
   it("memory: lost on restart", () => {
     expect(backendInfo({ config: { ...defaultConfig(), storageBackend: "memory" } }).text).toBe("in memory only: every group is lost on restart");

@@ -14,7 +14,7 @@ const errorOf = (s: string): string => {
 
 describe("parseText accepts what the Go parser accepts", () => {
   it("parses a plain sample with HELP and TYPE", () => {
-    const [f] = parse("# HELP m Some help.\n# TYPE m gauge\nm{a=\"1\"} 3.14\n");
+    const [f] = parse('# HELP m Some help.\n# TYPE m gauge\nm{a="1"} 3.14\n');
     expect(f).toEqual({ name: "m", help: "Some help.", type: "GAUGE", metric: [{ label: [{ name: "a", value: "1" }], gauge: { value: 3.14 } }] });
   });
   it.each([
@@ -33,7 +33,7 @@ describe("parseText accepts what the Go parser accepts", () => {
     expect(f!.metric[0]!.label[0]!.value).toBe('q"\\\n');
   });
   it("merges interleaved samples and scopes TYPE to the exact name", () => {
-    const fams = parse("# TYPE c counter\nc_total 5\na 1\nb 2\na{x=\"y\"} 3\n");
+    const fams = parse('# TYPE c counter\nc_total 5\na 1\nb 2\na{x="y"} 3\n');
     const names = fams.map((f) => f.name).sort();
     expect(names).toEqual(["a", "b", "c_total"]);
     expect(fams.find((f) => f.name === "c_total")!.type).toBe("UNTYPED");
@@ -41,9 +41,19 @@ describe("parseText accepts what the Go parser accepts", () => {
   });
   it("assembles summaries and histograms", () => {
     const [s] = parse('# TYPE s summary\ns{quantile="0.5"} 1\ns{quantile="0.9"} 2\ns_sum 3\ns_count 4\n');
-    expect(s!.metric[0]!.summary).toEqual({ sampleCount: 4, sampleSum: 3, quantile: [{ quantile: 0.5, value: 1 }, { quantile: 0.9, value: 2 }] });
+    expect(s!.metric[0]!.summary).toEqual({
+      sampleCount: 4,
+      sampleSum: 3,
+      quantile: [
+        { quantile: 0.5, value: 1 },
+        { quantile: 0.9, value: 2 },
+      ],
+    });
     const [h] = parse('# TYPE h histogram\nh_bucket{le="0.1"} 1\nh_bucket{le="+Inf"} 2\nh_sum 0.5\nh_count 2\n');
-    expect(h!.metric[0]!.histogram!.bucket).toEqual([{ upperBound: 0.1, cumulativeCount: 1 }, { upperBound: Infinity, cumulativeCount: 2 }]);
+    expect(h!.metric[0]!.histogram!.bucket).toEqual([
+      { upperBound: 0.1, cumulativeCount: 1 },
+      { upperBound: Infinity, cumulativeCount: 2 },
+    ]);
   });
   it("keeps timestamps for the caller to reject", () => {
     expect(parse("m 1 1000\n")[0]!.metric[0]!.timestampMs).toBe(1000);

@@ -104,7 +104,7 @@ const floatHistogram: MetricFamily = {
 const assorted: MetricFamily[] = [
   {
     name: "requests_total",
-    help: "Requests.\nWith \\ and \"quotes\" and ünïcödé",
+    help: 'Requests.\nWith \\ and "quotes" and ünïcödé',
     type: "COUNTER",
     metric: [
       {
@@ -231,9 +231,7 @@ describe("encodeDelimitedFamilies / decodeDelimitedFamilies round trip", () => {
   });
 
   it("keeps signed zero and NaN", () => {
-    const [f] = decodeDelimitedFamilies(
-      encodeDelimitedFamilies([{ name: "z", help: "", type: "GAUGE", metric: [{ label: [], gauge: { value: -0 } }] }]),
-    );
+    const [f] = decodeDelimitedFamilies(encodeDelimitedFamilies([{ name: "z", help: "", type: "GAUGE", metric: [{ label: [], gauge: { value: -0 } }] }]));
     expect(Object.is(f!.metric[0]!.gauge!.value, -0)).toBe(true);
   });
 
@@ -248,9 +246,7 @@ describe("encodeDelimitedFamilies / decodeDelimitedFamilies round trip", () => {
   });
 
   it("produces bytes that the independent hand encoding describes", () => {
-    const bytes = encodeDelimitedFamilies([
-      { name: "g", help: "", type: "GAUGE", metric: [{ label: [{ name: "a", value: "b" }], gauge: { value: 2 } }] },
-    ]);
+    const bytes = encodeDelimitedFamilies([{ name: "g", help: "", type: "GAUGE", metric: [{ label: [{ name: "a", value: "b" }], gauge: { value: 2 } }] }]);
     const msg = [...str(1, "g"), ...vint(3, 1), ...ld(4, [...label("a", "b"), ...ld(2, dbl(1, 2))])];
     expect([...bytes]).toEqual([...delimited(msg)]);
   });
@@ -259,11 +255,7 @@ describe("encodeDelimitedFamilies / decodeDelimitedFamilies round trip", () => {
 describe("decodeDelimitedFamilies: Go semantics", () => {
   it("decodes a hand-encoded stream of several families", () => {
     const counter = [...str(1, "c_total"), ...str(2, "help me"), ...vint(3, 0), ...ld(4, [...label("x", "1"), ...ld(3, dbl(1, 5))])];
-    const summary = [
-      ...str(1, "s"),
-      ...vint(3, 2),
-      ...ld(4, ld(4, [...vint(1, 7), ...dbl(2, 3), ...ld(3, [...dbl(1, 0.5), ...dbl(2, 0.2)])])),
-    ];
+    const summary = [...str(1, "s"), ...vint(3, 2), ...ld(4, ld(4, [...vint(1, 7), ...dbl(2, 3), ...ld(3, [...dbl(1, 0.5), ...dbl(2, 0.2)])]))];
     expect(decodeDelimitedFamilies(delimited(counter, summary))).toEqual([
       { name: "c_total", help: "help me", type: "COUNTER", metric: [{ label: [{ name: "x", value: "1" }], counter: { value: 5 } }] },
       {
@@ -344,8 +336,20 @@ describe("decodeDelimitedFamilies: Go semantics", () => {
     const group = [...tag(20, 3), ...vint(1, 5), ...tag(2, 3), ...tag(2, 4), ...tag(20, 4)];
     const msg = [
       ...vint(99, 12345),
-      ...tag(98, 1), 1, 2, 3, 4, 5, 6, 7, 8,
-      ...tag(97, 5), 1, 2, 3, 4,
+      ...tag(98, 1),
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8,
+      ...tag(97, 5),
+      1,
+      2,
+      3,
+      4,
       ...str(96, "ignored"),
       ...group,
       ...vint(1, 7), // name with varint wire type: ignored
@@ -354,9 +358,7 @@ describe("decodeDelimitedFamilies: Go semantics", () => {
       ...vint(3, 1),
       ...ld(4, [...ld(2, [...vint(1, 3), ...dbl(1, 4)])]), // gauge.value as varint is skipped, then set
     ];
-    expect(decodeDelimitedFamilies(delimited(msg))).toEqual([
-      { name: "ok", help: "", type: "GAUGE", metric: [{ label: [], gauge: { value: 4 } }] },
-    ]);
+    expect(decodeDelimitedFamilies(delimited(msg))).toEqual([{ name: "ok", help: "", type: "GAUGE", metric: [{ label: [], gauge: { value: 4 } }] }]);
   });
 
   it("merges a singular message field that occurs twice, as Go does", () => {
@@ -369,7 +371,7 @@ describe("decodeDelimitedFamilies: Go semantics", () => {
     });
   });
 
-  it("accepts a zero-length message as a family named \"\"", () => {
+  it('accepts a zero-length message as a family named ""', () => {
     expect(decodeDelimitedFamilies(Uint8Array.of(0))).toEqual([{ name: "", help: "", type: "COUNTER", metric: [] }]);
   });
 

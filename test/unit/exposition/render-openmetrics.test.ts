@@ -2,12 +2,7 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { PYTHON, requirePythonModule } from "../../system-deps.mjs";
 import type { MetricFamily } from "../../../lib/exposition/model";
-import {
-  formatOpenMetricsFloat,
-  OPENMETRICS_CONTENT_TYPE,
-  OPENMETRICS_EOF,
-  renderOpenMetricsFamily,
-} from "../../../lib/exposition/render-openmetrics";
+import { formatOpenMetricsFloat, OPENMETRICS_CONTENT_TYPE, OPENMETRICS_EOF, renderOpenMetricsFamily } from "../../../lib/exposition/render-openmetrics";
 
 const L = (...pairs: [string, string][]) => pairs.map(([name, value]) => ({ name, value }));
 
@@ -236,9 +231,7 @@ describe("renderOpenMetricsFamily golden outputs", () => {
   });
 
   it("non-legacy names are quoted like newer expfmt", () => {
-    expect(renderOpenMetricsFamily(oddNames)).toBe(
-      '# HELP "bad name" x\n# TYPE "bad name" gauge\n{"bad name","bad-label"="v",ok="w"} 1.0\n',
-    );
+    expect(renderOpenMetricsFamily(oddNames)).toBe('# HELP "bad name" x\n# TYPE "bad name" gauge\n{"bad name","bad-label"="v",ok="w"} 1.0\n');
   });
 
   it("exports the content type and EOF marker", () => {

@@ -3,13 +3,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import * as snappyjs from "snappyjs";
 import { describe, expect, it } from "vitest";
-import {
-  BodyDecodeError,
-  crc32c,
-  decodeRequestBody,
-  negotiateResponseEncoding,
-  snappyMaskedChecksum,
-} from "../../../lib/http/content-encoding";
+import { BodyDecodeError, crc32c, decodeRequestBody, negotiateResponseEncoding, snappyMaskedChecksum } from "../../../lib/http/content-encoding";
 
 const fixtures = path.join(__dirname, "../../fixtures/snappy");
 const fixture = (name: string) => readFileSync(path.join(fixtures, name));
@@ -65,9 +59,7 @@ describe("decodeRequestBody: gzip", () => {
 
   it("gives Go's 'gzip: invalid header' for a body that is not gzip", () => {
     expect(decodeError(TEXT, "gzip").message).toBe("gzip: invalid header");
-    expect(decodeError(Buffer.concat([gzipSync(TEXT), Buffer.from("trailing garbage")]), "gzip").message).toBe(
-      "gzip: invalid header",
-    );
+    expect(decodeError(Buffer.concat([gzipSync(TEXT), Buffer.from("trailing garbage")]), "gzip").message).toBe("gzip: invalid header");
   });
 
   it("gives 'unexpected EOF' for a truncated body, 'EOF' for an empty one", () => {
@@ -150,9 +142,7 @@ describe("decodeRequestBody: snappy framing format", () => {
     const garbage = Buffer.concat([checksum(TEXT), Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01])]);
     expect(decodeError(Buffer.concat([STREAM_ID, chunk(0x00, garbage)]), "snappy").message).toBe("snappy: corrupt input");
     expect(decodeError(chunk(0xff, Buffer.from("sNaPpX")), "snappy").message).toBe("snappy: corrupt input");
-    expect(decodeError(Buffer.concat([STREAM_ID, chunk(0x01, Buffer.alloc(2))]), "snappy").message).toBe(
-      "snappy: corrupt input",
-    );
+    expect(decodeError(Buffer.concat([STREAM_ID, chunk(0x01, Buffer.alloc(2))]), "snappy").message).toBe("snappy: corrupt input");
   });
 
   it("rejects blocks larger than 64 KiB", () => {
@@ -162,18 +152,14 @@ describe("decodeRequestBody: snappy framing format", () => {
   });
 
   it("rejects reserved unskippable chunk types as unsupported", () => {
-    expect(decodeError(Buffer.concat([STREAM_ID, chunk(0x02, Buffer.alloc(1))]), "snappy").message).toBe(
-      "snappy: unsupported input",
-    );
+    expect(decodeError(Buffer.concat([STREAM_ID, chunk(0x02, Buffer.alloc(1))]), "snappy").message).toBe("snappy: unsupported input");
   });
 
   it("reports a truncated stream as corrupt, like golang/snappy (its readFull maps unexpected EOF to ErrCorrupt)", () => {
     const full = fixture("metrics.txt.sz");
     expect(decodeError(full.subarray(0, full.length - 10), "snappy").message).toBe("snappy: corrupt input");
     expect(decodeError(full.subarray(0, 12), "snappy").message).toBe("snappy: corrupt input");
-    expect(decodeError(Buffer.concat([STREAM_ID, Buffer.from([0x00, 0x10])]), "snappy").message).toBe(
-      "snappy: corrupt input",
-    );
+    expect(decodeError(Buffer.concat([STREAM_ID, Buffer.from([0x00, 0x10])]), "snappy").message).toBe("snappy: corrupt input");
   });
 
   it("rejects a chunk longer than golang/snappy's buffer as unsupported", () => {
@@ -184,10 +170,7 @@ describe("decodeRequestBody: snappy framing format", () => {
 
 describe("negotiateResponseEncoding (promhttp / httputil.NegotiateContentEncoding semantics)", () => {
   it("picks gzip when gzip has the highest q", () => {
-    for (const h of ["gzip", "deflate, gzip", "gzip;q=0.5", "br;q=1.0, gzip;q=0.8, *;q=0.1", "identity;q=0.5, gzip", [
-      "deflate",
-      "gzip",
-    ]]) {
+    for (const h of ["gzip", "deflate, gzip", "gzip;q=0.5", "br;q=1.0, gzip;q=0.8, *;q=0.1", "identity;q=0.5, gzip", ["deflate", "gzip"]]) {
       expect(negotiateResponseEncoding(h)).toBe("gzip");
     }
   });

@@ -6,8 +6,12 @@ import { NO_RULES, parseLifecycleConfig } from "../../../lib/lifecycle/rules";
 import { MemoryStore } from "../../../lib/store/memory-store";
 import type { LabelPair } from "../../../lib/exposition/model";
 
-const labels = (o: Record<string, string>): LabelPair[] => Object.entries(o).map(([name, value]) => ({ name, value })).sort((a, b) => (a.name < b.name ? -1 : 1));
-const put = (s: MemoryStore, l: Record<string, string>, nowMs: number) => s.submit({ kind: "put", labels: labels(l), families: parseText(Buffer.from("x 1\n")), check: true, nowMs });
+const labels = (o: Record<string, string>): LabelPair[] =>
+  Object.entries(o)
+    .map(([name, value]) => ({ name, value }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+const put = (s: MemoryStore, l: Record<string, string>, nowMs: number) =>
+  s.submit({ kind: "put", labels: labels(l), families: parseText(Buffer.from("x 1\n")), check: true, nowMs });
 
 /** What the generic renderer makes of the families: the exporter's own text must be exactly this. */
 function generic(snap: ReturnType<GroupHealthExporter["snapshot"]>): string[] {

@@ -39,7 +39,9 @@ describe("stale families", () => {
 describe("expire_families_after", () => {
   it("is validated like the other rule fields", () => {
     expect(parseLifecycleConfig("rules:\n  - match: '{job=\"etl\"}'\n    expire_families_after: 7d\n", "f").rules[0]!.expireFamiliesAfterMs).toBe(7 * 24 * H);
-    expect(() => parseLifecycleConfig("rules:\n  - match: '{job=\"etl\"}'\n    expire_families_after: soon\n", "f")).toThrow(/^f:3: rule 0: expire_families_after: /);
+    expect(() => parseLifecycleConfig("rules:\n  - match: '{job=\"etl\"}'\n    expire_families_after: soon\n", "f")).toThrow(
+      /^f:3: rule 0: expire_families_after: /,
+    );
     expect(() => parseLifecycleConfig("rules:\n  - match: '{job=\"etl\"}'\n    expire_families_after: 0\n", "f")).toThrow(LifecycleConfigError);
   });
 
@@ -52,7 +54,10 @@ describe("expire_families_after", () => {
     const lc = new Lifecycle({
       store: s,
       file: "",
-      rules: parseLifecycleConfig("rules:\n  - match: '{job=\"other\"}'\n    expect_every: 1h\n  - match: '{job=\"etl\"}'\n    expire_families_after: 7d\n", "f"),
+      rules: parseLifecycleConfig(
+        "rules:\n  - match: '{job=\"other\"}'\n    expect_every: 1h\n  - match: '{job=\"etl\"}'\n    expire_families_after: 7d\n",
+        "f",
+      ),
       defaultStaleAfterMs: H,
       log: () => {},
       onExpired: () => {},

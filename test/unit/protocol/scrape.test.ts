@@ -49,6 +49,6 @@ describe("ScrapeRenderer", () => {
     const textNames = [...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!);
     const pbNames = decodeDelimitedFamilies(await renderer.render("protobuf")).map((f) => f.name);
     expect(pbNames).toEqual(textNames);
-    expect((await renderer.render("openmetrics")).toString()).toContain("# TYPE c counter\nc_total{instance=\"\",job=\"a\"} 7");
+    expect((await renderer.render("openmetrics")).toString()).toContain('# TYPE c counter\nc_total{instance="",job="a"} 7');
   });
 });

@@ -104,7 +104,11 @@ describe("authorization decide: roles × endpoints", () => {
 describe("authorization answers", () => {
   const p = policy();
   it("403 names the missing role", () => {
-    expect(decide(p, "", "PUT", "/metrics/job/x", "reader")).toEqual({ allow: false, status: 403, message: 'user "reader" lacks the push role needed for PUT /metrics/job/x' });
+    expect(decide(p, "", "PUT", "/metrics/job/x", "reader")).toEqual({
+      allow: false,
+      status: 403,
+      message: 'user "reader" lacks the push role needed for PUT /metrics/job/x',
+    });
     const wipe = decide(p, "", "PUT", "/api/v1/admin/wipe", "ci");
     expect(wipe).toMatchObject({ allow: false, status: 403 });
     expect(!wipe.allow && wipe.message).toContain("admin role");
@@ -123,7 +127,11 @@ describe("authorization answers", () => {
     expect(d).toMatchObject({ allow: false, status: 401 });
     const open = parseAuthorization({ anonymous: { roles: ["read"] } }, new Set());
     expect(decide(open, "", "GET", "/metrics", undefined).allow).toBe(true);
-    expect(decide(open, "", "PUT", "/metrics/job/x", undefined)).toMatchObject({ allow: false, status: 403, message: "anonymous requests lack the push role needed for PUT /metrics/job/x" });
+    expect(decide(open, "", "PUT", "/metrics/job/x", undefined)).toMatchObject({
+      allow: false,
+      status: 403,
+      message: "anonymous requests lack the push role needed for PUT /metrics/job/x",
+    });
   });
   it("anonymous roles and jobs, open_health false", () => {
     const q = policy({ anonymous: { roles: ["read", "push"], jobs: ["public-*"] }, open_health: false });

@@ -9,11 +9,13 @@ afterAll(() => auth.close());
 
 describe("parseBasicCredentials", () => {
   it("accepts the scheme in any case (RFC 7235)", () => {
-    for (const scheme of ["Basic", "basic", "BASIC", "bAsIc"]) expect(parseBasicCredentials(`${scheme} ${Buffer.from("a:b").toString("base64")}`)).toMatchObject({ user: "a", password: "b" });
+    for (const scheme of ["Basic", "basic", "BASIC", "bAsIc"])
+      expect(parseBasicCredentials(`${scheme} ${Buffer.from("a:b").toString("base64")}`)).toMatchObject({ user: "a", password: "b" });
   });
   it("decodes base64 strictly, as Go's StdEncoding does", () => {
     const token = Buffer.from("alice:s3cret").toString("base64");
-    for (const bad of [token + "!!!!", "!" + token, token.replace(/=+$/, "") + "=", token + " x", "Zm9v\nYmFy"]) expect(parseBasicCredentials(`Basic ${bad}`)).toBeUndefined();
+    for (const bad of [token + "!!!!", "!" + token, token.replace(/=+$/, "") + "=", token + " x", "Zm9v\nYmFy"])
+      expect(parseBasicCredentials(`Basic ${bad}`)).toBeUndefined();
     expect(parseBasicCredentials("Bearer abc")).toBeUndefined();
     expect(parseBasicCredentials(basic("no-colon"))).toBeUndefined();
   });

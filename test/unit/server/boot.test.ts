@@ -79,15 +79,23 @@ describe("one composition root for both front ends", () => {
     expect((await scrape({ authorization: basic("ops", "wrong") })).status).toBe(401);
     expect((await scrape({ authorization: basic("grafana", "grafana-pw") })).status).toBe(200);
     // grafana may read but not push.
-    const push = await handleProtocolRequest(new Request("http://pb/metrics/job/j", { method: "PUT", headers: { authorization: basic("grafana", "grafana-pw") }, body: "x 1\n" }));
+    const push = await handleProtocolRequest(
+      new Request("http://pb/metrics/job/j", { method: "PUT", headers: { authorization: basic("grafana", "grafana-pw") }, body: "x 1\n" }),
+    );
     expect(push.status).toBe(403);
     expect(await push.text()).toMatch(/push role/);
-    const opsPush = await handleProtocolRequest(new Request("http://pb/metrics/job/j", { method: "PUT", headers: { authorization: basic("ops", "ops-pw") }, body: "x 1\n" }));
+    const opsPush = await handleProtocolRequest(
+      new Request("http://pb/metrics/job/j", { method: "PUT", headers: { authorization: basic("ops", "ops-pw") }, body: "x 1\n" }),
+    );
     expect(opsPush.status).toBe(200);
 
     expect((await getStatus(new Request("http://pb/api/ui/status"))).status).toBe(401);
     // A client cannot name itself through the headers the pushboard server sets: the credentials decide.
-    const status = await getStatus(new Request("http://pb/api/ui/status", { headers: { authorization: basic("grafana", "grafana-pw"), "x-pushboard-user": "ops", "x-pushboard-roles": "admin" } }));
+    const status = await getStatus(
+      new Request("http://pb/api/ui/status", {
+        headers: { authorization: basic("grafana", "grafana-pw"), "x-pushboard-user": "ops", "x-pushboard-roles": "admin" },
+      }),
+    );
     expect(status.status).toBe(200);
     expect(await status.json()).toMatchObject({ user: "grafana", roles: ["read"], groups: 1 });
   });
@@ -103,7 +111,11 @@ describe("one composition root for both front ends", () => {
     const page = await get("/status", { authorization: basic("ops", "ops-pw") });
     expect(page.status).toBe(200);
     expect(await page.text()).toBe("dashboard");
-    const push = await fetch(`http://127.0.0.1:${PORT}/metrics/job/j`, { method: "PUT", headers: { authorization: basic("grafana", "grafana-pw") }, body: "x 1\n" });
+    const push = await fetch(`http://127.0.0.1:${PORT}/metrics/job/j`, {
+      method: "PUT",
+      headers: { authorization: basic("grafana", "grafana-pw") },
+      body: "x 1\n",
+    });
     expect(push.status).toBe(403);
   });
 });

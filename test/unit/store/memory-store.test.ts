@@ -64,12 +64,16 @@ describe("MemoryStore writes", () => {
   it("rejects timestamps with the Pushgateway's message", async () => {
     const s = new MemoryStore();
     const r = await push(s, "put", job("ts"), "m 1 1000\n");
-    expect(r).toEqual({ ok: false, status: 400, message: "pushed metrics are invalid or inconsistent with existing metrics: pushed metrics must not have timestamps" });
+    expect(r).toEqual({
+      ok: false,
+      status: 400,
+      message: "pushed metrics are invalid or inconsistent with existing metrics: pushed metrics must not have timestamps",
+    });
   });
 
   it("reports suffix collisions in both directions", async () => {
     const s = new MemoryStore();
-    await push(s, "put", job("h"), "# TYPE x histogram\nx_bucket{le=\"1\"} 1\nx_sum 1\nx_count 1\n");
+    await push(s, "put", job("h"), '# TYPE x histogram\nx_bucket{le="1"} 1\nx_sum 1\nx_count 1\n');
     const r = await push(s, "put", job("g"), "x_count 3\n");
     expect(!r.ok && r.message).toContain('collected metric named "x_count" collides with previously collected histogram named "x"');
     await push(s, "put", job("c"), "y_sum 3\n");

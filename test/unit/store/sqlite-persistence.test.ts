@@ -73,7 +73,7 @@ const key = (labels: LabelPair[]) => labels.map((l) => `${l.name}\xff${l.value}\
 const SPECIAL = [NaN, Infinity, -Infinity, -0, 0, 1e-300, 5e-324, -1.7976931348623157e308, 0.1 + 0.2, 1e6];
 
 function everyTypeFamilies(): MetricFamily[] {
-  const labels = [lbl("instance", ""), lbl("job", "j"), lbl("le_odd", "\u0000starts with NUL"), lbl("u", "ünï €\n\"\\")];
+  const labels = [lbl("instance", ""), lbl("job", "j"), lbl("le_odd", "\u0000starts with NUL"), lbl("u", 'ünï €\n"\\')];
   return [
     {
       name: "c",
@@ -173,7 +173,19 @@ describe("family encoding", () => {
       name: "x",
       help: "h",
       type: "HISTOGRAM",
-      metric: [{ label: labels, histogram: { sampleCount: 3, sampleSum: NaN, bucket: [{ upperBound: 0.1, cumulativeCount: 1 }, { upperBound: Infinity, cumulativeCount: 3 }] } }],
+      metric: [
+        {
+          label: labels,
+          histogram: {
+            sampleCount: 3,
+            sampleSum: NaN,
+            bucket: [
+              { upperBound: 0.1, cumulativeCount: 1 },
+              { upperBound: Infinity, cumulativeCount: 3 },
+            ],
+          },
+        },
+      ],
     };
     expect(encodeFamily(f)).toBe('["x","h",4,[["instance","","job","a"],4,[3,"NaN",0.1,1,"Infinity",3]]]');
     expect(canon(decodeFamily(encodeFamily(f)))).toBe(canon(f));
@@ -222,7 +234,7 @@ describe.each(["inline", "worker"] as const)("sqlite persistence (%s)", (mode) =
       families,
       removedFamilies: [],
       pushHistory: [1.5, 2, 1795528030342.244],
-      lastError: { timeMs: 1795528030000.001, message: "pushed metrics are invalid or inconsistent with existing metrics: \u0000 \"x\"" },
+      lastError: { timeMs: 1795528030000.001, message: 'pushed metrics are invalid or inconsistent with existing metrics: \u0000 "x"' },
     };
     const other: Mutation = { op: "upsertGroup", key: "job\xffother\xff", labels: [lbl("job", "other")], families: [], removedFamilies: [], pushHistory: [] };
     await p.commit([up, other]);
@@ -249,7 +261,17 @@ describe.each(["inline", "worker"] as const)("sqlite persistence (%s)", (mode) =
       family: { name, help: "", type: "GAUGE", metric: [{ label: labels, gauge: { value: v } }] },
       timestampMs: v,
     });
-    await p.commit([{ op: "upsertGroup", key: key(labels), labels, families: [fam("a", 1), fam("b", 2), fam("c", 3)], removedFamilies: [], pushHistory: [1], lastError: { timeMs: 5, message: "bad" } }]);
+    await p.commit([
+      {
+        op: "upsertGroup",
+        key: key(labels),
+        labels,
+        families: [fam("a", 1), fam("b", 2), fam("c", 3)],
+        removedFamilies: [],
+        pushHistory: [1],
+        lastError: { timeMs: 5, message: "bad" },
+      },
+    ]);
     await p.commit([{ op: "upsertGroup", key: key(labels), labels, families: [fam("a", 10)], removedFamilies: ["b", "nonexistent"], pushHistory: [1, 2] }]);
     const [g] = await load(p);
     expect(g!.lastError).toBeUndefined();
@@ -265,7 +287,10 @@ describe.each(["inline", "worker"] as const)("sqlite persistence (%s)", (mode) =
       const rnd = mulberry32(seed);
       const file = path.join(dir, `replay-${seed}.db`);
       let p = open(file);
-      const model = new Map<string, { labels: LabelPair[]; families: Map<string, StoredFamily>; pushHistory: number[]; lastError?: { timeMs: number; message: string } }>();
+      const model = new Map<
+        string,
+        { labels: LabelPair[]; families: Map<string, StoredFamily>; pushHistory: number[]; lastError?: { timeMs: number; message: string } }
+      >();
       const jobs = ["a", "b", "c", "d", "e", "", "ü", "x\u0000y"];
       const names = ["f1", "f2", "f3", "f4", "f5", "f6"];
       for (let step = 0; step < 300; step++) {
@@ -330,7 +355,14 @@ describe.each(["inline", "worker"] as const)("sqlite persistence (%s)", (mode) =
     const batch: Mutation[] = [
       { op: "upsertGroup", key: key(labels2), labels: labels2, families: [], removedFamilies: [], pushHistory: [2] },
       { op: "deleteGroup", key: key(labels) },
-      { op: "upsertGroup", key: key(labels2), labels: labels2, families: [{ family: circular as MetricFamily, timestampMs: 1 }], removedFamilies: [], pushHistory: [3] },
+      {
+        op: "upsertGroup",
+        key: key(labels2),
+        labels: labels2,
+        families: [{ family: circular as MetricFamily, timestampMs: 1 }],
+        removedFamilies: [],
+        pushHistory: [3],
+      },
     ];
     await expect(async () => p.commit(batch)).rejects.toThrow();
     expect(canonGroups(await load(p))).toBe(canonGroups([{ key: ok.key, labels, families: [], pushHistory: [1] }]));
@@ -458,7 +490,9 @@ describe.each(["inline", "worker"] as const)("sqlite persistence (%s)", (mode) =
     const file = path.join(dir, "db.sqlite");
     const p = open(file);
     const t0 = Date.now();
-    expect(() => openSqlitePersistence(file, { workerFile })).toThrow(expect.objectContaining({ kind: "locked", message: expect.stringContaining("locked by another process") }));
+    expect(() => openSqlitePersistence(file, { workerFile })).toThrow(
+      expect.objectContaining({ kind: "locked", message: expect.stringContaining("locked by another process") }),
+    );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(4000); // waits busy_timeout for a shutting-down predecessor
     await p.close();
     opened.length = 0;
@@ -507,7 +541,10 @@ describe.each(["inline", "worker"] as const)("sqlite persistence (%s)", (mode) =
       });
       child.kill("SIGKILL");
       await exited;
-      const acks = out.split("\n").filter((l) => l.startsWith("ack ")).map((l) => Number(l.slice(4)));
+      const acks = out
+        .split("\n")
+        .filter((l) => l.startsWith("ack "))
+        .map((l) => Number(l.slice(4)));
       const last = acks[acks.length - 1]!;
       expect(last).toBeGreaterThanOrEqual(killAfter - 1);
       const q = openSqlitePersistence(file, { workerFile });
@@ -555,7 +592,10 @@ function randomFamily(rnd: () => number, name: string, group: LabelPair[]): Metr
       case "UNTYPED":
         return { label, untyped: { value: randomValue(rnd) } };
       case "SUMMARY":
-        return { label, summary: { sampleCount: Math.floor(rnd() * 100), sampleSum: randomValue(rnd), quantile: [{ quantile: 0.5, value: randomValue(rnd) }] } };
+        return {
+          label,
+          summary: { sampleCount: Math.floor(rnd() * 100), sampleSum: randomValue(rnd), quantile: [{ quantile: 0.5, value: randomValue(rnd) }] },
+        };
       case "HISTOGRAM":
         return {
           label,

@@ -52,7 +52,11 @@ const group = (job: string, history: number): Mutation => ({
   removedFamilies: [],
   pushHistory: [history],
 });
-const settled = (p: void | Promise<void>) => Promise.resolve(p).then(() => "ok", (e: Error) => `rejected: ${e.message}`);
+const settled = (p: void | Promise<void>) =>
+  Promise.resolve(p).then(
+    () => "ok",
+    (e: Error) => `rejected: ${e.message}`,
+  );
 
 describe("SQLite commit pipeline (worker thread)", () => {
   it("rejects a failed batch and every batch sent after it before the failure was known; applies none of them", async () => {
@@ -76,7 +80,6 @@ describe("SQLite commit pipeline (worker thread)", () => {
     const q = open();
     expect((await q.load()).map((g) => g.labels[0]!.value).sort()).toEqual(["a", "e"]);
   });
-
 });
 
 describe.each(["worker", "main"] as const)("pipelined SQLite backend, connection on the %s thread", (mode) => {
@@ -102,7 +105,9 @@ describe.each(["worker", "main"] as const)("pipelined SQLite backend, connection
   const nextTurn = () => new Promise((r) => setImmediate(r));
   const values = (s: MemoryStore, j: string) => {
     const g = s.getGroup(groupingKey(job(j)));
-    return g ? Object.fromEntries([...g.families].filter(([n]) => !n.startsWith("push_")).map(([n, sf]) => [n, sf.family.metric[0]!.untyped!.value])) : undefined;
+    return g
+      ? Object.fromEntries([...g.families].filter(([n]) => !n.startsWith("push_")).map(([n, sf]) => [n, sf.family.metric[0]!.untyped!.value]))
+      : undefined;
   };
 
   it("fails exactly the writes of the failed batch; later writes applied on top of it are applied again and kept", async () => {

@@ -6,5 +6,7 @@ import { jsonResponse, listContext, withMutation } from "@/lib/dashboard/http";
 export const dynamic = "force-dynamic";
 
 export function POST(req: Request): Promise<Response> {
-  return withMutation(req, async (rt, body, audit) => jsonResponse(await deleteGroups(rt.store, readIds(body), audit, { q: readFilter(body), ctx: listContext(rt) })));
+  return withMutation(req, async (rt, body, audit) =>
+    jsonResponse(await deleteGroups(rt.store, readIds(body), audit, { q: readFilter(body), ctx: listContext(rt) })),
+  );
 }
