@@ -3,8 +3,9 @@
 // Without persistence it is the Pushgateway's in-memory store.
 import type { OwnFamilyInfo } from "../consistency/check-push";
 import { StoreState, newBatch, type WriteBatch } from "./store-state";
+import { StateReader } from "./state-reader";
 import type { Logger } from "../util/log";
-import type { AuditEntry, ChangeListener, Freshness, Group, MetricStore, Persistence, RestorableDeletion, WriteRequest, WriteResult } from "./types";
+import type { Freshness, MetricStore, Persistence, WriteRequest, WriteResult } from "./types";
 
 export { lastPushSuccessful, syntheticValue, PUSH_TIME_HELP, PUSH_FAILURE_TIME_HELP, INCONSISTENT_PREFIX } from "./store-state";
 
@@ -41,8 +42,7 @@ export interface MemoryStoreOptions {
 
 const CURRENT: Freshness = {};
 
-export class MemoryStore implements MetricStore {
-  private readonly state: StoreState;
+export class MemoryStore extends StateReader implements MetricStore {
   private queue: QueuedWrite[] = [];
   private scheduled = false;
   private inFlight: InFlight[] = [];
@@ -54,10 +54,11 @@ export class MemoryStore implements MetricStore {
   readonly description: string;
 
   constructor(opts: MemoryStoreOptions = {}) {
+    const log = opts.logger ?? (() => {});
+    super(new StoreState(opts.ownFamily, log, opts.auditRetentionMs, opts.undoWindowMs));
+    this.log = log;
     this.persistence = opts.persistence;
     this.queueCapacity = opts.queueCapacity ?? 100_000;
-    this.log = opts.logger ?? (() => {});
-    this.state = new StoreState(opts.ownFamily, this.log, opts.auditRetentionMs, opts.undoWindowMs);
     this.description = this.persistence?.description ?? "memory (nothing is persisted)";
     if (!this.persistence) this.loaded = true;
   }
@@ -71,38 +72,6 @@ export class MemoryStore implements MetricStore {
     if (this.persistence.loadUndo) this.state.loadUndo(await this.persistence.loadUndo());
     this.loaded = true;
     return groups.length;
-  }
-
-  onChange(listener: ChangeListener): () => void {
-    return this.state.onChange(listener);
-  }
-
-  // --- StoreReader ---------------------------------------------------------------------------------------
-
-  audit(limit: number): AuditEntry[] {
-    return this.state.audit(limit);
-  }
-  restorable(nowMs?: number): RestorableDeletion[] {
-    return this.state.restorable(nowMs);
-  }
-
-  getGroup(key: string): Group | undefined {
-    return this.state.getGroup(key);
-  }
-  groups(): IterableIterator<Group> {
-    return this.state.groups();
-  }
-  groupCount(): number {
-    return this.state.groupCount();
-  }
-  seriesCount(): number {
-    return this.state.seriesCount();
-  }
-  familyNames(): IterableIterator<string> {
-    return this.state.familyNames();
-  }
-  groupsWithFamily(name: string): Iterable<Group> {
-    return this.state.groupsWithFamily(name);
   }
 
   /** One process owns the state: it is always current. */
