@@ -2,7 +2,7 @@
 import { statSync } from "node:fs";
 import { formatDuration } from "../config/flags";
 import type { Runtime } from "../server/runtime";
-import { summarizeAll } from "./list";
+import { countStatus, emptyCounts, summarizeAll } from "./list";
 import type { StatusResponse } from "./types";
 
 /** Set while the store cannot confirm it is current (its database is unreachable): the dashboard shows a banner. */
@@ -76,13 +76,15 @@ async function pushCounts(rt: Runtime): Promise<{ total: number; byStatus: Recor
 
 export async function statusInfo(rt: Runtime, nowMs: number, viewer: Viewer = { roles: ["read", "push", "admin"] }): Promise<StatusResponse> {
   const c = rt.config;
-  const counts = { fresh: 0, stale: 0, failed: 0 };
+  // Independent facts, counted as the list's header counts them (a group can be stale and failed).
+  const all = emptyCounts();
   let lastMinute = 0;
   for (const s of summarizeAll(rt.store, { defaultStaleAfterMs: c.staleAfterMs, nowMs, adminApi: c.enableAdminApi, lifecycle: rt.lifecycle })) {
-    counts[s.status]++;
+    countStatus(all, s);
     const h = s.base.pushHistory;
     for (let i = h.length - 1; i >= 0 && h[i]! > nowMs - 60_000; i--) lastMinute++;
   }
+  const counts = { fresh: all.fresh, stale: all.stale, failed: all.failed };
   const backend = backendInfo(rt);
   const pushes = await pushCounts(rt);
   const rejected = pushes ? Object.entries(pushes.byStatus).filter(([code]) => Number(code) >= 400) : [];
