@@ -4,23 +4,12 @@
 // Ports: 20060.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
+import { launchChromium, pushText } from "../helpers/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPushboard, type RunningServer } from "../helpers/servers";
-import { requireProgram } from "../system-deps.mjs";
 
 const PORT = 20060;
-const CHROMIUM = requireProgram("chromium") ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const AXE_SOURCE = readFileSync(createRequire(__filename).resolve("axe-core/axe.min.js"), "utf8");
 
 let server: RunningServer;
@@ -28,11 +17,7 @@ let browser: Browser;
 let base: string;
 let detailId = "";
 
-async function push(p: string, body: string, method = "PUT"): Promise<number> {
-  const r = await fetch(base + p, { method, body });
-  await r.arrayBuffer();
-  return r.status;
-}
+const push = (p: string, body: string, method = "PUT"): Promise<number> => pushText(base, p, body, method);
 
 interface AxeViolation {
   id: string;
@@ -70,7 +55,7 @@ beforeAll(async () => {
     if (i > 100) throw new Error("groups did not turn stale");
     await new Promise((res) => setTimeout(res, 100));
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -7,24 +7,14 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { launchChromium, pushText } from "../helpers/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PG_PASSWORD, postgresAvailable, startPostgres, type PostgresServer } from "../helpers/postgres";
 import { startPushboard, type RunningServer } from "../helpers/servers";
 import { requireProgram } from "../system-deps.mjs";
 
-const CHROMIUM = requireProgram("chromium") ?? "/usr/bin/chromium";
 const PROMTOOL = requireProgram("promtool");
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const PROMETHEUS_URL = "http://prometheus.example:9090";
 
 let sqliteServer: RunningServer; // SQLite, --dashboard.prometheus-url, a 1 KiB body limit
@@ -35,11 +25,7 @@ let page: Page;
 const pageErrors: string[] = [];
 const dir = mkdtempSync(path.join(tmpdir(), "pushboard-detail-"));
 
-async function push(base: string, p: string, body: string, method = "PUT"): Promise<number> {
-  const r = await fetch(base + p, { method, body, headers: { "content-type": "text/plain; version=0.0.4" } });
-  await r.arrayBuffer();
-  return r.status;
-}
+const push = pushText;
 
 /** base64url of the grouping key: the detail page's id (lib/dashboard/group-id.ts). */
 function groupId(labels: Record<string, string>): string {
@@ -71,7 +57,7 @@ beforeAll(async () => {
   expect(await (await fetch(s + "/metrics")).text()).toContain("backup_ok");
   expect(await push(memoryServer.url, "/metrics/job/once", "x 1\n")).toBe(200);
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   ctx.setDefaultTimeout(15_000);
   page = await ctx.newPage();

@@ -4,27 +4,16 @@
 // errors, the phone layout. 612 groups in 8 jobs; a seeded pusher keeps some fresh and one failing.
 // Ports: 20050 (main server), 20051 (the server stopped for the "server down" case).
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { launchChromium, pushText } from "../helpers/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "../helpers/random";
 import { ROOT, startPushboard, type RunningServer } from "../helpers/servers";
-import { requireProgram } from "../system-deps.mjs";
 
 const PORT = 20050;
 const DOWN_PORT = 20051;
 const STALE_AFTER_S = 5;
 const SEED = Number(process.env.TEST_SEED ?? 15015);
-const CHROMIUM = requireProgram("chromium") ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const ARTIFACTS = path.join(ROOT, "test/artifacts");
 
 let server: RunningServer;
@@ -35,11 +24,7 @@ let base: string;
 let pusher: NodeJS.Timeout | undefined;
 const random = mulberry32(SEED);
 
-async function push(p: string, body: string, method = "PUT"): Promise<number> {
-  const r = await fetch(base + p, { method, body });
-  await r.arrayBuffer();
-  return r.status;
-}
+const push = (p: string, body: string, method = "PUT"): Promise<number> => pushText(base, p, body, method);
 
 /** Every grouping key in the store, as "job/label=value/…" strings, from the Pushgateway-compatible API. */
 async function keys(): Promise<Set<string>> {
@@ -128,7 +113,7 @@ beforeAll(async () => {
   expect(await push(LIVE_FAILING, CLASH)).toBe(400);
   await pushLive();
   pusher = setInterval(() => void pushLive().catch(() => {}), 1000);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 }, colorScheme: "light" });
   ctx.setDefaultTimeout(15_000);
   page = await ctx.newPage();

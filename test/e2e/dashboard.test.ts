@@ -4,27 +4,15 @@
 // Screenshots go to test/artifacts/*.png. Ports: 19310.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { launchChromium, pushText } from "../helpers/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, startPushboard, type RunningServer } from "../helpers/servers";
-import { requireProgram } from "../system-deps.mjs";
 
 const PORT = 19310;
 const STALE_AFTER_MS = 8_000;
 const ARTIFACTS = path.join(ROOT, "test/artifacts");
 const XSS = "<img src=x onerror=alert(1)>";
-/** Debian's Chromium (test/system-deps.json); missing, the launch below fails the file. */
-const CHROMIUM = requireProgram("chromium") ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 let server: RunningServer;
 let browser: Browser;
@@ -38,11 +26,7 @@ let seededOldAt = 0;
 /** The padded URL-safe base64 the Pushgateway UI uses in @base64 paths ("=" for the empty string). */
 const b64 = (s: string) => Buffer.from(s).toString("base64").replace(/\+/g, "-").replace(/\//g, "_") || "=";
 
-async function push(p: string, body: string, method = "PUT"): Promise<number> {
-  const r = await fetch(base + p, { method, body, headers: { "content-type": "text/plain; version=0.0.4" } });
-  await r.arrayBuffer();
-  return r.status;
-}
+const push = (p: string, body: string, method = "PUT"): Promise<number> => pushText(base, p, body, method);
 
 async function scrape(): Promise<string> {
   return (await fetch(base + "/metrics")).text();
@@ -110,7 +94,7 @@ beforeAll(async () => {
   pusher = setInterval(() => {
     for (const f of live.values()) void f().catch(() => {});
   }, 500);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light" });
   ctx.setDefaultTimeout(10_000);
   page = await ctx.newPage();

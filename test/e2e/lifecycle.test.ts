@@ -4,24 +4,13 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
+import { launchChromium } from "../helpers/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, startPushboard, type RunningServer } from "../helpers/servers";
-import { requireProgram } from "../system-deps.mjs";
 
 const PORT = 19912;
 const ARTIFACTS = path.join(ROOT, "test/artifacts");
-const CHROMIUM = requireProgram("chromium") ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 let server: RunningServer;
 let browser: Browser;
@@ -42,7 +31,7 @@ beforeAll(async () => {
   // A rejected push (type clash with the gauge above) to another group of the same job.
   expect(await push("/metrics/job/backup/db/broken", "backup_ok 1\n")).toBe(200);
   expect(await push("/metrics/job/backup/db/broken", "# TYPE backup_ok counter\nbackup_ok 2\n")).toBe(400);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.setDefaultTimeout(10_000);
 }, 120_000);

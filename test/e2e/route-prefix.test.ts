@@ -8,7 +8,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
+import { launchChromium } from "../helpers/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireTool } from "../clients/common";
 import { ROOT, startPushboard, type RunningServer } from "../helpers/servers";
@@ -19,16 +20,6 @@ const STRIPPED_PORT = 19862;
 const PROXY_PORT = 19861;
 const PROXY = `http://127.0.0.1:${PROXY_PORT}`;
 const ARTIFACTS = path.join(ROOT, "test/artifacts");
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 const ready =
   requireTool("nginx", existsSync(NGINX), "apt-get install nginx") &&
@@ -143,7 +134,7 @@ beforeAll(async () => {
   nginx = spawn(NGINX, ["-p", work, "-e", path.join(work, "error.log"), "-c", path.join(work, "nginx.conf")], { stdio: "ignore" });
   nginxExited = new Promise((resolve) => nginx!.on("exit", resolve));
   await waitForProxy(`${PROXY}/pushgateway/-/ready`);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -3,24 +3,13 @@
 // filtered list with the notice and undo; restore from the Activity page. Port 20020.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
+import { launchChromium } from "../helpers/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, startPushboard, type RunningServer } from "../helpers/servers";
-import { requireProgram } from "../system-deps.mjs";
 
 const PORT = 20020;
 const ARTIFACTS = path.join(ROOT, "test/artifacts");
-const CHROMIUM = requireProgram("chromium") ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 let server: RunningServer;
 let browser: Browser;
@@ -39,7 +28,7 @@ beforeAll(async () => {
   expect(await send("/metrics/job/other", "other_ok 1\n")).toBe(200);
   expect(await send("/metrics/job/etl", "# HELP old_metric Renamed since.\n# TYPE old_metric counter\nold_metric 42\ncurrent 1\n", "POST")).toBe(200);
   expect(await send("/metrics/job/etl", "current 2\n", "POST")).toBe(200);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.setDefaultTimeout(10_000);
 }, 120_000);
