@@ -4,7 +4,8 @@ import type { AuditSource, MetricStore, WriteResult } from "../store/types";
 import { lastAttemptMs } from "../store/store-state";
 import { decodeGroupId, encodeGroupId } from "./group-id";
 import { summarize } from "./summary";
-import { matchingSummaries, summarizeAll, type ListContext } from "./list";
+import { matchingSummaries, type ListContext } from "./list";
+import { listIndex } from "./list-index";
 import { matchesFilter, parseFilter } from "./filter";
 import type { DeleteResponse, MatchResponse } from "./types";
 
@@ -142,7 +143,7 @@ export async function deleteMatching(store: MetricStore, q: string, ctx: ListCon
   if (q.trim() === "") throw new ActionError("a filter is required: use Delete all to delete every group", 400);
   const filter = parseFilter(q);
   const groups: { key: string; lastAttemptAtMostMs: number }[] = [];
-  for (const s of summarizeAll(store, ctx)) {
+  for (const s of listIndex(store, ctx).entries) {
     const g = matchesFilter(filter, s) ? store.getGroup(s.base.key) : undefined;
     if (g) groups.push({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) });
   }
