@@ -16,7 +16,7 @@
 //   (GroupLifecycleView.rulesVersion); a view without it is asked again on every refresh.
 import type { Group, StoreReader } from "../store/types";
 import type { FilterSubject } from "./filter";
-import { isStale, staleFloorMs, staleThresholdMs } from "./staleness";
+import { staleFloorMs, staleThresholdMs } from "./staleness";
 import { groupBase, type GroupBase, type GroupLifecycleView } from "./summary";
 import type { GroupStatus, SortDir, SortKey, StatusCounts } from "./types";
 
@@ -26,6 +26,8 @@ export class ListEntry implements FilterSubject {
   readonly haystack: string;
   readonly staleFamilies: number;
   readonly failed: boolean;
+  /** base.lastAttemptMs, NaN for never (kept here so the per-request staleness pass reads the entry only). */
+  readonly lastAttemptMs: number;
   /** Set once the group was replaced or deleted: orders drop the entry when they are next used. */
   dead = false;
   /** The cadence a lifecycle rule declares, as of `rulesVersion` of the index. */
@@ -33,6 +35,8 @@ export class ListEntry implements FilterSubject {
   staleAfterMs = 0;
   stale = false;
   status: GroupStatus = "fresh";
+  /** Scratch: whether the filter of the request being answered matches (set and read within one call). */
+  match = false;
 
   constructor(
     readonly group: Group,
@@ -42,6 +46,7 @@ export class ListEntry implements FilterSubject {
     this.haystack = base.haystack;
     this.staleFamilies = base.staleFamilies?.count ?? 0;
     this.failed = base.lastPushFailed;
+    this.lastAttemptMs = base.lastAttemptMs ?? NaN;
   }
 }
 
@@ -67,14 +72,24 @@ export const MAX_CACHED_ORDERS = 8;
 
 export const indexStats = { rebuilds: 0, refreshes: 0, newEntries: 0, sorts: 0, merges: 0 };
 
-function mergeSorted(a: ListEntry[], b: ListEntry[], cmp: EntryComparator): ListEntry[] {
-  const out = new Array<ListEntry>(a.length + b.length);
-  let i = 0;
-  let j = 0;
+/** `sorted` with `add` (sorted by cmp) merged in: a binary search per added entry, one copy of the rest. */
+function mergeSorted(sorted: ListEntry[], add: ListEntry[], cmp: EntryComparator): ListEntry[] {
+  const out = new Array<ListEntry>(sorted.length + add.length);
+  let from = 0;
   let k = 0;
-  while (i < a.length && j < b.length) out[k++] = cmp(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
-  while (i < a.length) out[k++] = a[i++]!;
-  while (j < b.length) out[k++] = b[j++]!;
+  for (const e of add) {
+    // The first position in sorted[from..] whose entry sorts after e (add is sorted, so positions only grow).
+    let lo = from;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmp(sorted[mid]!, e) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    while (from < lo) out[k++] = sorted[from++]!;
+    out[k++] = e;
+  }
+  while (from < sorted.length) out[k++] = sorted[from++]!;
   return out;
 }
 
@@ -159,7 +174,9 @@ export class ListIndex {
     }
     const c: StatusCounts = { total: 0, fresh: 0, stale: 0, failed: 0 };
     for (const e of this.entries) {
-      const stale = isStale(e.base.lastAttemptMs, e.staleAfterMs, nowMs);
+      // isStale (staleness.ts) with NaN for never: never pushed is stale.
+      const last = e.lastAttemptMs;
+      const stale = last !== last || nowMs - last > e.staleAfterMs;
       e.stale = stale;
       e.status = e.failed ? "failed" : stale ? "stale" : "fresh";
       c.total++;

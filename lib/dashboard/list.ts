@@ -1,9 +1,9 @@
 // The groups list: filter, sort and page on the server, so the browser only ever receives one page.
 import type { StoreReader } from "../store/types";
-import { matchesFilter, parseFilter } from "./filter";
+import { matchesFilter, parseFilter, type ParsedFilter } from "./filter";
 import type { PushDiagnostics } from "../protocol/push-diagnostics";
 import { summarize, toRow, type GroupLifecycleView, type GroupSummary } from "./summary";
-import { listIndex, orderId, type ListEntry, type Sortable } from "./list-index";
+import { listIndex, orderId, type ListEntry, type ListIndex, type Sortable } from "./list-index";
 import { DEFAULT_PAGE_SIZE } from "./api-constants";
 import {
   SORT_KEYS,
@@ -123,15 +123,39 @@ export function matchingSummaries(store: StoreReader, q: string, ctx: ListContex
   return filter.terms.length === 0 ? [...all] : all.filter((s) => matchesFilter(filter, s));
 }
 
-/** The entries in the list's order for sort/dir/grouping (the index's cached order: read it, do not change it). */
-function sortedEntries(store: StoreReader, params: Pick<ListParams, "sort" | "dir" | "groupBy">, ctx: ListContext) {
-  const idx = listIndex(store, ctx);
-  const byJob = params.groupBy === "job";
-  const order =
-    params.sort === "status"
-      ? idx.statusOrder(idx.order(orderId("labels", "asc", byJob), comparator("labels", "asc", byJob)), params.dir, byJob)
-      : idx.order(orderId(params.sort, params.dir, byJob), comparator(params.sort, params.dir, byJob));
-  return { idx, order };
+/** The comparator of the list's order for sort/dir/grouping (status: the entries' status at the last refresh). */
+const comparatorOf = (p: Pick<ListParams, "sort" | "dir" | "groupBy">) => comparator(p.sort, p.dir, p.groupBy === "job");
+
+/** Every entry in the list's order for sort/dir/grouping (the index's cached order: read it, do not change it). */
+function sortedEntries(idx: ListIndex, p: Pick<ListParams, "sort" | "dir" | "groupBy">): readonly ListEntry[] {
+  const byJob = p.groupBy === "job";
+  return p.sort === "status"
+    ? idx.statusOrder(idx.order(orderId("labels", "asc", byJob), comparator("labels", "asc", byJob)), p.dir, byJob)
+    : idx.order(orderId(p.sort, p.dir, byJob), comparatorOf(p));
+}
+
+/**
+ * The matches of a filter in the list's order, and their status counts. The filter is tested in the store's order
+ * (memory order, mostly); few matches are sorted among themselves, many are picked from the cached order.
+ */
+function matchedEntries(
+  idx: ListIndex,
+  filter: ParsedFilter,
+  p: Pick<ListParams, "sort" | "dir" | "groupBy">,
+): { matched: readonly ListEntry[]; matching: StatusCounts } {
+  if (filter.terms.length === 0) return { matched: sortedEntries(idx, p), matching: { ...idx.counts } };
+  const matching = emptyCounts();
+  const few: ListEntry[] = [];
+  const fewMax = idx.entries.length >> 4;
+  for (const e of idx.entries) {
+    e.match = matchesFilter(filter, e);
+    if (e.match) {
+      countStatus(matching, e);
+      if (few.length <= fewMax) few.push(e);
+    }
+  }
+  if (few.length <= fewMax) return { matched: few.sort(comparatorOf(p)), matching };
+  return { matched: sortedEntries(idx, p).filter((e) => e.match), matching };
 }
 
 /**
@@ -140,24 +164,9 @@ function sortedEntries(store: StoreReader, params: Pick<ListParams, "sort" | "di
  */
 export function listGroups(store: StoreReader, params: ListParams, ctx: ListContext): GroupListResponse {
   const filter = parseFilter(params.q);
-  const { idx, order } = sortedEntries(store, params, ctx);
+  const idx = listIndex(store, ctx);
   const counts = { ...idx.counts };
-  let matching: StatusCounts;
-  let matched: readonly ListEntry[];
-  if (filter.terms.length === 0) {
-    matched = order;
-    matching = { ...counts };
-  } else {
-    const m: ListEntry[] = [];
-    matching = emptyCounts();
-    for (const s of order) {
-      if (matchesFilter(filter, s)) {
-        m.push(s);
-        countStatus(matching, s);
-      }
-    }
-    matched = m;
-  }
+  const { matched, matching } = matchedEntries(idx, filter, params);
   const byJob = params.groupBy === "job";
   const pages = Math.max(1, Math.ceil(matched.length / params.size));
   const page = Math.min(params.page, pages);
@@ -180,9 +189,13 @@ export function listGroups(store: StoreReader, params: ListParams, ctx: ListCont
   };
   if (byJob) {
     const jobs = new Map<string, JobBucket>();
+    let b: JobBucket | undefined;
     for (const s of matched) {
-      let b = jobs.get(s.base.job);
-      if (!b) jobs.set(s.base.job, (b = { job: s.base.job, count: 0, stale: 0, failed: 0 }));
+      // matched is in job order (grouped by job), so a job's groups come in one run: one lookup per run.
+      if (b === undefined || b.job !== s.base.job) {
+        b = jobs.get(s.base.job);
+        if (!b) jobs.set(s.base.job, (b = { job: s.base.job, count: 0, stale: 0, failed: 0 }));
+      }
       b.count++;
       if (s.stale) b.stale++;
       if (s.failed) b.failed++;
