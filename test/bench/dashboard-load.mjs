@@ -88,7 +88,7 @@ try {
   await seed(Array.from({ length: Math.ceil(N / 5) }, (_, i) => i * 5));
   console.log(`seeded ${N} groups (+${Math.ceil(N / 5)} second pushes) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  for (const q of [
+  const QUERIES = [
     "",
     "sort=lastPush&dir=desc",
     "q=job%3Djob7",
@@ -96,7 +96,8 @@ try {
     "q=is%3Astale",
     "groupBy=job&sort=series&dir=desc",
     `page=${Math.floor(N / 100)}`,
-  ]) {
+  ];
+  const measureList = async (q, note) => {
     const times = [];
     let bytes = 0;
     let cpu0 = 0;
@@ -109,8 +110,28 @@ try {
     }
     const cpu = (serverCpuMs() - cpu0) / (times.length - 1);
     console.log(
-      `GET /api/ui/groups?${q.padEnd(34)} ${fmt(times.slice(1))}, server CPU ${cpu.toFixed(1)} ms/request, ${bytes} bytes (first call ${times[0].toFixed(0)} ms)`,
+      `GET /api/ui/groups?${q.padEnd(34)} ${fmt(times.slice(1))}, server CPU ${cpu.toFixed(1)} ms/request${note}, ${bytes} bytes (first call ${times[0].toFixed(0)} ms)`,
     );
+  };
+  for (const q of QUERIES) await measureList(q, "");
+  console.log(`load average: ${load()}`);
+  {
+    // The same while 4 pushers keep replacing existing groups (each push makes a new Group object). The server's
+    // CPU per request then includes the pushes made meanwhile, so it is printed with the push rate.
+    let pushing = true;
+    let pushes = 0;
+    const pushers = Array.from({ length: 4 }, async (_, w) => {
+      for (let i = w; pushing; i += 4) {
+        const g = (i * 7919) % N;
+        await put(`/metrics/job/job${g % JOBS}/instance/host-${g}`, body(g + 1));
+        pushes++;
+      }
+    });
+    const t0 = performance.now();
+    for (const q of QUERIES) await measureList(q, " (pushes included)");
+    pushing = false;
+    await Promise.all(pushers);
+    console.log(`while 4 pushers replaced groups: ${((pushes / (performance.now() - t0)) * 1000).toFixed(0)} pushes/s`);
   }
   console.log(`load average: ${load()}`);
 
