@@ -26,6 +26,8 @@ export class ListEntry implements FilterSubject {
   readonly haystack: string;
   readonly staleFamilies: number;
   readonly failed: boolean;
+  /** base.job, kept here so filters and job buckets read the entry only. */
+  readonly job: string;
   /** base.lastAttemptMs, NaN for never (kept here so the per-request staleness pass reads the entry only). */
   readonly lastAttemptMs: number;
   /** Set once the group was replaced or deleted: orders drop the entry when they are next used. */
@@ -46,6 +48,7 @@ export class ListEntry implements FilterSubject {
     this.haystack = base.haystack;
     this.staleFamilies = base.staleFamilies?.count ?? 0;
     this.failed = base.lastPushFailed;
+    this.job = base.job;
     this.lastAttemptMs = base.lastAttemptMs ?? NaN;
   }
 }
@@ -257,9 +260,9 @@ export class ListIndex {
     };
     let job: string | undefined;
     for (const e of byLabels) {
-      if (groupByJob && e.base.job !== job) {
+      if (groupByJob && e.job !== job) {
         flush();
-        job = e.base.job;
+        job = e.job;
       }
       buckets[RANK[e.status]]!.push(e);
     }

@@ -192,9 +192,9 @@ export function listGroups(store: StoreReader, params: ListParams, ctx: ListCont
     let b: JobBucket | undefined;
     for (const s of matched) {
       // matched is in job order (grouped by job), so a job's groups come in one run: one lookup per run.
-      if (b === undefined || b.job !== s.base.job) {
-        b = jobs.get(s.base.job);
-        if (!b) jobs.set(s.base.job, (b = { job: s.base.job, count: 0, stale: 0, failed: 0 }));
+      if (b === undefined || b.job !== s.job) {
+        b = jobs.get(s.job);
+        if (!b) jobs.set(s.job, (b = { job: s.job, count: 0, stale: 0, failed: 0 }));
       }
       b.count++;
       if (s.stale) b.stale++;
@@ -228,8 +228,8 @@ export function listJobs(store: StoreReader, ctx: ListContext): JobOverviewRespo
   const jobs = new Map<string, JobOverviewRow>();
   const totals = emptyCounts();
   for (const s of listIndex(store, ctx).entries) {
-    let j = jobs.get(s.base.job);
-    if (!j) jobs.set(s.base.job, (j = { job: s.base.job, ...emptyCounts(), lastPushMs: null }));
+    let j = jobs.get(s.job);
+    if (!j) jobs.set(s.job, (j = { job: s.job, ...emptyCounts(), lastPushMs: null }));
     countStatus(j, s);
     countStatus(totals, s);
     const last = s.base.lastPushMs;

@@ -4,7 +4,8 @@
 //        [--skip-browser] [--delete=10000]
 // Starts the built pushboard (postgres: on its own PostgreSQL server on port+1, fsync on), seeds <groups> groups
 // by HTTP PUT (5 families each, 50 jobs, a second push for every fifth group so intervals exist), then measures
-//   - GET /api/ui/groups for several sorts/filters (server side: filter + sort + page of 50);
+//   - GET /api/ui/groups for several sorts/filters (server side: filter + sort + page of 50), wall clock and the
+//     server process's CPU per request (/proc/<pid>/stat), then the same while 4 pushers replace existing groups;
 //   - in Debian's Chromium: navigation start → first table row rendered, cold (new browser context) and warm
 //     (same context, reload); one keystroke in the filter box → the table showing the new filter's rows (this
 //     includes the filter box's debounce, printed beside it);
