@@ -204,9 +204,10 @@ try {
     });
     const text = await r.text();
     const ms = performance.now() - t;
-    const during = lat.slice(before);
     pushing = false;
     await Promise.all(pushers);
+    // Pushes that finished during the delete, plus the one each pusher had waiting behind it (finished after).
+    const during = lat.slice(before);
     let deleted = "?";
     try {
       deleted = JSON.parse(text).deleted;
