@@ -49,7 +49,7 @@ export function GroupCards({
                 disabled={gone}
                 onChange={(e) => onToggle(row, e.target.checked)}
               />
-              <Link href={`/groups/${row.id}`} className="min-w-0 flex-1 rounded" title={`Open group ${key}`}>
+              <Link href={`/groups/${row.id}`} prefetch={false} className="min-w-0 flex-1 rounded" title={`Open group ${key}`}>
                 <LabelChips labels={row.labels} />
               </Link>
             </div>

@@ -244,7 +244,8 @@ export function GroupTable({
                       </button>
                     </td>
                     <td className="px-2 py-2">
-                      <Link href={`/groups/${row.id}`} className="group block rounded" title={`Open group ${key}`}>
+                      {/* No prefetch: 50 visible rows would be 50 server renders of detail pages per page shown. */}
+                      <Link href={`/groups/${row.id}`} prefetch={false} className="group block rounded" title={`Open group ${key}`}>
                         <LabelChips labels={row.labels} className="group-hover:underline" />
                       </Link>
                       {gone && <span className="mt-1 block text-xs no-underline">no longer listed (shown until the table is released)</span>}
@@ -362,7 +363,7 @@ function RowDetails({ row, now }: { row: GroupRow; now: number }) {
         ) : (
           <p className="text-zinc-700 dark:text-zinc-300">No rejected push recorded.</p>
         )}
-        <Link href={`/groups/${row.id}`} className="mt-2 inline-block text-brand-dark underline dark:text-brand">
+        <Link href={`/groups/${row.id}`} prefetch={false} className="mt-2 inline-block text-brand-dark underline dark:text-brand">
           Open details, metrics and exposition →
         </Link>
       </div>

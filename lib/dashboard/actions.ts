@@ -4,7 +4,8 @@ import type { AuditSource, MetricStore, WriteResult } from "../store/types";
 import { lastAttemptMs } from "../store/store-state";
 import { decodeGroupId, encodeGroupId } from "./group-id";
 import { summarize } from "./summary";
-import { matchingSummaries, summarizeAll, type ListContext } from "./list";
+import { matchingSummaries, type ListContext } from "./list";
+import { listIndex } from "./list-index";
 import { matchesFilter, parseFilter } from "./filter";
 import type { DeleteResponse, MatchResponse } from "./types";
 
@@ -118,16 +119,18 @@ export async function deleteStale(store: MetricStore, ids: string[] | undefined,
     const s = summarize(g, ctx.defaultStaleAfterMs, ctx.nowMs, ctx.lifecycle);
     return s.stale && (filter.terms.length === 0 || matchesFilter(filter, s));
   };
-  const candidates =
-    ids === undefined
-      ? [...store.groups()].map((g) => ({ id: undefined, g }))
-      : [...new Set(ids)].map((id) => {
-          const key = decodeGroupId(id);
-          return { id, g: key === undefined ? undefined : store.getGroup(key) };
-        });
-  for (const { id, g } of candidates) {
-    if (g && inScope(g)) groups.push({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) });
-    else if (id !== undefined) skipped.push(id);
+  if (ids === undefined) {
+    // Every stale group in scope: the list index has each group's staleness at ctx.nowMs (as summarize computes it).
+    for (const e of listIndex(store, ctx).entries) {
+      if (e.stale && (filter.terms.length === 0 || matchesFilter(filter, e))) groups.push({ key: e.group.key, lastAttemptAtMostMs: lastAttemptMs(e.group) });
+    }
+  } else {
+    for (const id of new Set(ids)) {
+      const key = decodeGroupId(id);
+      const g = key === undefined ? undefined : store.getGroup(key);
+      if (g && inScope(g)) groups.push({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) });
+      else skipped.push(id);
+    }
   }
   const { deleted, undo } = await submitDeleteIf(store, groups, audit);
   for (const c of groups) if (!deleted.has(c.key) && ids !== undefined) skipped.push(encodeGroupId(c.key));
@@ -142,7 +145,7 @@ export async function deleteMatching(store: MetricStore, q: string, ctx: ListCon
   if (q.trim() === "") throw new ActionError("a filter is required: use Delete all to delete every group", 400);
   const filter = parseFilter(q);
   const groups: { key: string; lastAttemptAtMostMs: number }[] = [];
-  for (const s of summarizeAll(store, ctx)) {
+  for (const s of listIndex(store, ctx).entries) {
     const g = matchesFilter(filter, s) ? store.getGroup(s.base.key) : undefined;
     if (g) groups.push({ key: g.key, lastAttemptAtMostMs: lastAttemptMs(g) });
   }

@@ -56,6 +56,8 @@ export interface FilterSubject {
   staleFamilies?: number;
   /** The last push attempt was rejected (independent of staleness). */
   failed: boolean;
+  /** labels.get("job") ?? "", when the subject keeps it at hand (the list index does: one lookup less per group). */
+  job?: string;
 }
 
 /** A token and the offset of its first character in the filter text. */
@@ -197,7 +199,7 @@ export function matchesFilter(filter: ParsedFilter, s: FilterSubject): boolean {
         if (!s.staleFamilies) return false;
         break;
       case "label": {
-        const v = s.labels.get(t.name) ?? "";
+        const v = (t.name === "job" ? s.job : undefined) ?? s.labels.get(t.name) ?? "";
         const ok = t.op === "=" ? v === t.value : t.op === "!=" ? v !== t.value : t.re!.test(v);
         if (t.op === "!~" ? ok : !ok) return false;
         break;

@@ -1,8 +1,9 @@
 // The groups list: filter, sort and page on the server, so the browser only ever receives one page.
 import type { StoreReader } from "../store/types";
-import { matchesFilter, parseFilter } from "./filter";
+import { matchesFilter, parseFilter, type ParsedFilter } from "./filter";
 import type { PushDiagnostics } from "../protocol/push-diagnostics";
 import { summarize, toRow, type GroupLifecycleView, type GroupSummary } from "./summary";
+import { listIndex, orderId, type ListEntry, type ListIndex, type Sortable } from "./list-index";
 import { DEFAULT_PAGE_SIZE } from "./api-constants";
 import {
   SORT_KEYS,
@@ -62,9 +63,9 @@ function nullableNum(a: number | null, b: number | null, sign: number): number {
   return sign * (a - b);
 }
 
-export function comparator(sort: SortKey, dir: SortDir, groupByJob = false): (a: GroupSummary, b: GroupSummary) => number {
+export function comparator(sort: SortKey, dir: SortDir, groupByJob = false): (a: Sortable, b: Sortable) => number {
   const sign = dir === "asc" ? 1 : -1;
-  const primary = (a: GroupSummary, b: GroupSummary): number => {
+  const primary = (a: Sortable, b: Sortable): number => {
     const x = a.base;
     const y = b.base;
     switch (sort) {
@@ -112,37 +113,69 @@ export function countStatus(c: StatusCounts, s: { stale: boolean; failed: boolea
 
 export const emptyCounts = (): StatusCounts => ({ total: 0, fresh: 0, stale: 0, failed: 0 });
 
-/** The summaries the filter text matches (all of them for an empty filter). Throws FilterError. */
-export function matchingSummaries(store: StoreReader, q: string, ctx: ListContext): GroupSummary[] {
+/**
+ * The groups the filter text matches (all of them for an empty filter), in the store's order, as list index entries
+ * (base, stale, failed, status at ctx.nowMs). Throws FilterError.
+ */
+export function matchingSummaries(store: StoreReader, q: string, ctx: ListContext): ListEntry[] {
   const filter = parseFilter(q);
-  const all = summarizeAll(store, ctx);
-  return filter.terms.length === 0 ? all : all.filter((s) => matchesFilter(filter, s));
+  const all = listIndex(store, ctx).entries;
+  return filter.terms.length === 0 ? [...all] : all.filter((s) => matchesFilter(filter, s));
 }
 
-/** Throws FilterError for a bad filter. */
-export function listGroups(store: StoreReader, params: ListParams, ctx: ListContext): GroupListResponse {
-  const filter = parseFilter(params.q);
-  const all = summarizeAll(store, ctx);
-  const counts = emptyCounts();
+/** The comparator of the list's order for sort/dir/grouping (status: the entries' status at the last refresh). */
+const comparatorOf = (p: Pick<ListParams, "sort" | "dir" | "groupBy">) => comparator(p.sort, p.dir, p.groupBy === "job");
+
+/** Every entry in the list's order for sort/dir/grouping (the index's cached order: read it, do not change it). */
+function sortedEntries(idx: ListIndex, p: Pick<ListParams, "sort" | "dir" | "groupBy">): readonly ListEntry[] {
+  const byJob = p.groupBy === "job";
+  return p.sort === "status"
+    ? idx.statusOrder(idx.order(orderId("labels", "asc", byJob), comparator("labels", "asc", byJob)), p.dir, byJob)
+    : idx.order(orderId(p.sort, p.dir, byJob), comparatorOf(p));
+}
+
+/**
+ * The matches of a filter in the list's order, and their status counts. The filter is tested in the store's order
+ * (memory order, mostly); few matches are sorted among themselves, many are picked from the cached order.
+ */
+function matchedEntries(
+  idx: ListIndex,
+  filter: ParsedFilter,
+  p: Pick<ListParams, "sort" | "dir" | "groupBy">,
+): { matched: readonly ListEntry[]; matching: StatusCounts } {
+  if (filter.terms.length === 0) return { matched: sortedEntries(idx, p), matching: { ...idx.counts } };
   const matching = emptyCounts();
-  const matched: GroupSummary[] = [];
-  for (const s of all) {
-    countStatus(counts, s);
-    if (filter.terms.length === 0 || matchesFilter(filter, s)) {
-      matched.push(s);
-      countStatus(matching, s);
+  const few: ListEntry[] = [];
+  const fewMax = idx.entries.length >> 4;
+  for (const e of idx.entries) {
+    e.match = matchesFilter(filter, e);
+    if (e.match) {
+      countStatus(matching, e);
+      if (few.length <= fewMax) few.push(e);
     }
   }
+  if (few.length <= fewMax) return { matched: few.sort(comparatorOf(p)), matching };
+  return { matched: sortedEntries(idx, p).filter((e) => e.match), matching };
+}
+
+/**
+ * One page of the list. Throws FilterError for a bad filter. Costs one pass over the groups (staleness at
+ * ctx.nowMs and the filter) plus the page's rows: the sorted orders are cached and patched (list-index.ts).
+ */
+export function listGroups(store: StoreReader, params: ListParams, ctx: ListContext): GroupListResponse {
+  const filter = parseFilter(params.q);
+  const idx = listIndex(store, ctx);
+  const counts = { ...idx.counts };
+  const { matched, matching } = matchedEntries(idx, filter, params);
   const byJob = params.groupBy === "job";
-  matched.sort(comparator(params.sort, params.dir, byJob));
   const pages = Math.max(1, Math.ceil(matched.length / params.size));
   const page = Math.min(params.page, pages);
   const start = (page - 1) * params.size;
   const res: GroupListResponse = {
-    rows: matched.slice(start, start + params.size).map((s) => toRow(s, ctx.diagnostics)),
+    rows: matched.slice(start, start + params.size).map((s) => toRow(summarize(s.group, ctx.defaultStaleAfterMs, ctx.nowMs, ctx.lifecycle), ctx.diagnostics)),
     q: params.q,
     total: matched.length,
-    totalAll: all.length,
+    totalAll: idx.entries.length,
     page,
     size: params.size,
     pages,
@@ -156,9 +189,13 @@ export function listGroups(store: StoreReader, params: ListParams, ctx: ListCont
   };
   if (byJob) {
     const jobs = new Map<string, JobBucket>();
+    let b: JobBucket | undefined;
     for (const s of matched) {
-      let b = jobs.get(s.base.job);
-      if (!b) jobs.set(s.base.job, (b = { job: s.base.job, count: 0, stale: 0, failed: 0 }));
+      // matched is in job order (grouped by job), so a job's groups come in one run: one lookup per run.
+      if (b === undefined || b.job !== s.job) {
+        b = jobs.get(s.job);
+        if (!b) jobs.set(s.job, (b = { job: s.job, count: 0, stale: 0, failed: 0 }));
+      }
       b.count++;
       if (s.stale) b.stale++;
       if (s.failed) b.failed++;
@@ -170,10 +207,11 @@ export function listGroups(store: StoreReader, params: ListParams, ctx: ListCont
 
 /** The stale groups the filter matches (every stale group for an empty filter), oldest last attempt first. */
 export function listStale(store: StoreReader, ctx: ListContext, q = ""): StaleListResponse {
-  const rows = matchingSummaries(store, q, ctx)
-    .filter((s) => s.stale)
+  const filter = parseFilter(q);
+  const rows = listIndex(store, ctx)
+    .entries.filter((s) => s.stale && (filter.terms.length === 0 || matchesFilter(filter, s)))
     .sort((a, b) => nullableNum(a.base.lastAttemptMs, b.base.lastAttemptMs, 1) || str(a.base.labelSortKey, b.base.labelSortKey))
-    .map((s) => toRow(s, ctx.diagnostics));
+    .map((s) => toRow(summarize(s.group, ctx.defaultStaleAfterMs, ctx.nowMs, ctx.lifecycle), ctx.diagnostics));
   return { rows, q, nowMs: ctx.nowMs };
 }
 
@@ -183,15 +221,15 @@ function compareJobs(a: JobOverviewRow, b: JobOverviewRow): number {
 }
 
 /**
- * The job overview: one row per job with its groups counted by status. One pass over the cached summaries, so
+ * The job overview: one row per job with its groups counted by status. One pass over the list index's entries, so
  * it costs about what one list request does.
  */
 export function listJobs(store: StoreReader, ctx: ListContext): JobOverviewResponse {
   const jobs = new Map<string, JobOverviewRow>();
   const totals = emptyCounts();
-  for (const s of summarizeAll(store, ctx)) {
-    let j = jobs.get(s.base.job);
-    if (!j) jobs.set(s.base.job, (j = { job: s.base.job, ...emptyCounts(), lastPushMs: null }));
+  for (const s of listIndex(store, ctx).entries) {
+    let j = jobs.get(s.job);
+    if (!j) jobs.set(s.job, (j = { job: s.job, ...emptyCounts(), lastPushMs: null }));
     countStatus(j, s);
     countStatus(totals, s);
     const last = s.base.lastPushMs;

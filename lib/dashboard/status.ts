@@ -2,7 +2,7 @@
 import { statSync } from "node:fs";
 import { formatDuration } from "../config/flags";
 import type { Runtime } from "../server/runtime";
-import { countStatus, emptyCounts, summarizeAll } from "./list";
+import { listIndex } from "./list-index";
 import type { StatusResponse } from "./types";
 
 /** Set while the store cannot confirm it is current (its database is unreachable): the dashboard shows a banner. */
@@ -77,10 +77,10 @@ async function pushCounts(rt: Runtime): Promise<{ total: number; byStatus: Recor
 export async function statusInfo(rt: Runtime, nowMs: number, viewer: Viewer = { roles: ["read", "push", "admin"] }): Promise<StatusResponse> {
   const c = rt.config;
   // Independent facts, counted as the list's header counts them (a group can be stale and failed).
-  const all = emptyCounts();
+  const idx = listIndex(rt.store, { defaultStaleAfterMs: c.staleAfterMs, nowMs, lifecycle: rt.lifecycle });
+  const all = idx.counts;
   let lastMinute = 0;
-  for (const s of summarizeAll(rt.store, { defaultStaleAfterMs: c.staleAfterMs, nowMs, adminApi: c.enableAdminApi, lifecycle: rt.lifecycle })) {
-    countStatus(all, s);
+  for (const s of idx.entries) {
     const h = s.base.pushHistory;
     for (let i = h.length - 1; i >= 0 && h[i]! > nowMs - 60_000; i--) lastMinute++;
   }

@@ -45,6 +45,11 @@ export interface GroupLifecycleView {
   declaredCadenceMs(group: Group): number | undefined;
   /** When a rule's expire_after deletes the group, if one applies. */
   expiresAtMs(group: Group): number | undefined;
+  /**
+   * Changes (by identity) whenever the rules do, so the list index (list-index.ts) can keep what declaredCadenceMs
+   * said per group; without it the index asks again on every request.
+   */
+  rulesVersion?(): unknown;
 }
 
 /** A summary at a point in time. */

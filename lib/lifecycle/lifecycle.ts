@@ -59,6 +59,11 @@ export class Lifecycle implements GroupLifecycleView {
     return this.current;
   }
 
+  /** The rules object in force: replaced (never changed in place) on reload. */
+  rulesVersion(): unknown {
+    return this.current;
+  }
+
   /** Re-reads the file (SIGHUP). A bad file is logged and the rules in force stay. Returns whether it took effect. */
   reload(): boolean {
     if (!this.opts.file) return false;

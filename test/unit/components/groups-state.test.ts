@@ -90,13 +90,21 @@ describe("useSelection", () => {
 });
 
 describe("useListParams (URL state)", () => {
-  it("applies the typed filter after the debounce, resets the page and keeps the URL in sync", () => {
+  it("applies a keystroke after a pause at once, quick ones after the debounce, resets the page and keeps the URL in sync", () => {
     vi.useFakeTimers();
     window.history.replaceState(null, "", "/");
     const { result } = renderHook(() => useListParams(params({ page: 3 })));
+    act(() => result.current.setQInput("job=b"));
+    expect(result.current.params).toMatchObject({ q: "job=b", page: 1 });
+    act(() => vi.advanceTimersByTime(FILTER_DEBOUNCE_MS / 2));
     act(() => result.current.setQInput("job=a"));
-    expect(result.current.params.q).toBe("");
-    act(() => vi.advanceTimersByTime(FILTER_DEBOUNCE_MS + 1));
+    expect(result.current.params.q).toBe("job=b");
+    act(() => vi.advanceTimersByTime(FILTER_DEBOUNCE_MS / 2));
+    act(() => result.current.setQInput("job="));
+    act(() => result.current.setQInput("job=a"));
+    act(() => vi.advanceTimersByTime(FILTER_DEBOUNCE_MS - 1));
+    expect(result.current.params.q).toBe("job=b");
+    act(() => vi.advanceTimersByTime(2));
     expect(result.current.params).toMatchObject({ q: "job=a", page: 1 });
     expect(window.location.search).toBe("?q=job%3Da");
     act(() => result.current.sortBy("lastPush"));
