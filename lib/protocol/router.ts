@@ -375,7 +375,7 @@ const GZIP_IN_PARTS_BYTES = 8 << 20;
  * by part, so the uncompressed answer is never copied together (a buffer of its size per scrape, kept until the
  * next GC); a smaller one is compressed in one synchronous call, as measured cheaper at 30k series.
  */
-async function gzipParts(parts: readonly Buffer[]): Promise<Buffer[]> {
+export async function gzipParts(parts: readonly Buffer[]): Promise<Buffer[]> {
   let size = 0;
   for (const p of parts) size += p.length;
   if (size < GZIP_IN_PARTS_BYTES) return [gzipSync(Buffer.concat(parts, size), { level: 1 })];

@@ -73,3 +73,21 @@ describe("ScrapeRenderer.renderParts", () => {
     }
   });
 });
+
+describe("gzipParts", () => {
+  it("gzips parts as one stream, below and above the size it streams from", async () => {
+    const { gzipParts } = await import("@/lib/protocol/router");
+    const { gunzipSync } = await import("node:zlib");
+    for (const total of [100_000, 9 << 20]) {
+      const parts: Buffer[] = [];
+      for (let n = 0, i = 0; n < total; i++) {
+        const p = Buffer.from(`line ${i} ${"é".repeat(i % 50)}\n`.repeat(1000));
+        parts.push(p);
+        n += p.length;
+      }
+      const out = await gzipParts(parts);
+      expect(gunzipSync(Buffer.concat(out)).equals(Buffer.concat(parts))).toBe(true);
+      expect(out.length > 1).toBe(total > 8 << 20); // one buffer from the synchronous call, chunks when streamed
+    }
+  });
+});
