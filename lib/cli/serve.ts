@@ -1,5 +1,5 @@
 // The `pushboard` server's host: reads the command line, boots the runtime (lib/server/boot.ts), starts Next.js
-// through its custom-server API for the dashboard, and listens with the framework-free node:http front
+// through its custom-server API for the dashboard (on its first request), and listens with the framework-free node:http front
 // (lib/server/http-front.ts). The one module outside app/ that loads Next; bundled by lib/cli/build.mjs to
 // .next/pushboard/server.cjs.
 import type http from "node:http";
@@ -19,17 +19,33 @@ import { createRequestListener, InFlightRequests, listen, type DashboardHandler 
 /** Repository root: this file is bundled to .next/pushboard/server.cjs. */
 const ROOT = path.resolve(__dirname, "../..");
 
-async function prepareNext(config: Config, log: Logger): Promise<DashboardHandler> {
+/**
+ * The dashboard's handler. Next.js is loaded and prepared on the first dashboard request, not at startup: a
+ * headless deployment (pushes and scrapes only, the usual Pushgateway setup) never pays for it, ~35 MB of
+ * resident memory and most of the startup time (BENCHMARKS.md, issue 17, Memory). That first request waits for
+ * it (about a second); a missing build is still an error at startup.
+ */
+function lazyNext(config: Config, log: Logger): DashboardHandler {
   if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     throw new Error(`no production build of the dashboard in ${path.join(ROOT, ".next")}: run \`npm run build\` first`);
   }
   announcePublicPrefix(config);
-  // Loaded only when serving: `pushboard --help` and `pushboard import` never load Next.
-  const { default: next } = await import("next");
-  const app = next({ dev: false, dir: ROOT, quiet: config.logLevel !== "debug" });
-  await app.prepare();
-  log("debug", "dashboard ready");
-  return dashboardUnderPrefix(app.getRequestHandler() as DashboardHandler, config, path.join(ROOT, ".next"), log);
+  let ready: Promise<DashboardHandler> | undefined;
+  const prepare = async (): Promise<DashboardHandler> => {
+    // Loaded only when serving the dashboard: `pushboard --help` and `pushboard import` never load Next.
+    const { default: next } = await import("next");
+    const app = next({ dev: false, dir: ROOT, quiet: config.logLevel !== "debug" });
+    await app.prepare();
+    log("debug", "dashboard ready");
+    return dashboardUnderPrefix(app.getRequestHandler() as DashboardHandler, config, path.join(ROOT, ".next"), log);
+  };
+  return async (req, res) => {
+    ready ??= prepare().catch((err: unknown) => {
+      ready = undefined; // the next dashboard request tries again
+      throw err;
+    });
+    return (await ready)(req, res);
+  };
 }
 
 /** The flags, or undefined when they asked for help or the version (already printed). Exits 2 on a bad flag. */
@@ -103,7 +119,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
   setRuntime(runtime);
-  const dashboard = await prepareNext(config, log);
+  const dashboard = lazyNext(config, log);
   const listener = createRequestListener(runtime, dashboard, log, inFlight);
   for (const addr of config.listenAddresses) {
     servers.push(await listen(runtime, addr, listener));

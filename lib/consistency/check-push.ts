@@ -57,16 +57,13 @@ export function seriesId(name: string, labels: LabelPair[]): number {
   return (h2 >>> 11) * 4294967296 + (h1 >>> 0);
 }
 
-const SERIES_ID = Symbol("seriesId");
-type WithSeriesId = Metric & { [SERIES_ID]?: number };
-
-/** seriesId of a checked or stored metric, computed once per metric object (its labels are final by then). */
+/**
+ * seriesId of a checked or stored metric. Not cached on the metric: a cached id is an out-of-object property
+ * (a property array and a boxed number, ~56 B per stored series; BENCHMARKS.md, issue 17, Memory), while
+ * recomputing it costs one hash of the labels when a series is checked, indexed or replaced.
+ */
 export function metricSeriesId(name: string, m: Metric): number {
-  const cached = (m as WithSeriesId)[SERIES_ID];
-  if (cached !== undefined) return cached;
-  const id = seriesId(name, m.label);
-  (m as WithSeriesId)[SERIES_ID] = id;
-  return id;
+  return seriesId(name, m.label);
 }
 
 const VALUE_FIELD: Record<MetricType, keyof Metric> = {

@@ -13,6 +13,7 @@
 // The caller appends OPENMETRICS_EOF after the last family.
 import { escapeOpenMetricsHelp, escapeLabelValue } from "./escape";
 import { formatGoFloat } from "./format-float";
+import { TextChunks } from "./render-text";
 import type { Exemplar, LabelPair, Metric, MetricFamily } from "./model";
 
 export const OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -119,6 +120,20 @@ const OM_TYPE: Record<MetricFamily["type"], string> = {
 
 /** One family in OpenMetrics 1.0 text: HELP (if non-empty), TYPE, then the samples in the given order. */
 export function renderOpenMetricsFamily(f: MetricFamily): string {
+  let out = openMetricsHeader(f);
+  for (const m of f.metric) out += metricText(f, m);
+  return out;
+}
+
+/** renderOpenMetricsFamily as UTF-8 buffers of about 64 KiB (render-text.ts: TextChunks), for the scrape cache. */
+export function renderOpenMetricsFamilyParts(f: MetricFamily): Buffer[] {
+  const out = new TextChunks();
+  out.add(openMetricsHeader(f));
+  for (const m of f.metric) out.add(metricText(f, m));
+  return out.finish();
+}
+
+function openMetricsHeader(f: MetricFamily): string {
   let shortName = f.name;
   let type = OM_TYPE[f.type];
   if (f.type === "COUNTER") {
@@ -128,6 +143,5 @@ export function renderOpenMetricsFamily(f: MetricFamily): string {
   let out = "";
   if (f.help !== "") out += `# HELP ${writeName(shortName)} ${escapeOpenMetricsHelp(f.help)}\n`;
   out += `# TYPE ${writeName(shortName)} ${type}\n`;
-  for (const m of f.metric) out += metricText(f, m);
   return out;
 }

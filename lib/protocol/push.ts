@@ -14,7 +14,7 @@ import type { OwnMetrics } from "./own-metrics";
 import type { PushDiagnostics } from "./push-diagnostics";
 import { checkPushShape, checkStorageGrowth, rateLimited, RateLimiter, type LimitRejection } from "./push-limits";
 import { BodyTooLargeError, header, type ProtocolRequest } from "./request";
-import { emptyResponse, errorResponse, type ProtocolResponse } from "./response";
+import { bodyBytes, emptyResponse, errorResponse, type ProtocolResponse } from "./response";
 
 export interface PushDeps {
   config: Config;
@@ -133,7 +133,7 @@ export class PushHandler {
     if (!diagnostics) return;
     const parsed = parseGroupingPath(params.job ?? "", params.labels ?? "", base64);
     if (!parsed.ok || parsed.grouping.invalidUtf8.size > 0) return;
-    const message = typeof res.body === "string" ? res.body : Buffer.from(res.body).toString("utf8");
+    const message = typeof res.body === "string" ? res.body : Buffer.from(bodyBytes(res.body)).toString("utf8");
     diagnostics.record(groupingKey(parsed.grouping.labels), parsed.grouping.labels, {
       timeMs: Date.now(),
       status: res.status,

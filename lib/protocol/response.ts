@@ -3,7 +3,23 @@
 export interface ProtocolResponse {
   status: number;
   headers: Record<string, string>;
-  body: string | Uint8Array;
+  /** An array is sent as its parts in order (a large scrape answer, never copied into one buffer). */
+  body: string | Uint8Array | readonly Uint8Array[];
+}
+
+/** The body as one buffer (copied together if it is in parts). */
+export function bodyBytes(body: ProtocolResponse["body"]): Uint8Array {
+  if (typeof body === "string") return Buffer.from(body);
+  return Array.isArray(body) ? Buffer.concat(body as readonly Uint8Array[]) : (body as Uint8Array);
+}
+
+/** The body's length in bytes. */
+export function bodyLength(body: ProtocolResponse["body"]): number {
+  if (typeof body === "string") return Buffer.byteLength(body);
+  if (!Array.isArray(body)) return (body as Uint8Array).length;
+  let n = 0;
+  for (const part of body as readonly Uint8Array[]) n += part.length;
+  return n;
 }
 
 /** Go's http.Error: text/plain, nosniff, message plus newline. */

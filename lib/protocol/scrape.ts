@@ -2,10 +2,10 @@
 // as the Pushgateway sorts them. Each format's encoding is cached per family and redone only for families that a
 // write touched since the last scrape.
 import type { Metric, MetricFamily } from "../exposition/model";
-import { compareMetrics, renderFamilyText } from "../exposition/render-text";
+import { compareMetrics, renderFamilyTextParts } from "../exposition/render-text";
 import type { MetricStore } from "../store/types";
 import { encodeDelimitedFamilies } from "../exposition/render-protobuf";
-import { renderOpenMetricsFamily } from "../exposition/render-openmetrics";
+import { renderOpenMetricsFamilyParts } from "../exposition/render-openmetrics";
 import type { OwnMetrics } from "./own-metrics";
 
 /** A family as exposed: merged across groups (and with an own family of the same name). */
@@ -24,11 +24,14 @@ function mergeStoredFamily(store: MetricStore, name: string, own: OwnMetrics): M
   return { name, help, type: first.type, metric };
 }
 
-/** The exposition formats the scrape can be encoded in; each encodes one (merged, sorted) family. */
+/**
+ * The exposition formats the scrape can be encoded in; each encodes one (merged, sorted) family, the text formats
+ * in chunks of about 64 KiB (render-text.ts: TextChunks) so a large family is never one long string.
+ */
 const ENCODERS = {
-  text: (f: MetricFamily) => Buffer.from(renderFamilyText(f)),
-  protobuf: (f: MetricFamily) => Buffer.from(encodeDelimitedFamilies([f])),
-  openmetrics: (f: MetricFamily) => Buffer.from(renderOpenMetricsFamily(f)),
+  text: (f: MetricFamily): Buffer[] => renderFamilyTextParts(f),
+  protobuf: (f: MetricFamily): Buffer[] => [Buffer.from(encodeDelimitedFamilies([f]))],
+  openmetrics: (f: MetricFamily): Buffer[] => renderOpenMetricsFamilyParts(f),
 } as const;
 
 export type ScrapeFormat = keyof typeof ENCODERS;
@@ -43,10 +46,10 @@ export interface DerivedFamilies {
 }
 
 export class ScrapeRenderer {
-  /** Encoded pushed families per format, as flat Buffers: cheap to hold and to concatenate per scrape. */
-  private readonly caches = new Map<ScrapeFormat, Map<string, Buffer>>();
+  /** Encoded pushed families per format, as Buffers: cheap to hold, and sent as they are (renderParts). */
+  private readonly caches = new Map<ScrapeFormat, Map<string, Buffer[]>>();
   private sortedNames: string[] | undefined;
-  private derivedEncoded = { version: -1, byFormat: new Map<ScrapeFormat, Map<string, Buffer>>() };
+  private derivedEncoded = { version: -1, byFormat: new Map<ScrapeFormat, Map<string, Buffer[]>>() };
 
   constructor(
     private readonly store: MetricStore,
@@ -75,23 +78,31 @@ export class ScrapeRenderer {
    * encoded afresh.
    */
   async render(format: ScrapeFormat, ownOnly = false): Promise<Buffer> {
+    return Buffer.concat(await this.renderParts(format, ownOnly));
+  }
+
+  /**
+   * render's answer as its parts, in order: the cached buffers themselves, so a scrape of a large store is not
+   * copied into one more buffer of its size (which would stay allocated until the next GC, long after it is sent).
+   */
+  async renderParts(format: ScrapeFormat, ownOnly = false): Promise<Buffer[]> {
     const encode = ENCODERS[format];
     let cache = this.caches.get(format);
     if (!cache) this.caches.set(format, (cache = new Map()));
     const ownFamilies = new Map((await this.own.families()).map((f) => [f.name, f] as const));
-    const derived = ownOnly ? new Map<string, Buffer>() : this.derivedEncodings(format);
+    const derived = ownOnly ? new Map<string, Buffer[]>() : this.derivedEncodings(format);
     this.sortedNames ??= [...this.store.familyNames()].sort(byteOrder);
     const ownNames = [...ownFamilies.keys(), ...derived.keys()].sort(byteOrder);
     const parts: Buffer[] = [];
     const fresh = (name: string, ownFamily: MetricFamily | undefined): void => {
       const d = derived.get(name);
-      if (d) return void parts.push(d);
+      if (d) return void parts.push(...d);
       const f = ownOnly
         ? ownFamily && ownFamily.metric.length > 0
           ? { ...ownFamily, metric: [...ownFamily.metric].sort(compareMetrics) }
           : undefined
         : this.merged(name, ownFamily);
-      if (f) parts.push(encode(f));
+      if (f) parts.push(...encode(f));
     };
     // Merge the two sorted name lists.
     let i = 0;
@@ -104,10 +115,10 @@ export class ScrapeRenderer {
         let buf = cache.get(a!);
         if (buf === undefined) {
           const f = this.merged(a!, undefined);
-          buf = f ? encode(f) : Buffer.alloc(0);
+          buf = f ? encode(f) : [];
           cache.set(a!, buf);
         }
-        parts.push(buf);
+        for (const b of buf) parts.push(b);
         i++;
       } else if (a === undefined || byteOrder(b, a) < 0) {
         fresh(b, ownFamilies.get(b));
@@ -118,11 +129,11 @@ export class ScrapeRenderer {
         j++;
       }
     }
-    return Buffer.concat(parts);
+    return parts;
   }
 
   /** Encoded derived families by name, re-encoded only when their version changed. Never shares a pushed name. */
-  private derivedEncodings(format: ScrapeFormat): Map<string, Buffer> {
+  private derivedEncodings(format: ScrapeFormat): Map<string, Buffer[]> {
     if (!this.derived) return new Map();
     const snap = this.derived.snapshot(this.now());
     if (snap.version !== this.derivedEncoded.version) this.derivedEncoded = { version: snap.version, byFormat: new Map() };
@@ -131,7 +142,7 @@ export class ScrapeRenderer {
       enc = new Map();
       for (const f of snap.families) {
         const text = format === "text" ? snap.text?.get(f.name) : undefined;
-        enc.set(f.name, text !== undefined ? Buffer.from(text) : ENCODERS[format]({ ...f, metric: [...f.metric].sort(compareMetrics) }));
+        enc.set(f.name, text !== undefined ? [Buffer.from(text)] : ENCODERS[format]({ ...f, metric: [...f.metric].sort(compareMetrics) }));
       }
       this.derivedEncoded.byFormat.set(format, enc);
     }

@@ -4,7 +4,7 @@
 import http from "node:http";
 import https from "node:https";
 import { BodyTooLargeError, type ProtocolRequest } from "../protocol/request";
-import { errorResponse, type ProtocolResponse } from "../protocol/response";
+import { bodyLength, errorResponse, type ProtocolResponse } from "../protocol/response";
 import type { FullRuntime } from "./create-runtime";
 import type { Logger } from "./logger";
 import { CLIENT_ADDRESS_HEADER, ROLES_HEADER, USER_HEADER } from "./request-identity";
@@ -71,19 +71,29 @@ export class InFlightRequests {
 
 /** Writes an answer; a body the answer did not need is read and discarded first (see discardRestOfBody). */
 function answer(req: http.IncomingMessage, res: http.ServerResponse, out: ProtocolResponse): void {
+  const parts = Array.isArray(out.body) ? (out.body as readonly Uint8Array[]) : undefined;
   if (!req.complete) {
     // Sent now, ended once the unread body is drained (see discardRestOfBody).
-    const body = typeof out.body === "string" ? Buffer.from(out.body) : out.body;
-    res.writeHead(out.status, { ...out.headers, "Content-Length": String(body.length) });
+    const body = parts ?? [typeof out.body === "string" ? Buffer.from(out.body) : (out.body as Uint8Array)];
+    res.writeHead(out.status, { ...out.headers, "Content-Length": String(bodyLength(body)) });
     // The client must get the whole answer now, even when nothing is written (HEAD, an empty body): a client that
     // declares a body and waits for the answer before sending it would otherwise wait for the drain bound.
     res.flushHeaders();
-    if (body.length > 0) res.write(body);
+    for (const part of body) if (part.length > 0) res.write(part);
     discardRestOfBody(req, () => res.end());
     return;
   }
-  res.writeHead(out.status, out.headers);
-  res.end(out.body);
+  if (!parts) {
+    res.writeHead(out.status, out.headers);
+    res.end(out.body);
+    return;
+  }
+  // A body in parts (a scrape: one cached buffer per family) goes out part by part, never copied together.
+  res.writeHead(out.status, { ...out.headers, "Content-Length": String(bodyLength(parts)) });
+  res.cork();
+  for (const part of parts) if (part.length > 0) res.write(part);
+  res.uncork();
+  res.end();
 }
 
 export function createRequestListener(rt: FullRuntime, dashboard: DashboardHandler, log: Logger, inFlight: InFlightRequests): http.RequestListener {

@@ -1,7 +1,7 @@
 // Serves the protocol router from Next.js route handlers (for `next dev` / `next start`, where the pushboard
 // server's node:http fast path is absent). Web-standard Request/Response only: no next/* imports.
 import { BodyTooLargeError, type ProtocolRequest } from "../protocol/request";
-import type { ProtocolResponse } from "../protocol/response";
+import { bodyBytes, type ProtocolResponse } from "../protocol/response";
 import { isFullRuntime } from "./create-runtime";
 import { nextRuntime } from "./boot";
 import { LimitExceededError, readLimited } from "../http/read-limited";
@@ -9,7 +9,7 @@ import { LimitExceededError, readLimited } from "../http/read-limited";
 const TEXT = { "Content-Type": "text/plain; charset=utf-8" };
 
 export function toWebResponse(out: ProtocolResponse): Response {
-  const body = out.status === 204 || out.status === 304 ? null : typeof out.body === "string" ? out.body : new Uint8Array(out.body);
+  const body = out.status === 204 || out.status === 304 ? null : typeof out.body === "string" ? out.body : new Uint8Array(bodyBytes(out.body));
   return new Response(body, { status: out.status, headers: out.headers });
 }
 

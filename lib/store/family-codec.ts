@@ -14,7 +14,7 @@
 // unknown field) falls back to a generic form for that metric, or for the whole family: a JSON *string* holding
 // JSON.stringify(object) with NaN/±Inf/-0 written as NUL-tagged strings ("\0NaN", ...) and genuine strings that
 // start with NUL given one more NUL. The generic form keeps every own enumerable field, like JSON does.
-import { intern } from "../exposition/intern";
+import { intern, internPair } from "../exposition/intern";
 import { METRIC_TYPES, type Bucket, type LabelPair, type Metric, type MetricFamily, type MetricType, type Quantile } from "../exposition/model";
 
 const TYPES: readonly MetricType[] = METRIC_TYPES;
@@ -136,41 +136,90 @@ function encodeMetric(m: Metric): unknown {
   return m.timestampMs === undefined ? [labels, kind, payload] : [labels, kind, payload, num(m.timestampMs)];
 }
 
-/**
- * Label pairs of one decoded family, by name and value: the samples of a family share most of their pairs (the
- * grouping labels at least), and a stored pair is never mutated, so one object serves them all, as on the push
- * path (sanitiseFamilies shares the grouping pairs of a push).
- */
-type PairCache = Map<string, LabelPair>;
+// The in-memory form of a stored family, the same whether it was decoded here (a restart, a replica, an undo
+// snapshot) or pushed (compactFamily): label arrays of exact length holding shared pairs (internPair), and a
+// counter/gauge/untyped metric built as one literal with its value, so it has no out-of-object property store.
+// Measured at 300k series (BENCHMARKS.md, issue 17, Memory), this is ~130 B per series less than the parser's
+// objects (grown label arrays, a value field added after the literal, a pair object per series).
 
-function decodeMetric(x: unknown, pairs: PairCache): Metric {
+/** A counter, gauge or untyped metric in its compact form (`kind` 0/1/2 as SIMPLE_KINDS). */
+function simpleMetric(label: LabelPair[], kind: number, value: number, ts: number | undefined): Metric {
+  if (ts === undefined) {
+    if (kind === 1) return { label, gauge: { value } };
+    if (kind === 0) return { label, counter: { value } };
+    return { label, untyped: { value } };
+  }
+  if (kind === 1) return { label, gauge: { value }, timestampMs: ts };
+  if (kind === 0) return { label, counter: { value }, timestampMs: ts };
+  return { label, untyped: { value }, timestampMs: ts };
+}
+
+/** The labels as an exact-length array of shared pairs. */
+function compactLabels(label: LabelPair[]): LabelPair[] {
+  const out = new Array<LabelPair>(label.length);
+  for (let i = 0; i < label.length; i++) out[i] = internPair(label[i]!.name, label[i]!.value);
+  return out;
+}
+
+/**
+ * Brings a pushed family's metrics to the compact in-memory form a decoded family has (in place: the family must
+ * not be shared yet). Anything but a plain counter/gauge/untyped sample keeps its object, with compact labels.
+ */
+export function compactFamily(family: MetricFamily): void {
+  const ms = family.metric;
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i]!;
+    const label = compactLabels(m.label);
+    const kind = m.summary === undefined && m.histogram === undefined ? simpleKindOf(m) : -1;
+    if (kind < 0) {
+      m.label = label;
+      continue;
+    }
+    ms[i] = simpleMetric(label, kind, m[SIMPLE_KINDS[kind]!]!.value, m.timestampMs);
+  }
+}
+
+/** The SIMPLE_KINDS index of a metric with one plain value ({value} only) and no field but its labels and timestamp; -1 otherwise. */
+function simpleKindOf(m: Metric): number {
+  let kind = -1;
+  for (let i = 0; i < SIMPLE_KINDS.length; i++) {
+    if (m[SIMPLE_KINDS[i]!] === undefined) continue;
+    if (kind >= 0) return -1;
+    kind = i;
+  }
+  if (kind < 0) return -1;
+  const name = SIMPLE_KINDS[kind]!;
+  const v = m[name]!;
+  if (typeof v.value !== "number") return -1;
+  for (const k in v) if (k !== "value" && (v as unknown as Record<string, unknown>)[k] !== undefined) return -1;
+  for (const k in m) if (k !== "label" && k !== name && k !== "timestampMs" && (m as unknown as Record<string, unknown>)[k] !== undefined) return -1;
+  return kind;
+}
+
+function decodeMetric(x: unknown): Metric {
   if (typeof x === "string") return genericDecode<Metric>(x);
   const [flat, kind, payload, ts] = x as [string[], number, unknown, unknown];
   const label: LabelPair[] = new Array<LabelPair>(flat.length >> 1);
-  for (let i = 0, j = 0; i < flat.length; i += 2, j++) {
-    const id = flat[i]! + "\xff" + flat[i + 1]!;
-    let pair = pairs.get(id);
-    if (pair === undefined) pairs.set(id, (pair = { name: intern(flat[i]!), value: intern(flat[i + 1]!) }));
-    label[j] = pair;
-  }
-  const m: Metric = { label };
+  for (let i = 0, j = 0; i < flat.length; i += 2, j++) label[j] = internPair(flat[i]!, flat[i + 1]!);
+  const timestampMs = ts === undefined ? undefined : unnum(ts);
   if (kind === KIND_SUMMARY) {
     const p = payload as unknown[];
     const quantile: Quantile[] = [];
     for (let i = 2; i < p.length; i += 2) quantile.push({ quantile: unnum(p[i]), value: unnum(p[i + 1]) });
-    m.summary = { sampleCount: unnum(p[0]), sampleSum: unnum(p[1]), quantile };
-  } else if (kind === KIND_HISTOGRAM) {
+    const m: Metric = { label, summary: { sampleCount: unnum(p[0]), sampleSum: unnum(p[1]), quantile } };
+    if (timestampMs !== undefined) m.timestampMs = timestampMs;
+    return m;
+  }
+  if (kind === KIND_HISTOGRAM) {
     const p = payload as unknown[];
     const bucket: Bucket[] = [];
     for (let i = 2; i < p.length; i += 2) bucket.push({ upperBound: unnum(p[i]), cumulativeCount: unnum(p[i + 1]) });
-    m.histogram = { sampleCount: unnum(p[0]), sampleSum: unnum(p[1]), bucket };
-  } else {
-    const k = SIMPLE_KINDS[kind];
-    if (k === undefined) throw new Error(`bad metric kind ${kind} in stored family`);
-    m[k] = { value: unnum(payload) };
+    const m: Metric = { label, histogram: { sampleCount: unnum(p[0]), sampleSum: unnum(p[1]), bucket } };
+    if (timestampMs !== undefined) m.timestampMs = timestampMs;
+    return m;
   }
-  if (ts !== undefined) m.timestampMs = unnum(ts);
-  return m;
+  if (SIMPLE_KINDS[kind] === undefined) throw new Error(`bad metric kind ${kind} in stored family`);
+  return simpleMetric(label, kind, unnum(payload), timestampMs);
 }
 
 /** Encodes a family losslessly (NaN, ±Inf and -0 included) as a compact JSON document. */
@@ -202,8 +251,7 @@ export function decodeFamilyDocument(doc: unknown): MetricFamily {
   const type = TYPES[arr[2] as number];
   if (type === undefined) throw new Error(`bad type code ${String(arr[2])} in stored family`);
   const metric: Metric[] = new Array<Metric>(arr.length - 3);
-  const pairs: PairCache = new Map();
-  for (let i = 3; i < arr.length; i++) metric[i - 3] = decodeMetric(arr[i], pairs);
+  for (let i = 3; i < arr.length; i++) metric[i - 3] = decodeMetric(arr[i]);
   return { name: intern(arr[0] as string), help: arr[1] as string, type, metric };
 }
 

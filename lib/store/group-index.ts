@@ -3,6 +3,7 @@
 // set(), which updates the indexes for the families that differ, so a write costs O(size of the change).
 import type { MetricFamily, MetricType } from "../exposition/model";
 import { metricSeriesId, type ConsistencyView, type OwnFamilyInfo } from "../consistency/check-push";
+import { SeriesOwners } from "./series-owners";
 import type { Group } from "./types";
 
 interface FamilyIndexEntry {
@@ -13,7 +14,7 @@ interface FamilyIndexEntry {
 export class GroupIndex {
   readonly byKey = new Map<string, Group>();
   private readonly familyIndex = new Map<string, FamilyIndexEntry>();
-  private readonly seriesOwners = new Map<number, string>();
+  private readonly seriesOwners = new SeriesOwners();
   private series = 0;
 
   seriesCount(): number {

@@ -39,6 +39,7 @@ import { newUndoId, UNDO_WINDOW_MS, UndoLog } from "./undo";
 import { restoreSnapshots, type RestoreTarget } from "./restore";
 import { byName } from "../grouping/label-order";
 import { GroupIndex } from "./group-index";
+import { compactFamily } from "./family-codec";
 import { familiesOf, groupFromPersisted, lastAttemptMs, persistedOf, seriesOf } from "./group-values";
 import type { Logger } from "../util/log";
 
@@ -470,6 +471,8 @@ export class StoreState implements StoreReader {
     // is dropped and recorded as a failure instead of breaking every later scrape (see README).
     const errors = checkWrite(this.view, key, written, familiesOf(families), invalidUtf8);
     if (errors.length > 0) return fail(formatErrors(errors));
+    // Stored as a reload decodes them: shared label pairs, exact arrays (family-codec.ts: compactFamily).
+    for (const f of written) compactFamily(f);
 
     const history = [...(old?.pushHistory ?? []), nowMs].slice(-PUSH_HISTORY_LENGTH);
     const next: Group = { key, labels: req.labels, families, pushHistory: history, lastError: old?.lastError };

@@ -52,3 +52,42 @@ describe("ScrapeRenderer", () => {
     expect((await renderer.render("openmetrics")).toString()).toContain('# TYPE c counter\nc_total{instance="",job="a"} 7');
   });
 });
+
+describe("ScrapeRenderer.renderParts", () => {
+  it("answers in parts whose bytes are render()'s, a large family in ~64 KiB chunks split only between lines", async () => {
+    const { push, renderer } = await setup();
+    // ~3,000 lines with a multi-byte label value: several chunks, none may split a character or a line.
+    let body = "# TYPE big gauge\n";
+    for (let i = 0; i < 3000; i++) body += `big{k="é✓${i}",pad="${"x".repeat(20)}"} ${i}\n`;
+    await push("a", body + "small 1\n");
+    for (const format of ["text", "openmetrics", "protobuf"] as const) {
+      const parts = await renderer.renderParts(format);
+      expect(Buffer.concat(parts).equals(await renderer.render(format)), format).toBe(true);
+      if (format === "protobuf") continue;
+      const big = parts.filter((p) => p.toString().includes("big{"));
+      expect(big.length, format).toBeGreaterThan(1);
+      for (const p of big) {
+        expect(p.toString().endsWith("\n"), format).toBe(true);
+        expect(Buffer.from(p.toString()).equals(p), format).toBe(true); // whole UTF-8 characters
+      }
+    }
+  });
+});
+
+describe("gzipParts", () => {
+  it("gzips parts as one stream, below and above the size it streams from", async () => {
+    const { gzipParts } = await import("@/lib/protocol/router");
+    const { gunzipSync } = await import("node:zlib");
+    for (const total of [100_000, 9 << 20]) {
+      const parts: Buffer[] = [];
+      for (let n = 0, i = 0; n < total; i++) {
+        const p = Buffer.from(`line ${i} ${"é".repeat(i % 50)}\n`.repeat(1000));
+        parts.push(p);
+        n += p.length;
+      }
+      const out = await gzipParts(parts);
+      expect(gunzipSync(Buffer.concat(out)).equals(Buffer.concat(parts))).toBe(true);
+      expect(out.length > 1).toBe(total > 8 << 20); // one buffer from the synchronous call, chunks when streamed
+    }
+  });
+});
