@@ -58,6 +58,7 @@ export function parseTextFast(buf: Buffer): MetricFamily[] | undefined {
   const families = new Map<string, Fam>();
   let pos = 0;
   let last: Fam | undefined;
+  let prevLabel: LabelPair[] = [];
   const family = (name: string): Fam => {
     let f = families.get(name);
     if (f === undefined) families.set(name, (f = { name, help: undefined, type: undefined, metric: [] }));
@@ -123,7 +124,9 @@ export function parseTextFast(buf: Buffer): MetricFamily[] | undefined {
         p++;
         while (p < n && labelCont(s.charCodeAt(p))) p++;
         if (p + 1 >= n || s.charCodeAt(p) !== 61 /* = */ || s.charCodeAt(p + 1) !== QUOTE) return undefined;
-        const lname = seen(s, b, ls, p);
+        // Lines of a family usually repeat the label names, and many values, of the line before, in order.
+        const prev = prevLabel.length > label.length ? prevLabel[label.length] : undefined;
+        const lname = prev !== undefined && prev.name.length === p - ls && s.startsWith(prev.name, ls) ? prev.name : seen(s, b, ls, p);
         if (lname === "__name__") return undefined;
         for (let i = 0; i < label.length; i++) if (label[i]!.name === lname) return undefined;
         p += 2;
@@ -138,7 +141,7 @@ export function parseTextFast(buf: Buffer): MetricFamily[] | undefined {
           p++;
         }
         let value: string;
-        if (ascii) value = seen(s, b, vs, p);
+        if (ascii) value = prev !== undefined && prev.value.length === p - vs && s.startsWith(prev.value, vs) ? prev.value : seen(s, b, vs, p);
         else {
           const raw = buf.subarray(vs, p);
           if (!isUtf8(raw)) return undefined;
@@ -172,6 +175,7 @@ export function parseTextFast(buf: Buffer): MetricFamily[] | undefined {
     else if (f.type === "COUNTER") m.counter = { value };
     else m.untyped = { value };
     f.metric.push(m);
+    prevLabel = label;
     pos = p + 1;
   }
   const out: MetricFamily[] = [];

@@ -29,11 +29,11 @@ writeFileSync(bodyFile, pushBody());
 const [portLo, portHi] = opt("ports", "19600-19649").split("-").map(Number);
 const profiling = !process.argv.includes("--no-prof");
 const port = await pickPort(portLo, portHi, new Set());
-/** utime+stime of a process in µs (clock ticks are 1/100 s). */
-const cpuUs = (pid) => {
+/** [utime, stime] of a process in µs (clock ticks are 1/100 s). */
+const cpuTimes = (pid) => {
   const f = readFileSync(`/proc/${pid}/stat`, "utf8");
   const x = f.slice(f.lastIndexOf(")") + 2).split(" ");
-  return (Number(x[11]) + Number(x[12])) * 10_000;
+  return [Number(x[11]) * 10_000, Number(x[12]) * 10_000];
 };
 const pb = await startServer({
   name: "pushboard",
@@ -74,12 +74,13 @@ try {
     );
     await waitIdle([pb.pid]);
     await runWrk({ base: pb.url, conns, seconds: 1, groups, prefix, bodyFile });
-    const cpu0 = cpuUs(pb.pid);
+    const [u0, s0] = cpuTimes(pb.pid);
     const r = await runWrk({ base: pb.url, conns, seconds, groups, prefix, bodyFile });
-    const cpu = cpuUs(pb.pid) - cpu0;
+    const [u1, s1] = cpuTimes(pb.pid);
+    const cpu = u1 - u0 + (s1 - s0);
     console.log(
       `push ${groups} groups × ${conns} conn, ${seconds} s: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}; ` +
-        `server CPU ${(cpu / r.requests).toFixed(0)} µs/push (${(cpu / 1e6).toFixed(2)} s over ${r.requests} pushes${profiling ? ", profiler on" : ""}); load ${os
+        `server CPU ${(cpu / r.requests).toFixed(0)} µs/push (user ${((u1 - u0) / r.requests).toFixed(0)} + system ${((s1 - s0) / r.requests).toFixed(0)}; ${(cpu / 1e6).toFixed(2)} s over ${r.requests} pushes${profiling ? ", profiler on" : ""}); load ${os
           .loadavg()
           .map((x) => x.toFixed(2))
           .join(" ")}`,

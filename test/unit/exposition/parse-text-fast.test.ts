@@ -28,6 +28,7 @@ const TAKEN: Array<[string, string | number[]]> = [
   ["empty label value", 'x{a=""} 1\n'],
   ["UTF-8 label value and help", '# HELP x héllo ✓\nx{a="zürich ✓"} 1\n'],
   ["special values", "a NaN\nb +Inf\nc -Inf\nd -0\ne 1.\nf .5\ng 1E-3\nh +4\n"],
+  ["labels like, and unlike, the line before's", 'x{a="12",b="q"} 1\nx{a="34",c="q"} 2\nx{a="34"} 3\nx{c="q",a="34"} 4\ny{c="q"} 5\n'],
   ["family seen twice", 'x{a="1"} 1\ny 2\nx{a="2"} 3\n'],
   ["family without samples", "# HELP nothing here\n# TYPE nothing gauge\nx 1\n"],
   ["colons in names", "a:b:c 1\n# TYPE d:e counter\nd:e 2\n"],
