@@ -31,6 +31,26 @@ export const GROUP_UP_METRIC = "pushboard_group_up";
 export const GROUP_EXPECTED_INTERVAL_METRIC = "pushboard_group_expected_interval_seconds";
 export const DERIVED_METRIC_NAMES: ReadonlySet<string> = new Set([GROUP_UP_METRIC, GROUP_EXPECTED_INTERVAL_METRIC]);
 
+// The hash state of seriesId (module variables: no closure or allocation per call), and the state after the last
+// family name hashed.
+let h1 = 0;
+let h2 = 0;
+let lastName: string | undefined;
+let nameH1 = 0;
+let nameH2 = 0;
+
+function mix(s: string): void {
+  let a = h1;
+  let b = h2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  h1 = Math.imul(a ^ 0xff, 0x01000193);
+  h2 = Math.imul(b ^ 0xff, 0x5bd1e995) ^ (b >>> 15);
+}
+
 /**
  * Identity of one series for the uniqueness check: a 53-bit hash of the family name and all label pairs (sorted by
  * name), like the 64-bit hash client_golang uses for the same check. Numbers keep the index small and the push path
@@ -38,21 +58,21 @@ export const DERIVED_METRIC_NAMES: ReadonlySet<string> = new Set([GROUP_UP_METRI
  * same failure mode as upstream's.
  */
 export function seriesId(name: string, labels: LabelPair[]): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  const mix = (s: string): void => {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
-    }
-    h1 = Math.imul(h1 ^ 0xff, 0x01000193);
-    h2 = Math.imul(h2 ^ 0xff, 0x5bd1e995) ^ (h2 >>> 15);
-  };
-  mix(name);
-  for (const l of labels) {
-    mix(l.name);
-    mix(l.value);
+  if (name !== lastName) {
+    h1 = 0x811c9dc5;
+    h2 = 0x01000193;
+    mix(name);
+    lastName = name;
+    nameH1 = h1;
+    nameH2 = h2;
+  } else {
+    // The samples of a family come one after the other: the hash state after the name is reused.
+    h1 = nameH1;
+    h2 = nameH2;
+  }
+  for (let i = 0; i < labels.length; i++) {
+    mix(labels[i]!.name);
+    mix(labels[i]!.value);
   }
   return (h2 >>> 11) * 4294967296 + (h1 >>> 0);
 }

@@ -4,6 +4,7 @@ import { isUtf8 } from "node:buffer";
 import type { Metric, MetricFamily, MetricType } from "./model";
 import { goQuote, goQuoteByte } from "../util/go-quote";
 import { intern } from "./intern";
+import { parseTextFast } from "./parse-text-fast";
 
 export class TextParseError extends Error {
   constructor(
@@ -44,8 +45,26 @@ function isMetricNameContinuation(b: number): boolean {
 
 const FLOAT_RE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)$/i;
 
+/** True for `[-]d+` and `[-]d+.d*` (at least one digit before the point): the usual sample values. */
+function plainDecimal(s: string): boolean {
+  const n = s.length;
+  let i = n > 0 && s.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  const digitsFrom = i;
+  while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  if (i === digitsFrom) return false;
+  if (i === n) return true;
+  if (s.charCodeAt(i) !== 46 /* . */) return false;
+  for (i++; i < n; i++) if (s.charCodeAt(i) < 48 || s.charCodeAt(i) > 57) return false;
+  return true;
+}
+
 /** Go's strconv.ParseFloat(s, 64) as the text parser uses it (no hex floats, no underscores). */
 export function parseGoFloat(s: string): number | undefined {
+  if (plainDecimal(s)) {
+    // [-]digits[.digits]: what Number reads exactly as Go does, without the regular expressions below.
+    const v = Number(s);
+    return Number.isFinite(v) ? v : undefined;
+  }
   if (/^nan$/i.test(s)) return NaN;
   if (!FLOAT_RE.test(s)) return undefined;
   const lower = s.toLowerCase();
@@ -93,6 +112,13 @@ type State = (() => State) | null;
 
 /** Parses a text-format body. Throws TextParseError. Families without samples are dropped. */
 export function parseText(input: Uint8Array): MetricFamily[] {
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  // The common shape in one pass (parse-text-fast.ts); anything else, valid or not, goes through the state machine.
+  return parseTextFast(buf) ?? new TextParser(buf).parse();
+}
+
+/** parseText without the fast path: the Go state machine alone (tests compare the two). */
+export function parseTextFull(input: Uint8Array): MetricFamily[] {
   return new TextParser(input).parse();
 }
 

@@ -58,9 +58,27 @@ export function deserializeError(s: SerializedError): Error {
   return e;
 }
 
+/** The transaction control of commit(), prepared once (db.exec would parse its SQL on every commit). */
+interface TransactionStatements {
+  begin: Database.Statement;
+  savepoint: Database.Statement;
+  release: Database.Statement;
+  commit: Database.Statement;
+}
+
+function transactionStatements(db: Database.Database): TransactionStatements {
+  return {
+    begin: db.prepare("BEGIN IMMEDIATE"),
+    savepoint: db.prepare("SAVEPOINT batch"),
+    release: db.prepare("RELEASE batch"),
+    commit: db.prepare("COMMIT"),
+  };
+}
+
 export class SqliteOwner {
   private db: Database.Database;
   private stmts: SqliteStatements;
+  private tx: TransactionStatements;
   private walFd: number | undefined;
   /** Batches of this epoch and older are discarded: one of them failed. */
   private discardUpTo = -1;
@@ -74,6 +92,7 @@ export class SqliteOwner {
   ) {
     this.db = openOrReset(abs, opts, log);
     this.stmts = new SqliteStatements(this.db);
+    this.tx = transactionStatements(this.db);
   }
 
   /** Every stored group; a database found corrupt here is reset (if allowed) and reads as empty. */
@@ -95,6 +114,7 @@ export class SqliteOwner {
       this.closeWal();
       this.db = openOrReset(this.abs, this.opts, this.log, err);
       this.stmts = new SqliteStatements(this.db);
+      this.tx = transactionStatements(this.db);
       return empty;
     }
   }
@@ -116,9 +136,10 @@ export class SqliteOwner {
     const outcomes: CommitOutcome[] = [];
     const committed: CommitRequest[] = [];
     let failure: SerializedError | undefined;
+    if (requests.length === 1 && requests[0]!.epoch > this.discardUpTo) return this.commitOne(requests[0]!, syncWal);
     // IMMEDIATE: take the write lock up front, so a concurrent reader cannot make the transaction fail half-way.
     try {
-      this.db.exec("BEGIN IMMEDIATE");
+      this.tx.begin.run();
     } catch (err) {
       return this.failAll(
         requests,
@@ -132,9 +153,9 @@ export class SqliteOwner {
         continue;
       }
       try {
-        this.db.exec("SAVEPOINT batch");
+        this.tx.savepoint.run();
         this.stmts.run(r.ops);
-        this.db.exec("RELEASE batch");
+        this.tx.release.run();
         committed.push(r);
         outcomes.push({ id: r.id, ok: true });
       } catch (err) {
@@ -149,7 +170,7 @@ export class SqliteOwner {
       }
     }
     try {
-      if (this.db.inTransaction) this.db.exec("COMMIT");
+      if (this.db.inTransaction) this.tx.commit.run();
       else if (committed.length > 0) throw new Error("the transaction was rolled back");
     } catch (err) {
       if (this.db.inTransaction) this.db.exec("ROLLBACK");
@@ -163,6 +184,45 @@ export class SqliteOwner {
       }
     }
     return outcomes;
+  }
+
+  /**
+   * commit() of a single batch (the usual case at low concurrency): the same outcomes, without the savepoint,
+   * since a failed batch is the whole transaction and is rolled back as such.
+   */
+  private commitOne(r: CommitRequest, syncWal: boolean): CommitOutcome[] {
+    try {
+      this.tx.begin.run();
+    } catch (err) {
+      return this.failAll([r], [{ id: r.id, ok: true }], serializeError(err));
+    }
+    try {
+      this.stmts.run(r.ops);
+    } catch (err) {
+      const failure = serializeError(err);
+      this.discardUpTo = r.epoch;
+      try {
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      } catch {
+        // Already gone: SQLite rolled it back itself.
+      }
+      return [this.rejected(r, failure, false)];
+    }
+    try {
+      if (!this.db.inTransaction) throw new Error("the transaction was rolled back");
+      this.tx.commit.run();
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      return this.failAll([r], [{ id: r.id, ok: true }], serializeError(err));
+    }
+    if (syncWal) {
+      try {
+        fdatasyncSync(this.wal());
+      } catch (err) {
+        return [{ id: r.id, ok: false, error: this.walFailed(err) }];
+      }
+    }
+    return [{ id: r.id, ok: true }];
   }
 
   private wal(): number {

@@ -114,11 +114,18 @@ const bodyFile = path.join(work, "push-body.txt");
 writeFileSync(bodyFile, pushBody());
 const BODY_BYTES = statSync(bodyFile).size;
 const ports = new Set();
+// PUSHBOARD_BENCH_PORTS=LO-HI (default 19600-19699): pushboard listens in the lower half, the Pushgateway in the
+// upper half, PostgreSQL on HI-9; for a run beside other servers on the same machine.
+const [PORT_LO, PORT_HI] = (process.env.PUSHBOARD_BENCH_PORTS ?? "19600-19699").split("-").map(Number);
+const PORT_MID = PORT_LO + Math.ceil((PORT_HI - PORT_LO + 1) / 2);
+const PB_PORTS = [PORT_LO, PORT_MID - 1];
+const PG_PORTS = [PORT_MID, PORT_HI];
 const results = { quick, rounds: CFG.rounds, push: [], scrape: {}, mixed: {}, startup: {}, notes: [] };
 
 // --backend=postgres: pushboard on one PostgreSQL server (fsync on) started here, a database per data directory.
 const backend = opt("backend") ?? "sqlite";
-const pgServer = backend === "postgres" ? startPostgresServer({ port: 19690, dir: mkdtempSync(path.join(os.tmpdir(), "pushboard-bench-pg-")) }) : undefined;
+const pgServer =
+  backend === "postgres" ? startPostgresServer({ port: PORT_HI - 9, dir: mkdtempSync(path.join(os.tmpdir(), "pushboard-bench-pg-")) }) : undefined;
 const pgDatabases = new Map();
 function backendArgs(dataDir) {
   if (!pgServer) return backend === "sqlite" ? [] : [`--storage.backend=${backend}`];
@@ -187,8 +194,8 @@ const fmtMB = (b) => `${(b / 1048576).toFixed(0)} MB`;
 async function pushPhase() {
   const pbDir = mkdtempSync(path.join(work, "pb-push-"));
   const pgFile = path.join(work, "pg-push.data");
-  const pbPort = await pickPort(19600, 19649, ports);
-  const pgPort = await pickPort(19650, 19699, ports);
+  const pbPort = await pickPort(PB_PORTS[0], PB_PORTS[1], ports);
+  const pgPort = await pickPort(PG_PORTS[0], PG_PORTS[1], ports);
   let pb = await startPb(pbDir, pbPort);
   let pg = null;
   let have = 0;
@@ -330,8 +337,8 @@ async function deleteGroups(srv, prefix, n) {
 async function scrapePhase() {
   const pbDir = mkdtempSync(path.join(work, "pb-scrape-"));
   const pgFile = path.join(work, "pg.data");
-  const pbPort = await pickPort(19600, 19649, ports);
-  const pgPort = await pickPort(19650, 19699, ports);
+  const pbPort = await pickPort(PB_PORTS[0], PB_PORTS[1], ports);
+  const pgPort = await pickPort(PG_PORTS[0], PG_PORTS[1], ports);
   const prefix = "/metrics/job/seed/instance/s";
   const per = CFG.seriesPerSeedGroup;
   let pb = await startPb(pbDir, pbPort);
