@@ -408,7 +408,6 @@ export class PostgresStore extends StateReader implements MetricStore {
       const sql =
         batch.mutations.length > 0
           ? commitSql(batch.mutations, next, {
-              escapeLiteral: (t) => client!.escapeLiteral(t),
               retain: this.retain,
               auditCutoffMs: Date.now() - this.auditRetentionMs,
               undoCutoffMs: Date.now() - this.undoWindowMs,

@@ -7,8 +7,18 @@ import { decodeUndoSnapshot, encodeUndoSnapshot } from "../undo-codec";
 import { encodeMutations, familyText, keyFromText, keyText } from "./codec";
 import { NOTIFY_CHANNEL } from "./schema";
 
+/**
+ * A string literal for simple-query text, the same text as node-postgres's escapeLiteral (libpq's
+ * PQescapeLiteral): quotes doubled, and with a backslash the E'' form with backslashes doubled. Two native
+ * replaces instead of pg's character-by-character concatenation, which took ~4 s for the ~28 MB a 10,000-group
+ * delete writes (its undo snapshots), most of it building and collecting the intermediate strings.
+ */
+export function sqlLiteral(s: string): string {
+  const quoted = s.replace(/'/g, "''");
+  return s.includes("\\") ? ` E'${quoted.replace(/\\/g, "\\\\")}'` : `'${quoted}'`;
+}
+
 export interface CommitSqlOptions {
-  escapeLiteral: (s: string) => string;
   /** Change-log rows kept (batches). */
   retain: number;
   /** Audit entries older than this Unix ms are dropped. */
@@ -23,7 +33,8 @@ function numberLiteral(n: number): string {
 }
 
 /** The snapshot, change-log, version and notification statements of one batch (simple-query text). */
-export function commitSql(mutations: Mutation[], version: number, { escapeLiteral: lit, retain, auditCutoffMs, undoCutoffMs }: CommitSqlOptions): string {
+export function commitSql(mutations: Mutation[], version: number, { retain, auditCutoffMs, undoCutoffMs }: CommitSqlOptions): string {
+  const lit = sqlLiteral;
   const parts: string[] = [];
   const undo = new UndoRows(parts, lit);
   // A bulk delete is thousands of deleteGroup mutations in a row: two statements for the whole run, not two per

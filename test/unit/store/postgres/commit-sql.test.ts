@@ -1,10 +1,12 @@
 // The statements one PostgreSQL write batch sends (lib/store/postgres/sql.ts): a bulk delete is two statements for
 // the whole run of deletes, and a write to a key between two deletes of it keeps its place.
 import { describe, expect, it } from "vitest";
-import { commitSql } from "@/lib/store/postgres/sql";
+import pg from "pg";
+import { commitSql, sqlLiteral } from "@/lib/store/postgres/sql";
+import { mulberry32 } from "../../../helpers/random";
 import type { Mutation } from "@/lib/store/types";
 
-const opts = { escapeLiteral: (s: string) => `'${s.replace(/'/g, "''")}'`, retain: 1000, auditCutoffMs: 0, undoCutoffMs: 0 };
+const opts = { retain: 1000, auditCutoffMs: 0, undoCutoffMs: 0 };
 const statements = (ms: Mutation[]) =>
   commitSql(ms, 7, opts)
     .split(";\n")
@@ -43,5 +45,16 @@ describe("commitSql", () => {
     ]);
     expect(out[1]).toContain("IN (");
     expect(out[4]).toMatch(/IN \('[^,]*'\)$/);
+  });
+
+  it("writes literals exactly as node-postgres's escapeLiteral does", () => {
+    const random = mulberry32(1717);
+    const alphabet = ["a", "'", "\\", '"', "\u0000", "é", "\n", " ", "''", "\\'"];
+    for (let i = 0; i < 2000; i++) {
+      let s = "";
+      const n = Math.floor(random() * 12);
+      for (let j = 0; j < n; j++) s += alphabet[Math.floor(random() * alphabet.length)];
+      expect(sqlLiteral(s), JSON.stringify(s)).toBe(pg.Client.prototype.escapeLiteral(s));
+    }
   });
 });
